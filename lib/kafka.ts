@@ -1,0 +1,60 @@
+/** Kafka clients for this project: one factory, topic creation, and a broker health check. */
+import { Kafka, logLevel, Partitioners } from "kafkajs";
+
+export { Partitioners };
+
+/** Creates a kafkajs client that logs only warnings and errors, as one line each, to stderr. */
+export function createKafka(brokers: string[], clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 300, retries: 8 },
+    logCreator: () => ({ namespace, label, log }) => {
+      const { message, error } = log as { message: string; error?: string };
+      console.error(
+        `kafka ${label.toLowerCase()} [${namespace}] ${message}${error ? `: ${error}` : ""}`,
+      );
+    },
+  });
+}
+
+/** Creates the topic with the given partitions when it does not exist; returns true if created. */
+export async function ensureTopic(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (existing.includes(topic)) return false;
+    return await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The dead-letter topic for a topic of sales. */
+export function dlqTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/** True when a TCP connection to the first broker opens within the timeout. */
+export async function brokerAnswers(brokers: string[], timeoutMs = 2000): Promise<boolean> {
+  const [host, port] = (brokers[0] ?? "").split(":");
+  if (!host || !port) return false;
+  const attempt = Deno.connect({ hostname: host, port: Number(port) }).then((conn) => {
+    conn.close();
+    return true;
+  }, () => false);
+  const timeout = new Promise<boolean>((resolve) => {
+    const id = setTimeout(() => resolve(false), timeoutMs);
+    attempt.finally(() => clearTimeout(id));
+  });
+  return await Promise.race([attempt, timeout]);
+}

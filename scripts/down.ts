@@ -1,0 +1,17 @@
+/** `deno task down`: stops the local services this project started (never a server it did not start). */
+import { parseCli } from "../lib/cli.ts";
+import { kafkaDown } from "./kafka_service.ts";
+import { postgresDown } from "./postgres_service.ts";
+
+const USAGE = `Usage: deno task down [--only kafka|postgres]
+
+Stops the Kafka broker and the PostgreSQL cluster that \`deno task up\` started in .local/.
+Data stays in .local/ (delete the folder to start afresh).`;
+
+if (import.meta.main) {
+  const { values } = parseCli(USAGE, { only: { type: "string" } });
+  const only = values.only as string | undefined;
+  const say = (line: string) => console.log(line);
+  if (only !== "postgres") await kafkaDown(say);
+  if (only !== "kafka") await postgresDown(say);
+}

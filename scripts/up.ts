@@ -1,0 +1,32 @@
+/** `deno task up`: starts what the project needs (Kafka, PostgreSQL) when it does not answer yet. */
+import { parseCli } from "../lib/cli.ts";
+import { kafkaUp } from "./kafka_service.ts";
+import { postgresUp } from "./postgres_service.ts";
+import { ProvisionError } from "./process.ts";
+
+const USAGE = `Usage: deno task up [--only kafka|postgres]
+
+Starts Apache Kafka (KRaft, single node, jars from Maven Central, data in .local/kafka) when
+KAFKA_BROKERS does not answer, and PostgreSQL (a local cluster in .local/postgres) when
+DATABASE_URL does not answer; creates the database and applies pending migrations.
+Safe to run again: what already runs is left alone.`;
+
+if (import.meta.main) {
+  const { config, values } = parseCli(USAGE, { only: { type: "string" } });
+  const only = values.only as string | undefined;
+  if (only && only !== "kafka" && only !== "postgres") {
+    console.error(`error: --only takes kafka or postgres, got "${only}"`);
+    Deno.exit(2);
+  }
+  const say = (line: string) => console.log(line);
+  try {
+    if (only !== "postgres") await kafkaUp(config.kafkaBrokers, say);
+    if (only !== "kafka") await postgresUp(config.databaseUrl, say);
+  } catch (error) {
+    if (
+      !(error instanceof ProvisionError) && (error as Error).name !== "DatabaseUnavailableError"
+    ) throw error;
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+}
