@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "
 import type { Sql } from "./db.ts";
 import { decode } from "./decode.ts";
 import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
-import { dlqTopic, ensureTopic } from "./kafka.ts";
+import { dlqTopic, ensureTopic, idempotentProducer } from "./kafka.ts";
 import { OffsetConflictError, type SourcedSale, storedOffsets, writeBatch } from "./write_batch.ts";
 
 /** What the consumer needs to run. */
@@ -32,7 +32,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   await ensureTopic(kafka, topic, options.partitions);
   await ensureTopic(kafka, dlqTopic(topic), 1);
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   const consumer = kafka.consumer({
     groupId,

@@ -1,7 +1,15 @@
 /** Kafka clients for this project: one factory, topic creation, and a broker health check. */
-import { Kafka, logLevel, Partitioners } from "kafkajs";
+import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
+import process from "node:process";
 
-export { Partitioners };
+// kafkajs schedules some timers with a negative delay (run at once); Node's compat layer warns
+// about each one. Keep every other warning.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  if (warning.name !== "TimeoutNegativeWarning") {
+    console.error(`${warning.name}: ${warning.message}`);
+  }
+});
 
 /** Creates a kafkajs client that logs only warnings and errors, as one line each, to stderr. */
 export function createKafka(brokers: string[], clientId: string): Kafka {
@@ -12,10 +20,22 @@ export function createKafka(brokers: string[], clientId: string): Kafka {
     retry: { initialRetryTime: 300, retries: 8 },
     logCreator: () => ({ namespace, label, log }) => {
       const { message, error } = log as { message: string; error?: string };
+      // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw.
+      if (namespace === "Connection") return;
       console.error(
         `kafka ${label.toLowerCase()} [${namespace}] ${message}${error ? `: ${error}` : ""}`,
       );
     },
+  });
+}
+
+/** An idempotent producer: retries until delivered (never duplicates), murmur2 partitioning by key. */
+export function idempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
   });
 }
 

@@ -1,0 +1,60 @@
+/** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
+import { parseCli } from "./lib/cli.ts";
+import { positiveInt } from "./lib/config.ts";
+import { connect, ensureDatabase } from "./lib/db.ts";
+import { createKafka } from "./lib/kafka.ts";
+import { migrate } from "./lib/migrate.ts";
+import { startConsumer } from "./lib/consumer_runner.ts";
+
+const USAGE = `Usage: deno task consume [--concurrency N] [--quiet]
+
+Consumes SALES_TOPIC as group CONSUMER_GROUP. For each batch and partition, one PostgreSQL
+transaction upserts categories, products and customers, inserts new sales (a re-delivered
+sale_id counts once), updates every aggregate and stores the partition's next offset.
+Bad messages go to <topic>.dlq with the reason. SIGINT/SIGTERM finish the batch, then exit 0.
+  --concurrency N   partitions processed at the same time (default 2)
+  --quiet           no line per batch`;
+
+if (import.meta.main) {
+  const { config, values } = parseCli(USAGE, {
+    concurrency: { type: "string" },
+    quiet: { type: "boolean" },
+  });
+  const concurrency = positiveInt(
+    "--concurrency",
+    (values.concurrency as string | undefined) ?? "2",
+  );
+  try {
+    await ensureDatabase(config.databaseUrl);
+  } catch (error) {
+    console.error(`Cannot start consumer: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+  const sql = connect(config.databaseUrl, { max: concurrency + 1 });
+  await migrate(sql);
+  const consumer = await startConsumer({
+    kafka: createKafka(config.kafkaBrokers, "sales-consumer"),
+    sql,
+    topic: config.salesTopic,
+    groupId: config.groupId,
+    partitions: config.partitions,
+    concurrency,
+    log: values.quiet ? () => {} : (line) => console.log(line),
+  });
+  console.log(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing the current batch, then stopping`);
+    await consumer.stop();
+    await sql.end({ timeout: 5 });
+    const s = consumer.stats;
+    console.log(
+      `stopped: ${s.inserted} sales stored, ${s.duplicates} duplicates, ${s.rejected} rejected`,
+    );
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+}

@@ -1,0 +1,31 @@
+/** `deno task verify`: recomputes every aggregate from `sales` and reports drift (exit 1 on drift). */
+import { parseCli } from "../lib/cli.ts";
+import { connect, ensureDatabase } from "../lib/db.ts";
+import { migrate } from "../lib/migrate.ts";
+import { findDrift } from "../lib/verify.ts";
+
+const USAGE = `Usage: deno task verify
+
+Compares every aggregate table and the totals with a GROUP BY over \`sales\`.
+Prints each difference; exits 0 when none, 1 on drift.`;
+
+if (import.meta.main) {
+  const { config } = parseCli(USAGE, {});
+  await ensureDatabase(config.databaseUrl);
+  const sql = connect(config.databaseUrl, { max: 1 });
+  try {
+    await migrate(sql);
+    const drift = await findDrift(sql);
+    for (const d of drift) {
+      console.log(`${d.table} ${d.key}: stored ${d.stored}; from sales ${d.expected}`);
+    }
+    console.log(
+      drift.length === 0
+        ? "no drift: every aggregate equals a GROUP BY over sales"
+        : `${drift.length} rows drift`,
+    );
+    Deno.exitCode = drift.length === 0 ? 0 : 1;
+  } finally {
+    await sql.end();
+  }
+}

@@ -1,0 +1,86 @@
+/** Test fixtures: a fresh database and topic per test, and sales loaded through the real pipeline. */
+import { loadConfig } from "../lib/config.ts";
+import { connect, maintenanceUrl, type Sql } from "../lib/db.ts";
+import { createKafka, ensureTopic } from "../lib/kafka.ts";
+import { migrate } from "../lib/migrate.ts";
+import { generateSales } from "../lib/generate.ts";
+import type { SaleRecord } from "../lib/sale.ts";
+
+/** Settings of the services under test (the same environment variables as the tasks). */
+export const config = loadConfig();
+
+/** A short random suffix for per-test names. */
+export function uniqueSuffix(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 10);
+}
+
+/** A migrated database of its own; `close()` disconnects and drops it. */
+export interface TestDatabase {
+  url: string;
+  sql: Sql;
+  close(): Promise<void>;
+}
+
+/** Creates and migrates a fresh database named sales_test_<random>. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `sales_test_${uniqueSuffix()}`;
+  const admin = connect(maintenanceUrl(config.databaseUrl), { max: 1 });
+  await admin`create database ${admin(name)}`;
+  const u = new URL(config.databaseUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const sql = connect(url, { max: 4 });
+  await migrate(sql);
+  return {
+    url,
+    sql,
+    async close() {
+      await sql.end({ timeout: 5 });
+      await admin`drop database if exists ${admin(name)} with (force)`;
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+/** A kafkajs client for tests. */
+export function testKafka(clientId = "sales-tests") {
+  return createKafka(config.kafkaBrokers, clientId);
+}
+
+/** Creates a topic of its own with the given partitions; returns its name. */
+export async function createTestTopic(partitions = 3): Promise<string> {
+  const topic = `sales_test_${uniqueSuffix()}`;
+  await ensureTopic(testKafka(), topic, partitions);
+  return topic;
+}
+
+/** N generated sales records (deterministic for a seed). */
+export function sampleRecords(n: number, seed = 7): SaleRecord[] {
+  return [...generateSales(n, seed)];
+}
+
+/** Polls `check` until it returns true or the timeout passes; fails with `what` on timeout. */
+export async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Exact cents of a records list: count, revenue and cost over distinct sale ids. */
+export function expectedTotals(records: SaleRecord[]) {
+  const seen = new Map<string, SaleRecord>();
+  for (const r of records) if (!seen.has(String(r.sale_id))) seen.set(String(r.sale_id), r);
+  let revenue = 0n, cost = 0n;
+  for (const r of seen.values()) {
+    revenue += BigInt(Math.round(Number(r.sale_price) * 100));
+    cost += BigInt(Math.round(Number(r.cost_price) * 100));
+  }
+  return { count: seen.size, revenue, cost };
+}
