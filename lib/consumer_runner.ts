@@ -39,8 +39,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 16 * 1024 * 1024,
     maxWaitTimeInMs: 250,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
   });
   const stats = { batches: 0, inserted: 0, duplicates: 0, rejected: 0 };
   const expected = new Map<number, string | null>();

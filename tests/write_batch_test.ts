@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { validate } from "../lib/decode.ts";
+import { centsToDecimal, type Sale } from "../lib/sale.ts";
+import { findDrift } from "../lib/verify.ts";
+import { type BatchInput, OffsetConflictError, writeBatch } from "../lib/write_batch.ts";
+import { createTestDatabase, expectedTotals, sampleRecords } from "./helpers.ts";
+
+function sales(records: unknown[]): Sale[] {
+  return records.map((r) => {
+    const v = validate(r);
+    if (!v.ok) throw new Error(v.message);
+    return v.sale;
+  });
+}
+
+function batch(list: Sale[], expectedOffset: string | null, first = 0): BatchInput {
+  return {
+    groupId: "g",
+    topic: "t",
+    partition: 0,
+    expectedOffset,
+    nextOffset: String(first + list.length),
+    rejected: 0,
+    sales: list.map((sale, i) => ({
+      sale,
+      offset: String(first + i),
+      soldAt: new Date(Date.UTC(2026, 10, 26, 12, i % 3)),
+    })),
+  };
+}
+
+Deno.test("writeBatch() stores exact totals and aggregates that equal a GROUP BY over sales", async () => {
+  const db = await createTestDatabase();
+  try {
+    const records = sampleRecords(300, 11);
+    const result = await writeBatch(db.sql, batch(sales(records), null));
+    assert.equal(result.inserted, 300);
+    const want = expectedTotals(records);
+    const [t] = await db.sql`select sales_count, revenue::text, cost::text from sales_totals`;
+    assert.equal(Number(t!.sales_count), want.count);
+    assert.equal(t!.revenue, centsToDecimal(want.revenue));
+    assert.equal(t!.cost, centsToDecimal(want.cost));
+    const [{ n }] = await db.sql`select count(*)::int as n from sales_by_minute` as unknown as [
+      { n: number },
+    ];
+    assert.equal(n, 3);
+    assert.deepEqual(await findDrift(db.sql), []);
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("writeBatch() counts a re-delivered sale once", async () => {
+  const db = await createTestDatabase();
+  try {
+    const list = sales(sampleRecords(50, 12));
+    await writeBatch(db.sql, batch(list, null));
+    // The same messages again at later offsets (a producer retry or a replayed file).
+    const again = await writeBatch(db.sql, batch(list, "50", 50));
+    assert.equal(again.inserted, 0);
+    assert.equal(again.duplicates, 50);
+    assert.equal(again.conflicts.length, 0);
+    const [t] = await db.sql`select sales_count::int, duplicates::int from sales_totals`;
+    assert.deepEqual({ ...t }, { sales_count: 50, duplicates: 50 });
+    assert.deepEqual(await findDrift(db.sql), []);
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("writeBatch() reports a sale_id seen again with other content as a conflict, counted once", async () => {
+  const db = await createTestDatabase();
+  try {
+    const [a, b] = sales(sampleRecords(2, 13));
+    await writeBatch(db.sql, batch([a!, b!], null));
+    const changed = { ...a!, salePriceCents: a!.salePriceCents + 100 };
+    const result = await writeBatch(db.sql, batch([changed, b!, b!], "2", 2));
+    assert.equal(result.inserted, 0);
+    assert.equal(result.duplicates, 2);
+    assert.deepEqual(result.conflicts.map((c) => c.sale.saleId), [a!.saleId]);
+    const [row] = await db.sql`select sale_price::text from sales where sale_id = ${a!.saleId}`;
+    assert.equal(row!.sale_price, centsToDecimal(a!.salePriceCents));
+    const [t] = await db.sql`select sales_count::int, rejected::int from sales_totals`;
+    assert.deepEqual({ ...t }, { sales_count: 2, rejected: 1 });
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("writeBatch() refuses a stale expected offset and rolls the whole batch back", async () => {
+  const db = await createTestDatabase();
+  try {
+    const list = sales(sampleRecords(20, 14));
+    await writeBatch(db.sql, batch(list.slice(0, 10), null));
+    // A consumer that lost the partition still believes the offset is unset.
+    await assert.rejects(writeBatch(db.sql, batch(list.slice(10), null, 10)), OffsetConflictError);
+    await assert.rejects(writeBatch(db.sql, batch(list.slice(10), "3", 10)), OffsetConflictError);
+    const [{ n }] = await db.sql`select count(*)::int as n from sales` as unknown as [
+      { n: number },
+    ];
+    assert.equal(n, 10);
+    const [o] = await db.sql`select next_offset::int from consumer_offsets`;
+    assert.equal(o!.next_offset, 10);
+    assert.deepEqual(await findDrift(db.sql), []);
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("writeBatch() stores no full card number, only company, last four and a keyed hash", async () => {
+  const db = await createTestDatabase();
+  try {
+    const list = sales(sampleRecords(30, 15));
+    await writeBatch(db.sql, batch(list, null));
+    const rows = await db.sql`select row_to_json(s)::text as j from sales s`;
+    for (const [i, { j }] of rows.entries()) {
+      for (const sale of list) {
+        assert.ok(!j.includes(sale.cardNumber), `row ${i} holds a card number`);
+      }
+    }
+    const [r] = await db
+      .sql`select card_last4, length(card_fingerprint)::int as len from sales limit 1`;
+    assert.match(r!.card_last4, /^\d{4}$/);
+    assert.equal(r!.len, 64);
+  } finally {
+    await db.close();
+  }
+});
