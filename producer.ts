@@ -32,6 +32,12 @@ export function parseDelay(text: string): [number, number] {
   return [min * 1000, max * 1000];
 }
 
+/** Numbers generated records 1, 2, 3 ... as they are pulled (nothing is held in memory). */
+function* numbered<T>(items: Iterable<T>): Generator<{ line: number; record: T }> {
+  let line = 0;
+  for (const record of items) yield { line: ++line, record };
+}
+
 if (import.meta.main) {
   const { config, values } = parseCli(USAGE, {
     source: { type: "string" },
@@ -41,7 +47,8 @@ if (import.meta.main) {
     out: { type: "string" },
     quiet: { type: "boolean" },
   });
-  let records: Outgoing[];
+  let records: Iterable<Outgoing>;
+  let total: number;
   let delayMs: [number, number];
   try {
     delayMs = parseDelay((values.delay as string | undefined) ?? "1-5");
@@ -49,14 +56,17 @@ if (import.meta.main) {
       if (values.source) throw new ConfigError("give either --source or --generate, not both");
       const n = positiveInt("--generate", values.generate as string);
       const seed = positiveInt("--seed", (values.seed as string | undefined) ?? "1");
-      records = [...generateSales(n, seed)].map((record, i) => ({ line: i + 1, record }));
+      records = numbered(generateSales(n, seed));
+      total = n;
     } else {
       const entries = await readRecordsFile((values.source as string | undefined) ?? SAMPLE_FILE);
-      records = [];
+      const good: Outgoing[] = [];
       for (const entry of entries) {
         if ("error" in entry) console.error(`skipped line ${entry.line}: ${entry.error}`);
-        else records.push(entry);
+        else good.push(entry);
       }
+      records = good;
+      total = good.length;
     }
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof RecordsFileError)) throw error;
@@ -67,14 +77,14 @@ if (import.meta.main) {
   if (values.out) {
     await Deno.writeTextFile(
       values.out as string,
-      JSON.stringify(records.map((r) => r.record), null, 1) + "\n",
+      JSON.stringify([...records].map((r) => r.record), null, 1) + "\n",
     );
-    console.log(`wrote ${records.length} records to ${values.out}`);
+    console.log(`wrote ${total} records to ${values.out}`);
     Deno.exit(0);
   }
 
   const bulk = delayMs[1] === 0;
-  const bar = bulk && Deno.stderr.isTerminal() ? new ProgressBar(records.length) : undefined;
+  const bar = bulk && Deno.stderr.isTerminal() ? new ProgressBar(total) : undefined;
   const quiet = Boolean(values.quiet) || bar !== undefined;
   let stop = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

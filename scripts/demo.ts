@@ -1,0 +1,67 @@
+/** `deno task demo`: services up, consumer and dashboard started, sample sales then a live stream. */
+import { parseCli } from "../lib/cli.ts";
+import { kafkaUp } from "./kafka_service.ts";
+import { postgresUp } from "./postgres_service.ts";
+import { ProvisionError, sleep } from "./process.ts";
+
+const USAGE = `Usage: deno task demo [--delay MIN-MAX]
+
+Starts Kafka and PostgreSQL when none answers, then the consumer and the dashboard, sends the
+sample file in bulk and keeps generating new sales (one every MIN-MAX seconds, default 1-5)
+so the dashboard moves. Prints the dashboard URL. Ctrl-C stops the consumer, server and stream.`;
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+function start(script: string, args: string[]) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}${script}`, ...args],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+}
+
+if (import.meta.main) {
+  const { config, values } = parseCli(USAGE, { delay: { type: "string" } });
+  const delay = (values.delay as string | undefined) ?? "1-5";
+  const say = (line: string) => console.log(line);
+  try {
+    await kafkaUp(config.kafkaBrokers, say);
+    await postgresUp(config.databaseUrl, say);
+  } catch (error) {
+    if (
+      !(error instanceof ProvisionError) && (error as Error).name !== "DatabaseUnavailableError"
+    ) throw error;
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+  const children = [start("consumer.ts", ["--quiet"]), start("main.ts", [])];
+  const stop = async () => {
+    for (const child of children) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+    }
+    await Promise.all(children.map((c) => c.status));
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+
+  const bulk = start("producer.ts", ["--delay", "0", "--quiet"]);
+  await bulk.status;
+  await sleep(1000);
+  say(`\nDashboard: http://${config.host}:${config.port}/  (Ctrl-C stops the demo)\n`);
+  const live = start("producer.ts", [
+    "--generate",
+    "100000",
+    "--seed",
+    String(Date.now() % 1_000_000_000),
+    "--delay",
+    delay,
+    "--quiet",
+  ]);
+  children.push(live);
+  await live.status;
+}
