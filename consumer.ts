@@ -40,6 +40,10 @@ if (import.meta.main) {
     partitions: config.partitions,
     concurrency,
     log: values.quiet ? () => {} : (line) => console.log(line),
+    onFatal: (error) => {
+      console.error(`consumer failed: ${error.message}; exiting so a supervisor can restart it`);
+      Deno.exit(1);
+    },
   });
   console.log(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
   let stopping = false;

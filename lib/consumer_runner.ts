@@ -16,6 +16,8 @@ export interface ConsumerOptions {
   /** partitions processed at the same time (default 2) */
   concurrency?: number;
   log?: (line: string) => void;
+  /** called when kafkajs gives up and will not restart the consumer */
+  onFatal?: (error: Error) => void;
 }
 
 /** A running consumer; `stop()` finishes the batch in hand, commits it and disconnects. */
@@ -47,6 +49,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const seekedTo = new Map<number, string>();
   let stopping = false;
 
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return; // kafkajs restarts the consumer by itself
+    log(`consumer stopped after a non-retriable error: ${payload.error.message}`);
+    options.onFatal?.(payload.error);
+  });
   consumer.on(consumer.events.GROUP_JOIN, () => {
     // Assignment may have changed: forget cached offsets, read them again from PostgreSQL.
     expected.clear();

@@ -53,7 +53,8 @@ export async function writeBatch(
   input: BatchInput,
   hooks: WriteHooks = {},
 ): Promise<BatchResult> {
-  const { unique, repeated } = splitRepeats(input.sales);
+  const hashed = input.sales.map((item) => ({ ...item, hash: contentHash(item.sale) }));
+  const unique = firstOfEachSale(hashed);
   return await sql.begin(async (tx) => {
     const stats = unique.length > 0
       ? await writeSales(tx as unknown as Sql, input.partition, unique)
@@ -65,11 +66,9 @@ export async function writeBatch(
         revenue: "0",
         cost: "0",
         lastSaleAt: null,
-        conflictIds: [] as string[],
+        existing: new Map<string, string>(),
       };
-    const conflictIds = new Set(stats.conflictIds);
-    const conflicts: SourcedSale[] = unique.filter((s) => conflictIds.has(s.sale.saleId));
-    conflicts.push(...repeated.filter((r) => r.conflict).map((r) => r.sale));
+    const conflicts = findConflicts(hashed, stats.existing);
     const duplicates = input.sales.length - stats.inserted - conflicts.length;
     const result: BatchResult = { inserted: stats.inserted, duplicates, conflicts };
 
@@ -114,18 +113,26 @@ async function storeOffset(tx: Sql, input: BatchInput): Promise<void> {
   }
 }
 
-/** Separates the first appearance of each sale id from later ones in the same batch. */
-function splitRepeats(sales: SourcedSale[]) {
-  const first = new Map<string, { item: SourcedSale; hash: string }>();
-  const repeated: { sale: SourcedSale; conflict: boolean }[] = [];
+/** The first appearance of each sale id in the batch, in batch order. */
+function firstOfEachSale<T extends SourcedSale>(sales: T[]): T[] {
+  const first = new Map<string, T>();
+  for (const item of sales) if (!first.has(item.sale.saleId)) first.set(item.sale.saleId, item);
+  return [...first.values()];
+}
+
+/**
+ * Messages whose sale id is already known with other content. The reference is the stored row
+ * when the sale existed before the batch, else the first appearance in the batch (the one stored).
+ */
+function findConflicts(sales: (SourcedSale & { hash: string })[], existing: Map<string, string>) {
+  const reference = new Map(existing);
+  const conflicts: SourcedSale[] = [];
   for (const item of sales) {
-    const hash = contentHash(item.sale);
-    const seen = first.get(item.sale.saleId);
-    if (seen) repeated.push({ sale: item, conflict: seen.hash !== hash });
-    else first.set(item.sale.saleId, { item, hash });
+    const known = reference.get(item.sale.saleId);
+    if (known === undefined) reference.set(item.sale.saleId, item.hash);
+    else if (known !== item.hash) conflicts.push(item);
   }
-  const unique = [...first.values()].map(({ item, hash }) => ({ ...item, hash }));
-  return { unique, repeated };
+  return conflicts;
 }
 
 /** Upserts the batch's categories, products and customers, then inserts its new sales and adds them to every aggregate. */
@@ -254,8 +261,8 @@ async function writeSales(tx: Sql, partition: number, sales: (SourcedSale & { ha
         (select coalesce(sum(cost_price), 0) from ins)::text as cost,
         (select max(sold_at) from ins) as last_sale_at,
         (select count(*) from input i join sales s using (sale_id))::int as existing,
-        (select coalesce(array_agg(i.sale_id order by i.sale_id), '{}') from input i
-          join sales s using (sale_id) where s.content_hash <> i.content_hash) as conflict_ids`,
+        (select coalesce(json_object_agg(s.sale_id, s.content_hash), '{}') from input i
+          join sales s using (sale_id)) as existing_hashes`,
   ]);
   if (ins!.inserted + ins!.existing !== sales.length) {
     throw new Error(
@@ -270,7 +277,7 @@ async function writeSales(tx: Sql, partition: number, sales: (SourcedSale & { ha
     revenue: ins!.revenue as string,
     cost: ins!.cost as string,
     lastSaleAt: ins!.last_sale_at as Date | null,
-    conflictIds: ins!.conflict_ids as string[],
+    existing: new Map(Object.entries(ins!.existing_hashes as Record<string, string>)),
   };
 }
 

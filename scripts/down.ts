@@ -9,9 +9,9 @@ Stops the Kafka broker and the PostgreSQL cluster that \`deno task up\` started 
 Data stays in .local/ (delete the folder to start afresh).`;
 
 if (import.meta.main) {
-  const { values } = parseCli(USAGE, { only: { type: "string" } });
+  const { config, values } = parseCli(USAGE, { only: { type: "string" } });
   const only = values.only as string | undefined;
   const say = (line: string) => console.log(line);
-  if (only !== "postgres") await kafkaDown(say);
-  if (only !== "kafka") await postgresDown(say);
+  if (only !== "postgres") await kafkaDown(config.kafkaBrokers, say);
+  if (only !== "kafka") await postgresDown(config.databaseUrl, say);
 }

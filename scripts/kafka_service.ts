@@ -13,11 +13,18 @@ import {
 } from "./process.ts";
 
 const INFRA = new URL("../infra/kafka/", import.meta.url).pathname;
-const KAFKA_DIR = `${LOCAL_DIR}kafka/`;
-const LIBS = `${KAFKA_DIR}libs`;
-const DATA = `${KAFKA_DIR}data`;
-const LOG = `${KAFKA_DIR}kafka.log`;
-const PID_FILE = `${KAFKA_DIR}kafka.pid`;
+const LIBS = `${LOCAL_DIR}kafka-libs`;
+
+/** Where the broker listening on `port` keeps its config, data, log and pid (one folder per port). */
+function brokerDir(port: number) {
+  const dir = `${LOCAL_DIR}kafka-${port}/`;
+  return { dir, data: `${dir}data`, log: `${dir}kafka.log`, pidFile: `${dir}kafka.pid` };
+}
+
+/** The port of the first broker address. */
+function firstPort(brokers: string[]): number {
+  return Number(brokers[0]?.split(":")[1]);
+}
 
 /** Makes sure a broker answers at the first of `brokers`, starting the local one when needed. */
 export async function kafkaUp(brokers: string[], say: (line: string) => void): Promise<void> {
@@ -36,8 +43,9 @@ export async function kafkaUp(brokers: string[], say: (line: string) => void): P
   await requireJava17();
   await resolveJars(say);
   const port = Number(portText);
+  const b = brokerDir(port);
   await writeServerProperties(host === "localhost" ? "127.0.0.1" : host, port);
-  await formatStorage(say);
+  await formatStorage(port, say);
   const pid = startDetached("java", [
     "-Xms256m",
     "-Xmx1g",
@@ -46,30 +54,31 @@ export async function kafkaUp(brokers: string[], say: (line: string) => void): P
     "-cp",
     `${LIBS}/*`,
     "kafka.Kafka",
-    `${KAFKA_DIR}server.properties`,
-  ], LOG);
-  await Deno.writeTextFile(PID_FILE, String(pid));
-  say(`Starting Kafka (pid ${pid}, log ${LOG}) ...`);
-  await waitForBroker(brokers, pid);
+    `${b.dir}server.properties`,
+  ], b.log);
+  await Deno.writeTextFile(b.pidFile, String(pid));
+  say(`Starting Kafka (pid ${pid}, log ${b.log}) ...`);
+  await waitForBroker(brokers, pid, b.log);
   say(`Kafka answers at ${brokers.join(",")}`);
 }
 
 /** Stops the broker this project started, if it runs. */
-export async function kafkaDown(say: (line: string) => void): Promise<void> {
-  const pid = ourPid();
+export async function kafkaDown(brokers: string[], say: (line: string) => void): Promise<void> {
+  const port = firstPort(brokers);
+  const pid = ourPid(port);
   if (pid === undefined) {
     say("Kafka: no local broker of this project is running");
     return;
   }
   await stopProcess(pid, 60_000);
-  await Deno.remove(PID_FILE).catch(() => {});
+  await Deno.remove(brokerDir(port).pidFile).catch(() => {});
   say(`Kafka stopped (pid ${pid})`);
 }
 
-/** The pid of the running broker started by this project, if any. */
-export function ourPid(): number | undefined {
+/** The pid of the running broker this project started on that port, if any. */
+export function ourPid(port: number): number | undefined {
   try {
-    const pid = Number(Deno.readTextFileSync(PID_FILE).trim());
+    const pid = Number(Deno.readTextFileSync(brokerDir(port).pidFile).trim());
     if (!alive(pid)) return undefined;
     const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
     return cmdline.includes("kafka.Kafka") ? pid : undefined;
@@ -125,15 +134,17 @@ async function resolveJars(say: (line: string) => void) {
 }
 
 async function writeServerProperties(host: string, port: number) {
-  await Deno.mkdir(DATA, { recursive: true });
+  const b = brokerDir(port);
+  await Deno.mkdir(b.data, { recursive: true });
   const template = await Deno.readTextFile(`${INFRA}server.properties`);
   const text = template.replaceAll("{{HOST}}", host).replaceAll("{{PORT}}", String(port))
-    .replaceAll("{{CONTROLLER_PORT}}", String(port + 1)).replaceAll("{{DATA_DIR}}", DATA);
-  await Deno.writeTextFile(`${KAFKA_DIR}server.properties`, text);
+    .replaceAll("{{CONTROLLER_PORT}}", String(port + 1)).replaceAll("{{DATA_DIR}}", b.data);
+  await Deno.writeTextFile(`${b.dir}server.properties`, text);
 }
 
-async function formatStorage(say: (line: string) => void) {
-  const formatted = await Deno.stat(`${DATA}/meta.properties`).then(() => true, () => false);
+async function formatStorage(port: number, say: (line: string) => void) {
+  const b = brokerDir(port);
+  const formatted = await Deno.stat(`${b.data}/meta.properties`).then(() => true, () => false);
   if (formatted) return;
   const cp = `${LIBS}/*`;
   const log4j = `-Dlog4j.configuration=file:${INFRA}log4j.properties`;
@@ -148,19 +159,19 @@ async function formatStorage(say: (line: string) => void) {
     "-t",
     clusterId,
     "-c",
-    `${KAFKA_DIR}server.properties`,
+    `${b.dir}server.properties`,
   ]);
   if (out.code !== 0) {
     throw new ProvisionError(`Formatting Kafka storage failed:\n${out.stdout}${out.stderr}`);
   }
-  say(`Formatted Kafka storage in ${DATA} (cluster ${clusterId})`);
+  say(`Formatted Kafka storage in ${b.data} (cluster ${clusterId})`);
 }
 
-async function waitForBroker(brokers: string[], pid: number, timeoutMs = 90_000) {
+async function waitForBroker(brokers: string[], pid: number, log: string, timeoutMs = 90_000) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (!alive(pid)) {
-      throw new ProvisionError(`Kafka exited during start-up; last lines of ${LOG}:\n${tail(LOG)}`);
+      throw new ProvisionError(`Kafka exited during start-up; last lines of ${log}:\n${tail(log)}`);
     }
     if (await brokerAnswers(brokers, 1000)) {
       const admin = createKafka(brokers, "sales-stream-up").admin();
@@ -177,6 +188,6 @@ async function waitForBroker(brokers: string[], pid: number, timeoutMs = 90_000)
     await sleep(500);
   }
   throw new ProvisionError(
-    `Kafka did not answer within ${timeoutMs / 1000} s; see ${LOG}:\n${tail(LOG)}`,
+    `Kafka did not answer within ${timeoutMs / 1000} s; see ${log}:\n${tail(log)}`,
   );
 }

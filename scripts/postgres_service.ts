@@ -3,9 +3,11 @@ import { connect, DatabaseUnavailableError, ensureDatabase } from "../lib/db.ts"
 import { migrate } from "../lib/migrate.ts";
 import { isLocalHost, LOCAL_DIR, ProvisionError, run, sleep } from "./process.ts";
 
-const PG_DIR = `${LOCAL_DIR}postgres/`;
-const DATA = `${PG_DIR}data`;
-const LOG = `${PG_DIR}postgres.log`;
+/** Where the local cluster on `port` keeps its data, log and socket (one folder per port). */
+function clusterDir(port: number) {
+  const dir = `${LOCAL_DIR}postgres-${port}/`;
+  return { dir, data: `${dir}data`, log: `${dir}postgres.log` };
+}
 
 /** Makes sure the URL's server answers (starting a local cluster if needed), the database exists and is migrated. */
 export async function postgresUp(url: string, say: (line: string) => void): Promise<void> {
@@ -35,14 +37,15 @@ export async function postgresUp(url: string, say: (line: string) => void): Prom
 }
 
 /** Stops the local cluster this project started, if it runs. */
-export async function postgresDown(say: (line: string) => void): Promise<void> {
-  const running = await Deno.stat(`${DATA}/postmaster.pid`).then(() => true, () => false);
+export async function postgresDown(url: string, say: (line: string) => void): Promise<void> {
+  const { data } = clusterDir(Number(new URL(url).port || 5432));
+  const running = await Deno.stat(`${data}/postmaster.pid`).then(() => true, () => false);
   if (!running) {
     say("PostgreSQL: no local cluster of this project is running");
     return;
   }
   const bin = await findBinaries();
-  const out = await asPostgres(`${bin}/pg_ctl`, ["-D", DATA, "-m", "fast", "-w", "stop"]);
+  const out = await asPostgres(`${bin}/pg_ctl`, ["-D", data, "-m", "fast", "-w", "stop"]);
   say(out.code === 0 ? "PostgreSQL (local cluster) stopped" : `pg_ctl stop failed: ${out.stderr}`);
 }
 
@@ -76,13 +79,14 @@ async function startLocalCluster(port: number, say: (line: string) => void) {
     }
     bin = await findBinaries();
   }
-  await Deno.mkdir(PG_DIR, { recursive: true });
-  if (Deno.uid() === 0) await run("chown", ["-R", "postgres:postgres", PG_DIR]);
-  const initialised = await Deno.stat(`${DATA}/PG_VERSION`).then(() => true, () => false);
+  const { dir, data, log } = clusterDir(port);
+  await Deno.mkdir(dir, { recursive: true });
+  if (Deno.uid() === 0) await run("chown", ["-R", "postgres:postgres", dir]);
+  const initialised = await Deno.stat(`${data}/PG_VERSION`).then(() => true, () => false);
   if (!initialised) {
     const out = await asPostgres(`${bin}/initdb`, [
       "-D",
-      DATA,
+      data,
       "-U",
       "postgres",
       "--auth=trust",
@@ -91,15 +95,15 @@ async function startLocalCluster(port: number, say: (line: string) => void) {
     ]);
     if (out.code !== 0) throw new ProvisionError(`initdb failed:\n${out.stderr}`);
   }
-  say(`Starting a local PostgreSQL on port ${port} (data ${DATA}) ...`);
+  say(`Starting a local PostgreSQL on port ${port} (data ${data}) ...`);
   const out = await asPostgres(`${bin}/pg_ctl`, [
     "-D",
-    DATA,
+    data,
     "-l",
-    LOG,
+    log,
     "-w",
     "-o",
-    `-p ${port} -k ${PG_DIR} -c listen_addresses=127.0.0.1`,
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
     "start",
   ]);
   if (out.code !== 0) throw new ProvisionError(`pg_ctl start failed:\n${out.stdout}${out.stderr}`);

@@ -84,3 +84,41 @@ export function expectedTotals(records: SaleRecord[]) {
   }
   return { count: seen.size, revenue, cost };
 }
+
+/** A message read back from a topic, with the dead-letter headers as text. */
+export interface ReadMessage {
+  key: string;
+  value: string;
+  error: string;
+  offset: string;
+}
+
+/** Reads every message of a topic, up to its end offsets at the time of the call. */
+export async function readAllMessages(topic: string): Promise<ReadMessage[]> {
+  const kafka = testKafka("sales-tests-reader");
+  const admin = kafka.admin();
+  await admin.connect();
+  const end = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: `read-${uniqueSuffix()}` });
+  const seen: ReadMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      seen.push({
+        key: message.key?.toString() ?? "",
+        value: message.value?.toString() ?? "",
+        error: message.headers?.error?.toString() ?? "",
+        offset: message.headers?.["source-offset"]?.toString() ?? "",
+      });
+      return Promise.resolve();
+    },
+  });
+  try {
+    await waitFor(() => Promise.resolve(seen.length >= end), `${end} messages on ${topic}`);
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}

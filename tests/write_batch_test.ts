@@ -80,8 +80,13 @@ Deno.test("writeBatch() reports a sale_id seen again with other content as a con
     assert.deepEqual(result.conflicts.map((c) => c.sale.saleId), [a!.saleId]);
     const [row] = await db.sql`select sale_price::text from sales where sale_id = ${a!.saleId}`;
     assert.equal(row!.sale_price, centsToDecimal(a!.salePriceCents));
-    const [t] = await db.sql`select sales_count::int, rejected::int from sales_totals`;
-    assert.deepEqual({ ...t }, { sales_count: 2, rejected: 1 });
+    // The conflicting version and an exact re-delivery in one batch: only the first is a conflict.
+    const mixed = await writeBatch(db.sql, batch([changed, a!], "5", 5));
+    assert.deepEqual([mixed.inserted, mixed.duplicates, mixed.conflicts.length], [0, 1, 1]);
+    assert.equal(mixed.conflicts[0]!.sale.salePriceCents, changed.salePriceCents);
+    const [t] = await db
+      .sql`select sales_count::int, rejected::int, duplicates::int from sales_totals`;
+    assert.deepEqual({ ...t }, { sales_count: 2, rejected: 2, duplicates: 3 });
   } finally {
     await db.close();
   }
