@@ -1,6 +1,6 @@
 /** Synthesises realistic US sales records, reproducibly from a seed. */
 import { base, en, en_US, Faker } from "@faker-js/faker";
-import { US_STATES } from "./us_states.ts";
+import { US_CITIES } from "./us_cities.ts";
 import type { SaleRecord } from "./sale.ts";
 
 const CATALOGUE: Record<string, [string, number][]> = {
@@ -50,7 +50,23 @@ const CARDS: { weight: number; value: [string, string] }[] = [
   { weight: 3, value: ["JCB", "jcb"] },
 ];
 
-const STATE_CODES = Object.keys(US_STATES);
+/** States weighted roughly by population, so big states sell more. */
+const STATE_WEIGHTS: Record<string, number> = {
+  CA: 12,
+  TX: 9,
+  FL: 7,
+  NY: 6,
+  PA: 4,
+  IL: 4,
+  OH: 3.5,
+  GA: 3.2,
+  NC: 3.2,
+  MI: 3,
+};
+const STATES = Object.keys(US_CITIES).map((value) => ({
+  value,
+  weight: STATE_WEIGHTS[value] ?? 1.2,
+}));
 
 /** A generator of `SaleRecord`s; the same seed gives the same records. */
 export function* generateSales(count: number, seed = 1): Generator<SaleRecord> {
@@ -59,7 +75,7 @@ export function* generateSales(count: number, seed = 1): Generator<SaleRecord> {
   const customers = Array.from({ length: Math.max(1, Math.ceil(count / 4)) }, () => {
     const first_name = faker.person.firstName();
     const last_name = faker.person.lastName();
-    const state = faker.helpers.arrayElement(STATE_CODES);
+    const state = faker.helpers.weightedArrayElement(STATES);
     const [company, issuer] = faker.helpers.weightedArrayElement(CARDS);
     return {
       first_name,
@@ -73,9 +89,9 @@ export function* generateSales(count: number, seed = 1): Generator<SaleRecord> {
         String(faker.number.int({ min: 1, max: 12 })).padStart(2, "0")
       }/${faker.number.int({ min: 27, max: 32 })}`,
       street: faker.location.streetAddress(),
-      city: faker.location.city(),
+      city: faker.helpers.arrayElement(US_CITIES[state]!),
       state,
-      zipcode: faker.location.zipCode("#####"),
+      zipcode: faker.location.zipCode({ state }),
     };
   });
   const categories = Object.keys(CATALOGUE);

@@ -1,6 +1,7 @@
 /** writeBatch(): the only code that writes sales to PostgreSQL, one transaction per batch and partition. */
 import type { Sql } from "./db.ts";
 import { centsToDecimal, type Sale } from "./sale.ts";
+import { createHash } from "node:crypto";
 import { keyedHash } from "./secret.ts";
 
 /** A decoded sale with where it came from on Kafka. */
@@ -42,10 +43,23 @@ export interface WriteHooks {
   beforeCommit?: (result: BatchResult) => Promise<void>;
 }
 
-/** The keyed content hash that tells a re-delivery (same content) from a conflicting duplicate. */
-export function contentHash(sale: Sale): string {
-  return keyedHash(JSON.stringify(sale));
+/** The keyed fingerprint stored instead of the card number (HMAC-SHA256 under the card secret). */
+export function cardFingerprint(cardNumber: string): string {
+  return keyedHash(`card:${cardNumber}`);
 }
+
+/**
+ * The hash that tells a re-delivery (same content) from a conflicting duplicate. It covers the
+ * card through its keyed fingerprint, so the plain SHA-256 reveals nothing about the number.
+ */
+export function contentHash(sale: Sale, fingerprint: string): string {
+  return createHash("sha256").update(JSON.stringify({ ...sale, cardNumber: fingerprint })).digest(
+    "hex",
+  );
+}
+
+/** A sale with its card fingerprint and content hash, computed once. */
+type HashedSale = SourcedSale & { fingerprint: string; hash: string };
 
 /** Writes one partition's batch: entities, sales, aggregates and the offset, atomically. */
 export async function writeBatch(
@@ -53,7 +67,10 @@ export async function writeBatch(
   input: BatchInput,
   hooks: WriteHooks = {},
 ): Promise<BatchResult> {
-  const hashed = input.sales.map((item) => ({ ...item, hash: contentHash(item.sale) }));
+  const hashed: HashedSale[] = input.sales.map((item) => {
+    const fingerprint = cardFingerprint(item.sale.cardNumber);
+    return { ...item, fingerprint, hash: contentHash(item.sale, fingerprint) };
+  });
   const unique = firstOfEachSale(hashed);
   return await sql.begin(async (tx) => {
     const stats = unique.length > 0
@@ -124,7 +141,7 @@ function firstOfEachSale<T extends SourcedSale>(sales: T[]): T[] {
  * Messages whose sale id is already known with other content. The reference is the stored row
  * when the sale existed before the batch, else the first appearance in the batch (the one stored).
  */
-function findConflicts(sales: (SourcedSale & { hash: string })[], existing: Map<string, string>) {
+function findConflicts(sales: HashedSale[], existing: Map<string, string>) {
   const reference = new Map(existing);
   const conflicts: SourcedSale[] = [];
   for (const item of sales) {
@@ -136,7 +153,7 @@ function findConflicts(sales: (SourcedSale & { hash: string })[], existing: Map<
 }
 
 /** Upserts the batch's categories, products and customers, then inserts its new sales and adds them to every aggregate. */
-async function writeSales(tx: Sql, partition: number, sales: (SourcedSale & { hash: string })[]) {
+async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
   const s = sales.map((x) => x.sale);
   const categories = [...new Set(s.map((x) => x.category))].sort();
   const products = uniqueBy(s, (x) => JSON.stringify([x.category, x.productName]));
@@ -188,7 +205,7 @@ async function writeSales(tx: Sql, partition: number, sales: (SourcedSale & { ha
           ${sales.map((x) => centsToDecimal(x.sale.costPriceCents))}::numeric[],
           ${sales.map((x) => x.sale.cardCompany)}::text[],
           ${sales.map((x) => x.sale.cardNumber.slice(-4))}::text[],
-          ${sales.map((x) => keyedHash(`card:${x.sale.cardNumber}`))}::text[],
+          ${sales.map((x) => x.fingerprint)}::text[],
           ${sales.map((x) => String(x.sale.cardExpMonth))}::smallint[],
           ${sales.map((x) => String(x.sale.cardExpYear))}::smallint[],
           ${sales.map((x) => x.sale.street)}::text[],
