@@ -1,7 +1,7 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
 import { parseCli } from "./lib/cli.ts";
 import { positiveInt } from "./lib/config.ts";
-import { connect, ensureDatabase } from "./lib/db.ts";
+import { connect, connectAs, ensureDatabase } from "./lib/db.ts";
 import { createKafka } from "./lib/kafka.ts";
 import { migrate } from "./lib/migrate.ts";
 import { startConsumer } from "./lib/consumer_runner.ts";
@@ -30,8 +30,13 @@ if (import.meta.main) {
     console.error(`Cannot start consumer: ${(error as Error).message}`);
     Deno.exit(1);
   }
-  const sql = connect(config.databaseUrl, { max: concurrency + 1 });
-  await migrate(sql);
+  const owner = connect(config.databaseUrl, { max: 1 });
+  await migrate(owner);
+  await owner.end();
+  // Writes go through sales_writer, which may insert and update only the consumer's tables.
+  const sql = await connectAs(config.databaseUrl, "sales_writer", config.consumerDatabaseUrl, {
+    max: concurrency + 1,
+  });
   const consumer = await startConsumer({
     kafka: createKafka(config.kafkaBrokers, "sales-consumer"),
     sql,

@@ -9,6 +9,10 @@ export interface Config {
   port: number;
   partitions: number;
   groupId: string;
+  /** the consumer's least-privileged connection (default: DATABASE_URL as role sales_writer) */
+  consumerDatabaseUrl?: string;
+  /** the dashboard's read-only connection (default: DATABASE_URL as role sales_reader) */
+  dashboardDatabaseUrl?: string;
 }
 
 /** Thrown when a setting is missing or malformed; the message names the variable. */
@@ -55,6 +59,8 @@ export function loadConfig(env: Source = Deno.env.toObject(), flags: Source = {}
     port: positiveInt("PORT", get("PORT", "port")),
     partitions: positiveInt("SALES_PARTITIONS", get("SALES_PARTITIONS", "partitions")),
     groupId: get("CONSUMER_GROUP", "group"),
+    consumerDatabaseUrl: env.CONSUMER_DATABASE_URL || undefined,
+    dashboardDatabaseUrl: env.DASHBOARD_DATABASE_URL || undefined,
   };
 }
 

@@ -54,3 +54,38 @@ export async function ensureDatabase(url: string): Promise<void> {
     await admin.end();
   }
 }
+
+/** The roles the migrations create: the dashboard reads, the consumer writes its own tables. */
+export type AppRole = "sales_reader" | "sales_writer";
+
+/** The same server and database as `url`, logged in as `role` (no password: local trust auth). */
+export function roleUrl(url: string, role: AppRole): string {
+  const u = new URL(url);
+  u.username = role;
+  u.password = "";
+  return u.toString();
+}
+
+/**
+ * Connects with the least-privileged role: `explicitUrl` when given, else `url` logged in as
+ * `role`; when that login is refused (a server with password auth), `url`'s own user switched to
+ * `role` with SET ROLE at connection start.
+ */
+export async function connectAs(
+  url: string,
+  role: AppRole,
+  explicitUrl?: string,
+  options: postgres.Options<Record<string, never>> = {},
+): Promise<Sql> {
+  if (explicitUrl) return connect(explicitUrl, options);
+  const direct = connect(roleUrl(url, role), options);
+  try {
+    await direct`select 1`;
+    return direct;
+  } catch (error) {
+    await direct.end({ timeout: 1 });
+    const code = (error as { code?: string }).code ?? "";
+    if (!["28000", "28P01"].includes(code)) throw error;
+    return connect(url, { ...options, connection: { ...options.connection, role } });
+  }
+}

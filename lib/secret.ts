@@ -20,8 +20,14 @@ export function cardHashSecret(): string {
     cached = Deno.readTextFileSync(LOCAL_SECRET).trim();
   } catch {
     Deno.mkdirSync(new URL(".", LOCAL_SECRET), { recursive: true });
-    cached = randomBytes(32).toString("hex");
-    Deno.writeTextFileSync(LOCAL_SECRET, cached, { mode: 0o600, createNew: true });
+    const fresh = randomBytes(32).toString("hex");
+    try {
+      Deno.writeTextFileSync(LOCAL_SECRET, fresh, { mode: 0o600, createNew: true });
+      cached = fresh;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      cached = Deno.readTextFileSync(LOCAL_SECRET).trim(); // another process made it first
+    }
   }
   return cached;
 }

@@ -10,7 +10,7 @@ const CONSUMER = new URL("../consumer.ts", import.meta.url).pathname;
 export class ConsumerProcess {
   #child: Deno.ChildProcess;
   output = "";
-  constructor(url: string, topic: string, group: string, public name: string) {
+  constructor(url: string, topic: string, group: string, public name: string, quiet = true) {
     this.#child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -22,7 +22,7 @@ export class ConsumerProcess {
         group,
         "--database-url",
         url,
-        "--quiet",
+        ...(quiet ? ["--quiet"] : []),
       ],
       stdout: "piped",
       stderr: "piped",
