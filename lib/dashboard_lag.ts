@@ -1,0 +1,103 @@
+/** Consumer lag per partition: Kafka end offsets (cached admin client) minus offsets stored in PostgreSQL. */
+import type { Admin, Kafka } from "kafkajs";
+import type { OffsetRow } from "./dashboard_queries.ts";
+
+/** The lag of one partition: messages on Kafka the consumer has not stored yet. */
+export interface PartitionLag {
+  partition: number;
+  /** Kafka's end offset (high watermark) */
+  end: string;
+  /** the stored next offset, or null when the consumer has stored none for the partition */
+  next: string | null;
+  lag: string;
+}
+
+/** Reads a topic's end offsets by partition; null when Kafka cannot tell right now. */
+export interface EndOffsetsReader {
+  read(): Promise<Map<number, string> | null>;
+  close(): Promise<void>;
+}
+
+/** Options: how long a read waits for Kafka and how long a result is reused. */
+export interface EndOffsetsOptions {
+  waitMs?: number;
+  reuseMs?: number;
+}
+
+/** Reads end offsets through one admin client, reconnecting after a failure, never throwing. */
+export function kafkaEndOffsets(
+  kafka: Kafka,
+  topic: string,
+  options: EndOffsetsOptions = {},
+): EndOffsetsReader {
+  const waitMs = options.waitMs ?? 1_500;
+  const reuseMs = options.reuseMs ?? 1_000;
+  let admin: Admin | null = null;
+  let connecting: Promise<Admin> | null = null;
+  let last: { at: number; offsets: Map<number, string> | null } | null = null;
+  let inFlight: Promise<void> | null = null;
+  let closed = false;
+
+  const connected = () => {
+    if (admin) return Promise.resolve(admin);
+    connecting ??= (async () => {
+      const client = kafka.admin();
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.disconnect().catch(() => {});
+        throw error;
+      }
+      return admin = client;
+    })().finally(() => connecting = null);
+    return connecting;
+  };
+
+  const fetch = async () => {
+    try {
+      const client = await connected();
+      const partitions = await client.fetchTopicOffsets(topic);
+      last = { at: Date.now(), offsets: new Map(partitions.map((p) => [p.partition, p.high])) };
+    } catch {
+      last = { at: Date.now(), offsets: null };
+      const broken = admin;
+      admin = null;
+      await broken?.disconnect().catch(() => {});
+    }
+  };
+
+  return {
+    async read() {
+      if (closed) return null;
+      if (last && Date.now() - last.at < reuseMs) return last.offsets;
+      inFlight ??= fetch().finally(() => inFlight = null);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = await Promise.race([
+        inFlight.then(() => true),
+        new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), waitMs)),
+      ]);
+      clearTimeout(timer);
+      return done ? last?.offsets ?? null : null;
+    },
+    async close() {
+      closed = true;
+      while (inFlight) await inFlight;
+      await admin?.disconnect().catch(() => {});
+      admin = null;
+    },
+  };
+}
+
+/** Lag per partition, or null when the end offsets are unknown (Kafka unreachable). */
+export function consumerLag(
+  endOffsets: Map<number, string> | null,
+  stored: OffsetRow[],
+): PartitionLag[] | null {
+  if (!endOffsets) return null;
+  const next = new Map(stored.map((row) => [row.partition, row.next_offset]));
+  return [...endOffsets.entries()].sort(([a], [b]) => a - b).map(([partition, end]) => {
+    const storedNext = next.get(partition) ?? null;
+    const lag = BigInt(end) - BigInt(storedNext ?? "0");
+    return { partition, end, next: storedNext, lag: String(lag < 0n ? 0n : lag) };
+  });
+}

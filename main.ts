@@ -1,0 +1,116 @@
+/** The dashboard server: Hono sub-apps for the page, fragments, JSON API and static files. */
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { parseCli } from "./lib/cli.ts";
+import type { Config } from "./lib/config.ts";
+import { connect, ensureDatabase } from "./lib/db.ts";
+import { migrate } from "./lib/migrate.ts";
+import { createKafka } from "./lib/kafka.ts";
+import { requireToken } from "./lib/dashboard_auth.ts";
+import type { DashboardDeps } from "./lib/dashboard_deps.ts";
+import { kafkaEndOffsets } from "./lib/dashboard_lag.ts";
+import { createSnapshotStore, loadSnapshot } from "./lib/dashboard_snapshot.ts";
+import { apiRoutes } from "./routes/api.ts";
+import { assetRoutes } from "./routes/assets.ts";
+import { fragmentRoutes } from "./routes/fragments.ts";
+import { pageRoutes } from "./routes/pages.ts";
+
+/** The Content-Security-Policy every response carries (no inline script or style, no eval). */
+export const CSP =
+  "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
+/** Builds the dashboard app around its collaborators. */
+export function createApp(deps: DashboardDeps): Hono {
+  const app = new Hono();
+  app.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    xFrameOptions: "DENY",
+    strictTransportSecurity: false,
+  }));
+  app.use(requireToken(deps.token));
+  app.route("/", pageRoutes(deps));
+  app.route("/fragments", fragmentRoutes(deps));
+  app.route("/api", apiRoutes(deps));
+  app.route("/static", assetRoutes());
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  return app;
+}
+
+/** The running collaborators of a server process, and how to close them. */
+export interface Services {
+  deps: DashboardDeps;
+  close(): Promise<void>;
+}
+
+/** Creates the database when missing, migrates it and opens the clients the dashboard reads with. */
+export async function openServices(config: Config, token?: string): Promise<Services> {
+  await ensureDatabase(config.databaseUrl);
+  const migrator = connect(config.databaseUrl, { max: 1 });
+  try {
+    await migrate(migrator);
+  } finally {
+    await migrator.end();
+  }
+  const sql = connect(config.databaseUrl, {
+    max: 4,
+    connect_timeout: 3,
+    connection: { application_name: "sales-dashboard", statement_timeout: 5_000 },
+  });
+  const store = createSnapshotStore(() =>
+    loadSnapshot(sql, { groupId: config.groupId, topic: config.salesTopic })
+  );
+  const endOffsets = kafkaEndOffsets(
+    createKafka(config.kafkaBrokers, "sales-dashboard"),
+    config.salesTopic,
+  );
+  return {
+    deps: { sql, store, endOffsets, token },
+    async close() {
+      await endOffsets.close();
+      await store.settled();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+const USAGE = `Usage: deno task serve [--host HOST] [--port PORT]
+
+Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag).
+JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer}[?limit=N].
+DASHBOARD_TOKEN  when set, every request needs "Authorization: Bearer TOKEN"
+                 (or basic auth with TOKEN as the password); 401 otherwise.`;
+
+if (import.meta.main) {
+  const { config } = parseCli(USAGE, {});
+  const token = Deno.env.get("DASHBOARD_TOKEN") || undefined;
+  let services: Services;
+  try {
+    services = await openServices(config, token);
+  } catch (error) {
+    console.error(`Cannot start dashboard: ${(error as Error).message}`);
+    Deno.exit(1);
+  }
+  const controller = new AbortController();
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    signal: controller.signal,
+    onListen: ({ hostname, port }) => {
+      const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+      console.log(
+        `Dashboard at http://${shown}:${port}/${token ? " (DASHBOARD_TOKEN required)" : ""}`,
+      );
+    },
+  }, createApp(services.deps).fetch);
+  const shutdown = () => controller.abort();
+  Deno.addSignalListener("SIGINT", shutdown);
+  Deno.addSignalListener("SIGTERM", shutdown);
+  await server.finished;
+  await services.close();
+}

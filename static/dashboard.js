@@ -1,0 +1,257 @@
+/* The dashboard's only script: draws the charts from the fragments' data-* attributes and wires the
+ * refresh controls. Loaded after htmx, Chart.js and chartjs-chart-geo (all served from /static). */
+(() => {
+  "use strict";
+
+  const ATLAS_URL = "/static/vendor/states-10m.json";
+  const PALETTE = [
+    "#2563eb",
+    "#16a34a",
+    "#f59e0b",
+    "#dc2626",
+    "#7c3aed",
+    "#0891b2",
+    "#db2777",
+    "#65a30d",
+    "#ea580c",
+    "#475569",
+  ];
+  const dollars = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+  const compactDollars = new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: "USD",
+    notation: "compact",
+    maximumFractionDigits: 1,
+  });
+
+  /** Chart instances by chart name: at most one per name, the old one destroyed first. */
+  const charts = new Map();
+  /** us-atlas states, once loaded: { states: Feature[], nation: Feature }. */
+  let atlas = null;
+  let atlasLoading = null;
+
+  Chart.register(
+    ChartGeo.ChoroplethController,
+    ChartGeo.GeoFeature,
+    ChartGeo.ColorScale,
+    ChartGeo.ProjectionScale,
+  );
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.maintainAspectRatio = false;
+
+  function readJson(el, key, fallback) {
+    try {
+      const text = el.dataset[key];
+      return text ? JSON.parse(text) : fallback;
+    } catch {
+      return fallback;
+    }
+  }
+
+  function loadAtlas() {
+    atlasLoading ??= fetch(ATLAS_URL, { credentials: "same-origin" })
+      .then((res) => {
+        if (!res.ok) throw new Error(`${ATLAS_URL} answered ${res.status}`);
+        return res.json();
+      })
+      .then((us) => {
+        atlas = {
+          states: ChartGeo.topojson.feature(us, us.objects.states).features,
+          nation: ChartGeo.topojson.feature(us, us.objects.nation).features[0],
+        };
+        return atlas;
+      })
+      .catch((error) => {
+        atlasLoading = null; // try again on the next refresh
+        throw error;
+      });
+    return atlasLoading;
+  }
+
+  const money = (v) => dollars.format(v);
+  const tooltipMoney = (ctx) =>
+    ` ${ctx.label || ctx.dataset.label}: ${money(ctx.raw?.value ?? ctx.raw)}`;
+
+  /** Chart.js configuration for a canvas, from its data-* attributes. */
+  function configFor(canvas, animate) {
+    const kind = canvas.dataset.kind;
+    const labels = readJson(canvas, "labels", []);
+    const series = readJson(canvas, "series", []);
+    const numbers = (i) => (series[i]?.values ?? []).map(Number);
+    const base = { animation: animate ? undefined : false, responsive: true };
+    const name = canvas.dataset.chart;
+    const isMoney = name !== "card-usage";
+
+    if (kind === "doughnut") {
+      return {
+        type: "doughnut",
+        data: {
+          labels,
+          datasets: [{ label: series[0]?.label, data: numbers(0), backgroundColor: PALETTE }],
+        },
+        options: {
+          ...base,
+          plugins: {
+            legend: { position: "right", labels: { boxWidth: 12 } },
+            tooltip: isMoney ? { callbacks: { label: tooltipMoney } } : {},
+          },
+        },
+      };
+    }
+    if (kind === "bar") {
+      const horizontal = name === "top-cities";
+      return {
+        type: "bar",
+        data: {
+          labels,
+          datasets: [{
+            label: series[0]?.label,
+            data: numbers(0),
+            backgroundColor: horizontal ? PALETTE[0] : PALETTE[1],
+          }],
+        },
+        options: {
+          ...base,
+          indexAxis: horizontal ? "y" : "x",
+          plugins: { legend: { display: false }, tooltip: { callbacks: { label: tooltipMoney } } },
+          scales: {
+            [horizontal ? "x" : "y"]: { ticks: { callback: (v) => compactDollars.format(v) } },
+          },
+        },
+      };
+    }
+    if (kind === "line") {
+      return {
+        type: "line",
+        data: {
+          labels,
+          datasets: [
+            {
+              label: series[0]?.label,
+              data: numbers(0),
+              borderColor: PALETTE[0],
+              backgroundColor: PALETTE[0],
+              yAxisID: "y",
+              tension: 0.25,
+              pointRadius: 0,
+            },
+            {
+              label: series[1]?.label,
+              data: numbers(1),
+              borderColor: PALETTE[2],
+              backgroundColor: PALETTE[2],
+              yAxisID: "y1",
+              tension: 0.25,
+              pointRadius: 0,
+            },
+          ],
+        },
+        options: {
+          ...base,
+          interaction: { mode: "index", intersect: false },
+          scales: {
+            x: { ticks: { maxTicksLimit: 7 } },
+            y: {
+              beginAtZero: true,
+              title: { display: true, text: "Sales" },
+              ticks: { precision: 0 },
+            },
+            y1: {
+              beginAtZero: true,
+              position: "right",
+              grid: { drawOnChartArea: false },
+              title: { display: true, text: "Revenue" },
+              ticks: { callback: (v) => compactDollars.format(v) },
+            },
+          },
+        },
+      };
+    }
+    if (kind === "choropleth") {
+      const ids = readJson(canvas, "ids", []);
+      const values = new Map(ids.map((id, i) => [id, Number(series[0]?.values?.[i] ?? 0)]));
+      const features = atlas.states.filter((f) => values.has(String(f.id)));
+      return {
+        type: "choropleth",
+        data: {
+          labels: features.map((f) => f.properties.name),
+          datasets: [{
+            label: series[0]?.label,
+            outline: atlas.nation,
+            data: features.map((f) => ({ feature: f, value: values.get(String(f.id)) })),
+          }],
+        },
+        options: {
+          ...base,
+          showOutline: true,
+          plugins: { legend: { display: false }, tooltip: { callbacks: { label: tooltipMoney } } },
+          scales: {
+            projection: { axis: "x", projection: "albersUsa" },
+            color: {
+              axis: "x",
+              interpolate: "blues",
+              missing: "#eef2f7",
+              legend: { position: "bottom-right", align: "right" },
+              ticks: { callback: (v) => compactDollars.format(v) },
+            },
+          },
+        },
+      };
+    }
+    return null;
+  }
+
+  /** Draws a canvas's chart, replacing the chart of the same name that the swap removed. */
+  function draw(canvas) {
+    const name = canvas.dataset.chart;
+    const old = charts.get(name);
+    if (old && old.canvas === canvas) return;
+    if (canvas.dataset.kind === "choropleth" && !atlas) {
+      loadAtlas().then(
+        () => canvas.isConnected && draw(canvas),
+        (error) => console.warn(error.message),
+      );
+      return;
+    }
+    const config = configFor(canvas, !old);
+    if (!config) return;
+    if (old) old.destroy();
+    charts.set(name, new Chart(canvas, config));
+  }
+
+  htmx.onLoad((root) => {
+    const canvases = root.matches?.("canvas[data-chart]")
+      ? [root]
+      : root.querySelectorAll("canvas[data-chart]");
+    canvases.forEach(draw);
+    // Charts whose canvas left the page without a replacement (a fragment without it).
+    for (const [name, chart] of charts) {
+      if (!chart.canvas.isConnected) {
+        chart.destroy();
+        charts.delete(name);
+      }
+    }
+  });
+
+  /** Refresh controls: the interval lives in the URL; changes and "Refresh now" fire refresh-now. */
+  const form = document.getElementById("controls");
+  const select = document.getElementById("refresh");
+  const refreshNow = () => htmx.trigger(document.body, "refresh-now");
+  select?.addEventListener("change", () => {
+    const url = new URL(location.href);
+    url.searchParams.set("refresh", select.value);
+    history.replaceState(history.state, "", url);
+    refreshNow();
+  });
+  form?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    refreshNow();
+  });
+
+  /** A note when the dashboard server itself stops answering (the database banner is server-side). */
+  const offline = document.getElementById("server-offline");
+  document.body.addEventListener("htmx:sendError", () => offline?.removeAttribute("hidden"));
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful) offline?.setAttribute("hidden", "");
+  });
+})();

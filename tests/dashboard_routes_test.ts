@@ -1,0 +1,612 @@
+import assert from "node:assert/strict";
+import { Kafka, logLevel } from "kafkajs";
+import { createApp, CSP } from "../main.ts";
+import { validate } from "../lib/decode.ts";
+import type { DashboardDeps } from "../lib/dashboard_deps.ts";
+import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/dashboard_lag.ts";
+import {
+  createSnapshotStore,
+  loadSnapshot,
+  type Snapshot,
+  type SnapshotStore,
+} from "../lib/dashboard_snapshot.ts";
+import { STATE_FIPS } from "../lib/dashboard_view.ts";
+import { connect } from "../lib/db.ts";
+import { maskEmail } from "../lib/redact.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
+import { US_STATES } from "../lib/us_states.ts";
+import { writeBatch } from "../lib/write_batch.ts";
+import { createTestDatabase, sampleRecords, type TestDatabase } from "./helpers.ts";
+
+const GROUP = "dashboard-test-group";
+const TOPIC = "dashboard-test-topic";
+const XSS_NAME = "<script>alert(1)</script>";
+const XSS_EMAIL = "xss.buyer@example.com";
+const REJECTED = 3;
+
+/** 40 sales by one customer whose first name is a script tag, in DC (FIPS 11). */
+function xssRecords(): SaleRecord[] {
+  return Array.from({ length: 40 }, (_, i) => ({
+    sale_id: `xss-${i}`,
+    first_name: XSS_NAME,
+    last_name: `O'Brien & <b>Co</b>`,
+    email: XSS_EMAIL,
+    job_title: "Tester",
+    credit_card_company: "Visa",
+    credit_card_number: "4111111111111111",
+    credit_card_expiration_date: "12/30",
+    category: "Books",
+    product_name: "Cookbook",
+    sale_price: `${30 + i}.05`,
+    cost_price: "20.00",
+    street: "1 Main St",
+    city: "Washington",
+    state: "DC",
+    zipcode: "20001",
+  }));
+}
+
+/** The known data set: 400 generated sales plus the 40 above. */
+function knownRecords(): SaleRecord[] {
+  return [...sampleRecords(400, 31), ...xssRecords()];
+}
+
+const cents = (value: string | number) => BigInt(Math.round(Number(value) * 100));
+
+/** Half-up division of non-negative BigInts, as the dashboard rounds. */
+const divide = (a: bigint, b: bigint) => (b === 0n ? 0n : (2n * a + b) / (2n * b));
+
+/** The expected KPI values, computed here from the records in cents. */
+function expectedKpis(records: SaleRecord[]) {
+  let revenue = 0n, cost = 0n;
+  for (const r of records) {
+    revenue += cents(r.sale_price);
+    cost += cents(r.cost_price);
+  }
+  const profit = revenue - cost;
+  return {
+    sales: String(records.length),
+    revenue: centsToDecimal(revenue),
+    cost: centsToDecimal(cost),
+    profit: centsToDecimal(profit),
+    margin: centsToDecimal(divide(profit * 10_000n, revenue)),
+    aov: centsToDecimal(divide(revenue, BigInt(records.length))),
+    customers: String(new Set(records.map((r) => r.email)).size),
+    products: String(new Set(records.map((r) => `${r.category}/${r.product_name}`)).size),
+    categories: String(new Set(records.map((r) => r.category)).size),
+    rejected: String(REJECTED),
+  };
+}
+
+/** Sums a money field of the records by a key, as decimal strings. */
+function sumBy(records: SaleRecord[], key: (r: SaleRecord) => string, field: "sale_price") {
+  const sums = new Map<string, bigint>();
+  for (const r of records) sums.set(key(r), (sums.get(key(r)) ?? 0n) + cents(r[field]));
+  return new Map([...sums].map(([k, v]) => [k, centsToDecimal(v)]));
+}
+
+/** Writes the records through writeBatch (the consumer's own path) as one partition's batch. */
+async function load(db: TestDatabase, records: SaleRecord[], partition = 0) {
+  const soldAt = new Date();
+  const sales = records.map((record, i) => {
+    const checked = validate(record);
+    if (!checked.ok) throw new Error(checked.message);
+    return { sale: checked.sale, offset: String(i), soldAt };
+  });
+  await writeBatch(db.sql, {
+    groupId: GROUP,
+    topic: TOPIC,
+    partition,
+    expectedOffset: null,
+    nextOffset: String(records.length + REJECTED),
+    sales,
+    rejected: REJECTED,
+  });
+}
+
+/** End offsets that never change, in place of Kafka. */
+function fixedEndOffsets(offsets: Record<number, string> | null): EndOffsetsReader {
+  return {
+    read: () =>
+      Promise.resolve(offsets && new Map(Object.entries(offsets).map(([p, o]) => [Number(p), o]))),
+    close: () => Promise.resolve(),
+  };
+}
+
+interface Harness {
+  db: TestDatabase;
+  app: ReturnType<typeof createApp>;
+  store: SnapshotStore;
+  records: SaleRecord[];
+}
+
+/** A fresh database holding the known sales, and the app over it; everything closed afterwards. */
+async function withDashboard(
+  run: (h: Harness) => Promise<void>,
+  options: { token?: string; endOffsets?: EndOffsetsReader; records?: SaleRecord[] } = {},
+) {
+  const db = await createTestDatabase();
+  const store = createSnapshotStore(() => loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }), {
+    reuseMs: 0,
+  });
+  try {
+    const records = options.records ?? knownRecords();
+    if (records.length > 0) await load(db, records);
+    const deps: DashboardDeps = {
+      sql: db.sql,
+      store,
+      endOffsets: options.endOffsets ?? fixedEndOffsets({ 0: "1000" }),
+      token: options.token,
+    };
+    await run({ db, app: createApp(deps), store, records });
+  } finally {
+    await store.settled();
+    await db.close();
+  }
+}
+
+/** The data-value of every data-kpi in an HTML text. */
+function kpiValues(html: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const m of html.matchAll(/data-kpi="([^"]+)" data-value="([^"]+)"/g)) values[m[1]!] = m[2]!;
+  return values;
+}
+
+/** Decodes the HTML entities hono writes in attributes. */
+function unescapeAttr(text: string): string {
+  return text.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+}
+
+/** A chart's labels, series and ids as the canvas carries them. */
+function chartData(html: string, name: string) {
+  const tag = new RegExp(`<canvas data-chart="${name}"[^>]*>`).exec(html)?.[0];
+  assert.ok(tag, `canvas ${name} is in the HTML`);
+  const attr = (key: string) => {
+    const m = new RegExp(`data-${key}="([^"]*)"`).exec(tag);
+    return m ? JSON.parse(unescapeAttr(m[1]!)) : undefined;
+  };
+  return {
+    kind: /data-kind="([^"]*)"/.exec(tag)?.[1],
+    labels: attr("labels") as string[],
+    series: attr("series") as { label: string; values: string[] }[],
+    ids: attr("ids") as string[] | undefined,
+  };
+}
+
+Deno.test("the page shows every KPI with the exact numbers computed from the sales in cents", async () => {
+  await withDashboard(async ({ app, records }) => {
+    const res = await app.request("/");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
+    const html = await res.text();
+    assert.ok(html.startsWith("<!doctype html>"));
+    // JavaScript off: the formatted numbers are in the HTML itself.
+    const want = expectedKpis(records);
+    assert.deepEqual(kpiValues(html), want);
+    assert.ok(html.includes(`>${want.sales}<`));
+    assert.match(html, /<meta name="htmx-config" content="[^"]*allowEval&quot;:false/);
+    assert.match(html, /allowScriptTags&quot;:false/);
+    assert.match(html, /includeIndicatorStyles&quot;:false/);
+    assert.ok(
+      !/<script>(?!<\/script>)|<script(?![^>]*\bsrc=)[^>]*>/.test(html),
+      "no inline script",
+    );
+    assert.ok(!html.includes("style="), "no inline style");
+  });
+});
+
+Deno.test("GET /api/summary returns the KPI numbers with money as strings with two decimals", async () => {
+  await withDashboard(async ({ app, records }) => {
+    const res = await app.request("/api/summary");
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    const want = expectedKpis(records);
+    for (const key of ["revenue", "cost", "profit", "margin", "aov"] as const) {
+      assert.equal(typeof body[key], "string", key);
+      assert.match(body[key], /^-?\d+\.\d{2}$/, key);
+      assert.equal(body[key], want[key], key);
+    }
+    for (const key of ["sales", "customers", "products", "categories", "rejected"] as const) {
+      assert.equal(body[key], Number(want[key]), key);
+    }
+    assert.equal(body.stale, false);
+    assert.equal(body.problem, null);
+  });
+});
+
+Deno.test("each fragment renders alone as the same panel the page holds, with the chosen hx-trigger", async () => {
+  await withDashboard(async ({ app }) => {
+    const page = await (await app.request("/?refresh=2")).text();
+    for (const name of ["banner", "kpis", "charts", "tables", "freshness"]) {
+      const res = await app.request(`/fragments/${name}?refresh=2`);
+      assert.equal(res.status, 200, name);
+      const html = await res.text();
+      assert.ok(html.startsWith(`<div id="panel-${name}"`), `${name} starts with its panel`);
+      assert.ok(page.includes(`<div id="panel-${name}"`), `the page holds ${name}`);
+      assert.match(html, /hx-trigger="every 2s, refresh-now from:body"/, name);
+      assert.match(html, new RegExp(`hx-get="/fragments/${name}"`));
+    }
+    assert.match(page, /<option value="2" selected>/);
+    const off = await (await app.request("/fragments/kpis?refresh=off")).text();
+    assert.match(off, /hx-trigger="refresh-now from:body"/);
+    const bogus = await (await app.request("/fragments/kpis?refresh=7")).text();
+    assert.match(bogus, /hx-trigger="every 5s, refresh-now from:body"/);
+    assert.deepEqual(kpiValues(off), kpiValues(page));
+    assert.equal((await app.request("/fragments/nope")).status, 404);
+    assert.equal((await app.request("/fragments/__proto__")).status, 404);
+  });
+});
+
+Deno.test("the charts carry exact per-category, per-state, per-city, per-card and per-minute data", async () => {
+  await withDashboard(async ({ app, records }) => {
+    const html = await (await app.request("/fragments/charts")).text();
+    const byCategory = sumBy(records, (r) => String(r.category), "sale_price");
+
+    const revenue = chartData(html, "revenue-by-category");
+    assert.equal(revenue.kind, "doughnut");
+    assert.deepEqual(
+      new Map(revenue.labels.map((l, i) => [l, revenue.series[0]!.values[i]])),
+      byCategory,
+    );
+    const descending = (values: string[]) =>
+      values.every((v, i) => i === 0 || cents(values[i - 1]!) >= cents(v));
+    assert.ok(descending(revenue.series[0]!.values), "categories by revenue, highest first");
+    const profit = chartData(html, "profit-by-category");
+    assert.equal(profit.kind, "bar");
+    profit.labels.forEach((label, i) => {
+      let p = 0n;
+      for (const r of records) {
+        if (r.category === label) p += cents(r.sale_price) - cents(r.cost_price);
+      }
+      assert.equal(profit.series[0]!.values[i], centsToDecimal(p), label);
+    });
+
+    const map = chartData(html, "revenue-by-state");
+    assert.equal(map.kind, "choropleth");
+    assert.equal(map.ids!.length, 51);
+    const byState = sumBy(records, (r) => String(r.state), "sale_price");
+    const dc = map.ids!.indexOf("11");
+    assert.equal(map.labels[dc], "District of Columbia");
+    assert.equal(map.series[0]!.values[dc], byState.get("DC"));
+    for (const [code, fips] of Object.entries(STATE_FIPS)) {
+      const i = map.ids!.indexOf(fips);
+      assert.equal(map.series[0]!.values[i], byState.get(code) ?? "0.00", code);
+    }
+
+    const cities = chartData(html, "top-cities");
+    const byCity = [...sumBy(records, (r) => `${r.city}, ${r.state}`, "sale_price")]
+      .sort((a, b) => Number(cents(b[1]) - cents(a[1])) || (a[0] < b[0] ? -1 : 1));
+    assert.equal(cities.labels.length, 10);
+    assert.deepEqual(cities.series[0]!.values, byCity.slice(0, 10).map(([, v]) => v));
+
+    const cards = chartData(html, "card-usage");
+    const cardCounts = new Map<string, string>();
+    for (const r of records) {
+      const k = String(r.credit_card_company);
+      cardCounts.set(k, String(Number(cardCounts.get(k) ?? 0) + 1));
+    }
+    assert.deepEqual(
+      new Map(cards.labels.map((l, i) => [l, cards.series[0]!.values[i]])),
+      cardCounts,
+    );
+
+    assert.ok(descending(cards.series[0]!.values), "most used card company first");
+
+    const minutes = chartData(html, "sales-per-minute");
+    assert.equal(minutes.labels.length, 60);
+    assert.equal(minutes.series.length, 2);
+    assert.equal(minutes.series[0]!.values.reduce((n, v) => n + Number(v), 0), records.length);
+    let total = 0n;
+    for (const v of minutes.series[1]!.values) total += cents(v);
+    assert.equal(centsToDecimal(total), expectedKpis(records).revenue);
+  });
+});
+
+Deno.test("GET /api/breakdown/KIND returns exact rows for each kind, 404 for others, 400 for a bad limit", async () => {
+  await withDashboard(async ({ app, records }) => {
+    const get = async (path: string) => {
+      const res = await app.request(path);
+      return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
+    };
+    const category = await get("/api/breakdown/category");
+    assert.equal(category.status, 200);
+    const byCategory = sumBy(records, (r) => String(r.category), "sale_price");
+    assert.deepEqual(
+      new Map(
+        category.body.rows.map((r: { label: string; revenue: string }) => [r.label, r.revenue]),
+      ),
+      byCategory,
+    );
+    const state = await get("/api/breakdown/state");
+    const stateRevenue = state.body.rows.map((r: { revenue: string }) => Number(r.revenue));
+    assert.deepEqual(stateRevenue, [...stateRevenue].sort((a, b) => b - a));
+    const dc = state.body.rows.find((r: { key: string }) => r.key === "DC");
+    assert.equal(dc.revenue, sumBy(records, (r) => String(r.state), "sale_price").get("DC"));
+    assert.equal(dc.sales, records.filter((r) => r.state === "DC").length);
+    const city = await get("/api/breakdown/city?limit=3");
+    assert.equal(city.body.rows.length, 3);
+    const card = await get("/api/breakdown/card");
+    assert.equal(
+      card.body.rows.reduce((n: number, r: { sales: number }) => n + r.sales, 0),
+      records.length,
+    );
+    const customer = await get("/api/breakdown/customer?limit=1000");
+    assert.equal(customer.status, 200);
+    const purchases = customer.body.rows.map((r: { purchases: number }) => r.purchases);
+    assert.deepEqual(purchases, [...purchases].sort((a, b) => b - a), "most purchases first");
+    const top = customer.body.rows.find((r: { name: string }) => r.name.startsWith(XSS_NAME));
+    assert.equal(top.name, `${XSS_NAME} O'Brien & <b>Co</b>`);
+    assert.equal(top.email, maskEmail(XSS_EMAIL));
+    assert.equal(top.purchases, 40);
+    const xssRevenue = xssRecords().reduce((n, r) => n + cents(r.sale_price), 0n);
+    assert.equal(top.revenue, centsToDecimal(xssRevenue));
+    assert.equal(top.averagePurchase, centsToDecimal(divide(xssRevenue, 40n)));
+
+    const unknown = await get("/api/breakdown/product");
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.type ?? "", /application\/json/);
+    assert.match(unknown.body.error, /unknown breakdown "product"/);
+    assert.equal((await get("/api/breakdown/city?limit=0")).status, 400);
+    assert.equal((await get("/api/breakdown/city?limit=abc")).status, 400);
+    assert.equal((await get("/api/nothing")).status, 404);
+  });
+});
+
+Deno.test("emails are masked and card numbers never shown beyond the last four digits, in every view", async () => {
+  await withDashboard(async ({ app, records }) => {
+    const texts = await Promise.all(
+      [
+        "/",
+        "/fragments/tables",
+        "/fragments/charts",
+        "/api/breakdown/customer?limit=1000",
+        "/api/summary",
+      ].map(async (path) => await (await app.request(path)).text()),
+    );
+    const all = texts.join("\n");
+    assert.ok(all.includes(maskEmail(XSS_EMAIL)));
+    for (const r of records) {
+      assert.ok(!all.includes(String(r.email)), `raw email ${r.email} is not shown`);
+      assert.ok(!all.includes(String(r.credit_card_number)), "no full card number");
+    }
+    const tables = texts[1]!;
+    const recentRows = tables.split('data-table="recent-sales"')[1]!.match(/<tr data-sale-id=/g);
+    assert.equal(recentRows?.length, 10);
+    for (const m of tables.matchAll(/<td data-card>([^<]*)<\/td>/g)) {
+      assert.match(m[1]!, /^[\w ]+ •••• \d{4}$/);
+    }
+  });
+});
+
+Deno.test("a customer named <script>alert(1)</script> renders as text, never as markup", async () => {
+  await withDashboard(async ({ app }) => {
+    for (const path of ["/", "/fragments/tables"]) {
+      const html = await (await app.request(path)).text();
+      assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"), path);
+      assert.ok(!html.includes("<script>alert(1)"), path);
+      assert.ok(!html.includes("<b>Co</b>"), path);
+    }
+  });
+});
+
+Deno.test("every response carries the strict CSP and the secure headers", async () => {
+  await withDashboard(async ({ app }) => {
+    for (
+      const path of [
+        "/",
+        "/fragments/kpis",
+        "/api/summary",
+        "/api/breakdown/nope",
+        "/static/dashboard.js",
+        "/nowhere",
+      ]
+    ) {
+      const res = await app.request(path);
+      await res.body?.cancel();
+      assert.equal(res.headers.get("content-security-policy"), CSP, path);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+      assert.equal(res.headers.get("x-frame-options"), "DENY", path);
+      assert.equal(res.headers.get("referrer-policy"), "no-referrer", path);
+      assert.equal(res.headers.get("cross-origin-opener-policy"), "same-origin", path);
+    }
+    assert.equal(
+      CSP,
+      "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+    );
+  });
+});
+
+Deno.test("with DASHBOARD_TOKEN set every route answers 401 without it and 200 with bearer or basic auth", async () => {
+  const token = "s3cret-token-for-tests";
+  await withDashboard(async ({ app }) => {
+    const paths = [
+      "/",
+      "/fragments/kpis",
+      "/api/summary",
+      "/api/breakdown/card",
+      "/static/dashboard.js",
+      "/static/vendor/htmx.min.js",
+    ];
+    const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
+    for (const path of paths) {
+      for (
+        const authorization of [
+          undefined,
+          "Bearer wrong",
+          `Bearer ${token}x`,
+          basic("admin", "wrong"),
+          "Basic !!!",
+        ]
+      ) {
+        const res = await app.request(path, {
+          headers: authorization ? { authorization } : {},
+        });
+        assert.equal(res.status, 401, `${path} with ${authorization}`);
+        assert.match(res.headers.get("www-authenticate") ?? "", /^Basic /);
+        assert.equal(res.headers.get("content-security-policy"), CSP);
+        await res.body?.cancel();
+      }
+      for (const authorization of [`Bearer ${token}`, basic("anyone", token)]) {
+        const res = await app.request(path, { headers: { authorization } });
+        assert.equal(res.status, 200, `${path} with the token`);
+        await res.body?.cancel();
+      }
+    }
+  }, { token, records: [] });
+});
+
+Deno.test("vendor assets are served from node_modules under /static/vendor/", async () => {
+  await withDashboard(async ({ app }) => {
+    const expect: Record<string, RegExp> = {
+      "htmx.min.js": /text\/javascript/,
+      "chart.umd.js": /text\/javascript/,
+      "chartjs-chart-geo.umd.js": /text\/javascript/,
+      "states-10m.json": /application\/json/,
+    };
+    for (const [name, type] of Object.entries(expect)) {
+      const res = await app.request(`/static/vendor/${name}`);
+      assert.equal(res.status, 200, name);
+      assert.match(res.headers.get("content-type") ?? "", type);
+      assert.ok((await res.arrayBuffer()).byteLength > 10_000, name);
+    }
+    const atlas = await (await app.request("/static/vendor/states-10m.json")).json();
+    const names = new Map<string, string>(
+      atlas.objects.states.geometries.map((g: { id: string; properties: { name: string } }) => [
+        g.id,
+        g.properties.name,
+      ]),
+    );
+    for (const [code, fips] of Object.entries(STATE_FIPS)) {
+      assert.equal(names.get(fips), US_STATES[code], `${code} is us-atlas id ${fips}`);
+    }
+    assert.equal((await app.request("/static/vendor/../../deno.json")).status, 404);
+    assert.equal((await app.request("/static/missing.js")).status, 404);
+    const css = await app.request("/static/dashboard.css");
+    assert.match(css.headers.get("content-type") ?? "", /text\/css/);
+    await css.body?.cancel();
+  }, { records: [] });
+});
+
+Deno.test("consumer lag per partition is Kafka's end offset minus the stored next offset", async () => {
+  await withDashboard(async ({ app, records }) => {
+    const html = await (await app.request("/fragments/freshness")).text();
+    const stored = records.length + REJECTED;
+    const lag = [...html.matchAll(/data-partition="(\d+)" data-partition-lag="(\d+)"/g)]
+      .map((m) => [Number(m[1]), m[2]]);
+    // Partition 0 stored `stored`; partitions 1 and 2 stored nothing yet.
+    assert.deepEqual(lag, [[0, String(1000 - stored)], [1, "25"], [2, "0"]]);
+    assert.match(html, new RegExp(`data-lag="${1000 - stored + 25}"`));
+    assert.match(
+      html,
+      /Data as of <time data-as-of="true" datetime="[^"]+">\d\d:\d\d:\d\d<\/time>/,
+    );
+  }, { endOffsets: fixedEndOffsets({ 0: "1000", 1: "25", 2: "0" }) });
+});
+
+Deno.test("lag shows as unknown when Kafka is unreachable, and the page still renders", async () => {
+  const kafka = new Kafka({
+    clientId: "dashboard-test-unreachable",
+    brokers: ["127.0.0.1:1"],
+    retry: { retries: 0 },
+    connectionTimeout: 300,
+    logLevel: logLevel.NOTHING,
+  });
+  const endOffsets = kafkaEndOffsets(kafka, TOPIC, { waitMs: 1_000 });
+  try {
+    await withDashboard(async ({ app }) => {
+      const started = performance.now();
+      const res = await app.request("/");
+      const html = await res.text();
+      assert.equal(res.status, 200);
+      assert.match(html, /data-lag="unknown"/);
+      assert.ok(performance.now() - started < 3_000, "the page does not wait on Kafka for long");
+      assert.equal(Object.keys(kpiValues(html)).length, 10);
+    }, { endOffsets });
+  } finally {
+    await endOffsets.close();
+  }
+});
+
+Deno.test("when PostgreSQL fails the page keeps the last good numbers under a banner and recovers by itself", async () => {
+  const db = await createTestDatabase();
+  let broken = false;
+  const store = createSnapshotStore(
+    (): Promise<Snapshot> =>
+      broken
+        ? Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))
+        : loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }),
+    { reuseMs: 0 },
+  );
+  try {
+    const records = knownRecords();
+    await load(db, records);
+    const app = createApp({ sql: db.sql, store, endOffsets: null });
+    const good = await (await app.request("/")).text();
+    assert.ok(!good.includes('role="alert" data-problem'));
+
+    broken = true;
+    const during = await (await app.request("/")).text();
+    assert.match(during, /data-problem="database"/);
+    assert.match(during, /PostgreSQL is unreachable \(ECONNREFUSED\)/);
+    assert.deepEqual(kpiValues(during), expectedKpis(records));
+    const banner = await (await app.request("/fragments/banner")).text();
+    assert.match(banner, /Showing the last good data/);
+    const summary = await (await app.request("/api/summary")).json();
+    assert.equal(summary.stale, true);
+    assert.equal(summary.revenue, expectedKpis(records).revenue);
+
+    broken = false;
+    const after = await (await app.request("/fragments/banner")).text();
+    assert.ok(!after.includes("data-problem"), "the banner is gone once PostgreSQL answers");
+  } finally {
+    await store.settled();
+    await db.close();
+  }
+});
+
+Deno.test("when PostgreSQL was never reachable the page still renders with a banner and the API answers 503", async () => {
+  const sql = connect("postgres://postgres@127.0.0.1:1/nowhere", { max: 1, connect_timeout: 1 });
+  const store = createSnapshotStore(() => loadSnapshot(sql, { groupId: GROUP, topic: TOPIC }));
+  try {
+    const app = createApp({ sql, store, endOffsets: null });
+    const res = await app.request("/");
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /PostgreSQL is unreachable/);
+    assert.match(html, /No data could be read yet/);
+    const summary = await app.request("/api/summary");
+    assert.equal(summary.status, 503);
+    assert.match((await summary.json()).error, /PostgreSQL is unreachable/);
+    const breakdown = await app.request("/api/breakdown/category");
+    assert.equal(breakdown.status, 503);
+    await breakdown.body?.cancel();
+  } finally {
+    await store.settled();
+    await sql.end({ timeout: 1 });
+  }
+});
+
+Deno.test("each fragment renders in a few milliseconds over 5,000 sales", async () => {
+  await withDashboard(async ({ app }) => {
+    const timings: Record<string, number> = {};
+    for (
+      const path of [
+        "/",
+        "/fragments/kpis",
+        "/fragments/charts",
+        "/fragments/tables",
+        "/fragments/freshness",
+        "/api/summary",
+      ]
+    ) {
+      await (await app.request(path)).text(); // warm up
+      const runs = 10;
+      const started = performance.now();
+      for (let i = 0; i < runs; i++) await (await app.request(path)).text();
+      timings[path] = Math.round((performance.now() - started) / runs * 10) / 10;
+    }
+    console.log(`mean render ms (snapshot read included): ${JSON.stringify(timings)}`);
+    for (const [path, ms] of Object.entries(timings)) assert.ok(ms < 250, `${path} took ${ms} ms`);
+  }, { records: [...sampleRecords(5_000, 77), ...xssRecords()] });
+});

@@ -1,0 +1,19 @@
+/** The sidebar controls: refresh interval and Refresh now; a plain GET form that works without JS. */
+import { type DashboardView, REFRESH_CHOICES } from "../lib/dashboard_view.ts";
+
+/** The refresh form; static/dashboard.js turns its changes into URL updates and refresh events. */
+export function Controls({ view }: { view: DashboardView }) {
+  return (
+    <form class="controls" method="get" action="/" id="controls">
+      <label for="refresh">Refresh every</label>
+      <select name="refresh" id="refresh">
+        {REFRESH_CHOICES.map((choice) => (
+          <option value={choice} selected={choice === view.refresh}>
+            {choice === "off" ? "off" : `${choice} s`}
+          </option>
+        ))}
+      </select>
+      <button type="submit" id="refresh-now">Refresh now</button>
+    </form>
+  );
+}

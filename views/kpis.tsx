@@ -1,0 +1,18 @@
+/** The KPI tiles: each carries data-kpi and data-value for machines, formatted text for people. */
+import type { DashboardView } from "../lib/dashboard_view.ts";
+import { Polled } from "./polled.tsx";
+
+/** The polled KPI panel. */
+export function KpiPanel({ view }: { view: DashboardView }) {
+  return (
+    <Polled name="kpis" refresh={view.refresh} class="kpis">
+      {view.kpis.map((kpi) => (
+        <div class="kpi" data-kpi={kpi.name} data-value={kpi.value}>
+          <span class="kpi-label">{kpi.label}</span>
+          <span class="kpi-value">{kpi.display}</span>
+        </div>
+      ))}
+      {view.kpis.length === 0 && <p class="empty">No data has been read yet.</p>}
+    </Polled>
+  );
+}
