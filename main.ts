@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { parseCli } from "./lib/cli.ts";
 import type { Config } from "./lib/config.ts";
-import { connect, ensureDatabase } from "./lib/db.ts";
+import { connect, connectAs, ensureDatabase } from "./lib/db.ts";
 import { migrate } from "./lib/migrate.ts";
 import { createKafka } from "./lib/kafka.ts";
 import { requireToken } from "./lib/dashboard_auth.ts";
@@ -48,7 +48,10 @@ export interface Services {
   close(): Promise<void>;
 }
 
-/** Creates the database when missing, migrates it and opens the clients the dashboard reads with. */
+/**
+ * Creates the database when missing and migrates it (as DATABASE_URL's user), then opens the
+ * dashboard's read-only client (role sales_reader, or DASHBOARD_DATABASE_URL) and Kafka admin.
+ */
 export async function openServices(config: Config, token?: string): Promise<Services> {
   await ensureDatabase(config.databaseUrl);
   const migrator = connect(config.databaseUrl, { max: 1 });
@@ -57,7 +60,7 @@ export async function openServices(config: Config, token?: string): Promise<Serv
   } finally {
     await migrator.end();
   }
-  const sql = connect(config.databaseUrl, {
+  const sql = await connectAs(config.databaseUrl, "sales_reader", config.dashboardDatabaseUrl, {
     max: 4,
     connect_timeout: 3,
     connection: { application_name: "sales-dashboard", statement_timeout: 5_000 },
@@ -83,8 +86,10 @@ const USAGE = `Usage: deno task serve [--host HOST] [--port PORT]
 
 Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag).
 JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer}[?limit=N].
-DASHBOARD_TOKEN  when set, every request needs "Authorization: Bearer TOKEN"
-                 (or basic auth with TOKEN as the password); 401 otherwise.`;
+DASHBOARD_TOKEN         when set, every request (page, fragments, API, static files) needs
+                        "Authorization: Bearer TOKEN" or basic auth with TOKEN as the
+                        password; 401 otherwise.
+DASHBOARD_DATABASE_URL  the read-only connection (default: DATABASE_URL as role sales_reader).`;
 
 if (import.meta.main) {
   const { config } = parseCli(USAGE, {});

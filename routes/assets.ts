@@ -7,6 +7,7 @@ const ROOT = new URL("../", import.meta.url);
 export const ASSETS: Record<string, { file: URL; type: string; immutable: boolean }> = {
   "dashboard.js": own("static/dashboard.js", "text/javascript; charset=utf-8"),
   "dashboard.css": own("static/dashboard.css", "text/css; charset=utf-8"),
+  "favicon.svg": own("static/favicon.svg", "image/svg+xml"),
   "vendor/htmx.min.js": vendor("htmx.org/dist/htmx.min.js", "text/javascript; charset=utf-8"),
   "vendor/chart.umd.js": vendor("chart.js/dist/chart.umd.min.js", "text/javascript; charset=utf-8"),
   "vendor/chartjs-chart-geo.umd.js": vendor(

@@ -26,6 +26,7 @@ export function DashboardPage({ view }: { view: DashboardView }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content={HTMX_CONFIG} />
         <title>Sales dashboard</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/dashboard.css" />
         <script src="/static/vendor/htmx.min.js" defer></script>
         <script src="/static/vendor/chart.umd.js" defer></script>

@@ -1,0 +1,377 @@
+/// <reference lib="dom" />
+import assert from "node:assert/strict";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { startConsumer } from "../lib/consumer_runner.ts";
+import { produceRecords } from "../lib/producer_runner.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
+import {
+  createTestDatabase,
+  createTestTopic,
+  expectedTotals,
+  sampleRecords,
+  testKafka,
+  uniqueSuffix,
+  waitFor,
+} from "./helpers.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const XSS_NAME = "<script>alert(1)</script>";
+const CHARTS = [
+  "revenue-by-category",
+  "profit-by-category",
+  "revenue-by-state",
+  "top-cities",
+  "card-usage",
+  "sales-per-minute",
+];
+
+/** Sales by a customer whose first name is a script tag. */
+function xssRecords(n: number): SaleRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    sale_id: `browser-xss-${i}`,
+    first_name: XSS_NAME,
+    last_name: "Tester",
+    email: "xss.browser@example.com",
+    job_title: "Tester",
+    credit_card_company: "Visa",
+    credit_card_number: "4111111111111111",
+    credit_card_expiration_date: "12/30",
+    category: "Books",
+    product_name: "Cookbook",
+    sale_price: "99.99",
+    cost_price: "10.00",
+    street: "1 Main St",
+    city: "Washington",
+    state: "DC",
+    zipcode: "20001",
+  }));
+}
+
+async function produce(topic: string, records: SaleRecord[]) {
+  const summary = await produceRecords(
+    records.map((record, i) => ({ line: i + 1, record })),
+    { kafka: testKafka("dashboard-browser-producer"), topic, partitions: 3, delayMs: [0, 0] },
+  );
+  assert.equal(summary.sent, records.length);
+}
+
+/** A port nobody listens on right now. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts `deno run main.ts` and resolves with its URL once it prints it. */
+async function startServer(env: Record<string, string>, port: number) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "--port", String(port)],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  await waitFor(
+    () => Promise.resolve(output.includes("Dashboard at http://127.0.0.1:")),
+    `the dashboard to start; output so far:\n${output}`,
+    30_000,
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await drained;
+      return status;
+    },
+  };
+}
+
+/** The data-value of every KPI tile on the page. */
+function pageKpis(page: Page): Promise<Record<string, string>> {
+  return page.$$eval(
+    "[data-kpi]",
+    (tiles) =>
+      Object.fromEntries(
+        tiles.map((t) => [t.getAttribute("data-kpi"), t.getAttribute("data-value")]),
+      ),
+  );
+}
+
+/** The sum of a chart's first dataset as Chart.js holds it (proves the chart was drawn and updated). */
+function chartTotal(page: Page, name: string): Promise<number | null> {
+  return page.evaluate((name) => {
+    const canvas = document.querySelector(`canvas[data-chart="${name}"]`);
+    const charts = globalThis as unknown as {
+      Chart: { getChart(c: Element): { data: { datasets: { data: unknown[] }[] } } | undefined };
+    };
+    const chart = canvas && charts.Chart.getChart(canvas);
+    if (!chart) return null;
+    return (chart.data.datasets[0]!.data as (number | { value: number })[])
+      .reduce((n: number, v) => n + (typeof v === "number" ? v : v.value), 0);
+  }, name);
+}
+
+/** The marks the test leaves on the page's window (inlined: page functions run in the browser). */
+type Marks = { __sameDocument?: boolean; __cspViolations?: string[] };
+
+/** The hx-trigger of every polled fragment. */
+function triggers(page: Page): Promise<string[]> {
+  return page.$$eval("[data-poll]", (els) => els.map((e) => e.getAttribute("hx-trigger") ?? ""));
+}
+
+async function summary(url: string) {
+  const res = await fetch(`${url}/api/summary`);
+  assert.equal(res.status, 200);
+  return await res.json();
+}
+
+Deno.test({
+  name:
+    "in Chromium the dashboard matches /api/summary, updates live at the chosen interval and keeps to its CSP",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(3);
+    const groupId = `dashboard-browser-${uniqueSuffix()}`;
+    const consumer = await startConsumer({
+      kafka: testKafka("dashboard-browser-consumer"),
+      sql: db.sql,
+      topic,
+      groupId,
+      partitions: 3,
+      log: () => {},
+    });
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    let browser: Browser | undefined;
+    const stored = async () => {
+      const [t] = await db.sql`select sales_count::int as n from sales_totals`;
+      return t!.n as number;
+    };
+    try {
+      const first = [...sampleRecords(300, 41), ...xssRecords(25)];
+      await produce(topic, first);
+      await waitFor(async () => await stored() === first.length, "the first sales in PostgreSQL");
+
+      server = await startServer({
+        ...Deno.env.toObject(),
+        DATABASE_URL: db.url,
+        SALES_TOPIC: topic,
+        CONSUMER_GROUP: groupId,
+        HOST: "127.0.0.1",
+      }, freePort());
+      const base = server.url;
+
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      });
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+      const consoleErrors: string[] = [];
+      const cspViolations: string[] = [];
+      const foreign: string[] = [];
+      const dialogs: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") consoleErrors.push(m.text());
+        if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
+      page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+      page.on("request", (r) => {
+        if (!r.url().startsWith(`${base}/`)) foreign.push(r.url());
+      });
+      page.on("response", (r) => {
+        if (r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`);
+      });
+      page.on("dialog", (d) => {
+        dialogs.push(d.message());
+        d.dismiss().catch(() => {});
+      });
+      await page.addInitScript(() => {
+        const marks = globalThis as unknown as { __cspViolations: string[] };
+        marks.__cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (e) => {
+          marks.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+        });
+      });
+
+      // First render: KPIs equal the API, every chart drawn (the map from us-atlas), lag known.
+      await page.goto(`${base}/`);
+      assert.deepEqual(await triggers(page), Array(5).fill("every 5s, refresh-now from:body"));
+      const api = await summary(base);
+      const want = expectedTotals(first);
+      assert.equal(api.sales, first.length);
+      assert.equal(api.revenue, centsToDecimal(want.revenue));
+      const kpis = await pageKpis(page);
+      assert.deepEqual(kpis, {
+        sales: String(api.sales),
+        revenue: api.revenue,
+        cost: api.cost,
+        profit: api.profit,
+        margin: api.margin,
+        aov: api.aov,
+        customers: String(api.customers),
+        products: String(api.products),
+        categories: String(api.categories),
+        rejected: String(api.rejected),
+      });
+      await waitFor(
+        async () =>
+          (await Promise.all(CHARTS.map((c) => chartTotal(page, c)))).every((t) => t !== null),
+        "every chart drawn",
+        10_000,
+      );
+      assert.equal(await chartTotal(page, "card-usage"), first.length);
+      await waitFor(
+        async () => await page.getAttribute(".lag", "data-lag") === "0",
+        "consumer lag 0 on every partition",
+        15_000,
+      );
+      assert.equal(await page.locator("[data-partition]").count(), 3);
+      const roles = await db.sql`
+        select distinct usename from pg_stat_activity
+        where datname = current_database() and application_name = 'sales-dashboard'`;
+      assert.deepEqual(
+        roles.map((r) => r.usename),
+        ["sales_reader"],
+        "reads as the read-only role",
+      );
+
+      // The script-tag name is text in the customers table, and no script ran.
+      const names = await page.locator("[data-customer-name]").allTextContents();
+      assert.ok(names.includes(`${XSS_NAME} Tester`), `names: ${names.join(" | ")}`);
+
+      // Choose 1 s: the URL and every hx-trigger follow, and new sales arrive without a reload.
+      await page.evaluate(() => {
+        (globalThis as unknown as Marks).__sameDocument = true;
+      });
+      await page.selectOption("select[name=refresh]", "1");
+      await waitFor(
+        async () => (await triggers(page)).every((t) => t === "every 1s, refresh-now from:body"),
+        "hx-trigger every 1s",
+        5_000,
+      );
+      assert.equal(new URL(page.url()).searchParams.get("refresh"), "1");
+      const more = sampleRecords(120, 42);
+      const updateStarted = Date.now();
+      await produce(topic, more);
+      const total = first.length + more.length;
+      await waitFor(
+        async () => (await pageKpis(page)).sales === String(total),
+        "the sales KPI to update in the page",
+        10_000,
+      );
+      await waitFor(
+        async () => await chartTotal(page, "card-usage") === total,
+        "the card usage chart to update",
+        5_000,
+      );
+      const updateMs = Date.now() - updateStarted;
+      assert.equal(
+        await page.evaluate(() => (globalThis as unknown as Marks).__sameDocument),
+        true,
+        "no reload",
+      );
+      assert.deepEqual(await pageKpis(page), {
+        ...(await pageKpis(page)),
+        revenue: (await summary(base)).revenue,
+      });
+
+      // Other intervals: 2 s, then off; Refresh now still fetches every fragment.
+      await page.selectOption("select[name=refresh]", "2");
+      await waitFor(
+        async () => (await triggers(page)).every((t) => t === "every 2s, refresh-now from:body"),
+        "hx-trigger every 2s",
+        5_000,
+      );
+      assert.equal(new URL(page.url()).searchParams.get("refresh"), "2");
+      await page.selectOption("select[name=refresh]", "off");
+      await waitFor(
+        async () => (await triggers(page)).every((t) => t === "refresh-now from:body"),
+        "polling off",
+        5_000,
+      );
+      assert.equal(new URL(page.url()).searchParams.get("refresh"), "off");
+      const refreshed = page.waitForResponse((r) => r.url().includes("/fragments/kpis"), {
+        timeout: 5_000,
+      });
+      await page.click("#refresh-now");
+      assert.equal((await refreshed).status(), 200);
+      await page.reload();
+      assert.equal(
+        await page.inputValue("select[name=refresh]"),
+        "off",
+        "the URL keeps the choice",
+      );
+
+      // Screenshot for the README (wide layout, charts drawn).
+      await page.goto(`${base}/?refresh=5`);
+      await waitFor(
+        async () =>
+          (await Promise.all(CHARTS.map((c) => chartTotal(page, c)))).every((t) => t !== null),
+        "every chart drawn again",
+        10_000,
+      );
+      await page.waitForTimeout(1_200); // let the first-draw animations finish
+      await Deno.mkdir(new URL("../docs/", import.meta.url), { recursive: true });
+      await page.screenshot({
+        path: new URL("../docs/dashboard.png", import.meta.url).pathname,
+        fullPage: true,
+      });
+
+      // Phone width: one column, nothing wider than the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(300);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(overflow <= 390, `page is ${overflow}px wide on a 390px screen`);
+      await page.screenshot({
+        path: new URL("../docs/dashboard-phone.png", import.meta.url).pathname,
+      });
+
+      assert.deepEqual(consoleErrors, []);
+      assert.deepEqual(cspViolations, []);
+      assert.deepEqual(
+        await page.evaluate(() => (globalThis as unknown as Marks).__cspViolations),
+        [],
+      );
+      assert.deepEqual(foreign, []);
+      assert.deepEqual(dialogs, []);
+      console.log(`KPIs and chart updated ${updateMs} ms after producing ${more.length} sales`);
+
+      // JavaScript off: the first render still shows the numbers.
+      const noJs = await browser.newContext({ javaScriptEnabled: false });
+      const plain = await noJs.newPage();
+      await plain.goto(`${base}/`);
+      assert.equal(
+        await plain.textContent('[data-kpi="sales"] .kpi-value'),
+        total.toLocaleString("en-US"),
+      );
+      await noJs.close();
+    } finally {
+      await browser?.close();
+      const status = server ? await server.stop() : undefined;
+      await consumer.stop();
+      await db.close();
+      if (status) assert.equal(status.code, 0, `server output:\n${server!.output()}`);
+    }
+  },
+});
+
+Deno.test("main.ts --help prints the usage and exits 0", async () => {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "--help"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert.equal(code, 0);
+  const text = new TextDecoder().decode(stdout);
+  assert.match(text, /^Usage: deno task serve/);
+  assert.match(text, /DASHBOARD_TOKEN/);
+});
