@@ -274,6 +274,11 @@ Deno.test({
         5_000,
       );
       const updateMs = Date.now() - updateStarted;
+      const liveCharts = await page.evaluate(() =>
+        Object.keys((globalThis as unknown as { Chart: { instances: object } }).Chart.instances)
+          .length
+      );
+      assert.equal(liveCharts, CHARTS.length, "old charts are destroyed, not leaked");
       assert.equal(
         await page.evaluate(() => (globalThis as unknown as Marks).__sameDocument),
         true,
