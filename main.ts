@@ -5,10 +5,9 @@ import { parseCli } from "./lib/cli.ts";
 import type { Config } from "./lib/config.ts";
 import { connect, connectAs, ensureDatabase } from "./lib/db.ts";
 import { migrate } from "./lib/migrate.ts";
-import { createKafka } from "./lib/kafka.ts";
 import { requireToken } from "./lib/dashboard_auth.ts";
 import type { DashboardDeps } from "./lib/dashboard_deps.ts";
-import { kafkaEndOffsets } from "./lib/dashboard_lag.ts";
+import { dashboardKafka, kafkaEndOffsets } from "./lib/dashboard_lag.ts";
 import { createSnapshotStore, loadSnapshot } from "./lib/dashboard_snapshot.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { assetRoutes } from "./routes/assets.ts";
@@ -68,10 +67,9 @@ export async function openServices(config: Config, token?: string): Promise<Serv
   const store = createSnapshotStore(() =>
     loadSnapshot(sql, { groupId: config.groupId, topic: config.salesTopic })
   );
-  const endOffsets = kafkaEndOffsets(
-    createKafka(config.kafkaBrokers, "sales-dashboard"),
-    config.salesTopic,
-  );
+  const endOffsets = kafkaEndOffsets(dashboardKafka(config.kafkaBrokers), config.salesTopic, {
+    log: (line) => console.error(line),
+  });
   return {
     deps: { sql, store, endOffsets, token },
     async close() {

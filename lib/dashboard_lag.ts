@@ -1,6 +1,7 @@
 /** Consumer lag per partition: Kafka end offsets (cached admin client) minus offsets stored in PostgreSQL. */
-import type { Admin, Kafka } from "kafkajs";
+import { type Admin, Kafka, logLevel } from "kafkajs";
 import type { OffsetRow } from "./dashboard_queries.ts";
+import "./kafka.ts"; // the project's filter for kafkajs' negative-timeout warnings
 
 /** The lag of one partition: messages on Kafka the consumer has not stored yet. */
 export interface PartitionLag {
@@ -18,10 +19,25 @@ export interface EndOffsetsReader {
   close(): Promise<void>;
 }
 
-/** Options: how long a read waits for Kafka and how long a result is reused. */
+/** Options: how long a read waits for Kafka and how long a result is reused; a logger. */
 export interface EndOffsetsOptions {
+  /** the longest the first read waits; later reads wait at most 200 ms, then keep the last answer */
   waitMs?: number;
   reuseMs?: number;
+  /** told once when Kafka stops answering and once when it answers again */
+  log?: (line: string) => void;
+}
+
+/** A kafkajs client for the dashboard: short timeouts and one retry, so lag turns "unknown" fast. */
+export function dashboardKafka(brokers: string[]): Kafka {
+  return new Kafka({
+    clientId: "sales-dashboard",
+    brokers,
+    connectionTimeout: 1_000,
+    requestTimeout: 3_000,
+    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 /** Reads end offsets through one admin client, reconnecting after a failure, never throwing. */
@@ -32,6 +48,7 @@ export function kafkaEndOffsets(
 ): EndOffsetsReader {
   const waitMs = options.waitMs ?? 1_500;
   const reuseMs = options.reuseMs ?? 1_000;
+  const log = options.log ?? (() => {});
   let admin: Admin | null = null;
   let connecting: Promise<Admin> | null = null;
   let last: { at: number; offsets: Map<number, string> | null } | null = null;
@@ -57,8 +74,12 @@ export function kafkaEndOffsets(
     try {
       const client = await connected();
       const partitions = await client.fetchTopicOffsets(topic);
+      if (last && !last.offsets) log(`Kafka answers again; consumer lag of ${topic} is shown`);
       last = { at: Date.now(), offsets: new Map(partitions.map((p) => [p.partition, p.high])) };
-    } catch {
+    } catch (error) {
+      if (!last || last.offsets) {
+        log(`Kafka end offsets of ${topic} unavailable (${(error as Error).message}); lag unknown`);
+      }
       last = { at: Date.now(), offsets: null };
       const broken = admin;
       admin = null;
@@ -72,12 +93,14 @@ export function kafkaEndOffsets(
       if (last && Date.now() - last.at < reuseMs) return last.offsets;
       inFlight ??= fetch().finally(() => inFlight = null);
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = await Promise.race([
-        inFlight.then(() => true),
-        new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), waitMs)),
+      await Promise.race([
+        inFlight,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, last ? Math.min(200, waitMs) : waitMs);
+        }),
       ]);
       clearTimeout(timer);
-      return done ? last?.offsets ?? null : null;
+      return last?.offsets ?? null; // on a timeout: the previous answer (null the first time)
     },
     async close() {
       closed = true;
