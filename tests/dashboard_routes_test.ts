@@ -10,7 +10,7 @@ import {
   type Snapshot,
   type SnapshotStore,
 } from "../lib/dashboard_snapshot.ts";
-import { STATE_FIPS } from "../lib/dashboard_view.ts";
+import { STATE_FIPS } from "../lib/dashboard_charts.ts";
 import { connect } from "../lib/db.ts";
 import { maskEmail } from "../lib/redact.ts";
 import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";

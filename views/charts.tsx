@@ -1,5 +1,6 @@
 /** The six charts: each canvas carries its data as JSON in data-* attributes for static/dashboard.js. */
-import type { ChartView, DashboardView } from "../lib/dashboard_view.ts";
+import type { ChartView } from "../lib/dashboard_charts.ts";
+import type { DashboardView } from "../lib/dashboard_view.ts";
 import { Polled } from "./polled.tsx";
 
 /** The polled chart grid. */
