@@ -1,0 +1,352 @@
+/**
+ * `deno task bench`: one reproducible run on one generated data set, each part in a fresh database
+ * and topic: (a) COPY limit, (b) our consumer end-to-end, (c) the original's per-message baseline,
+ * (d) the bulk producer, (e) dashboard latency under 50 clients vs a naive aggregate query.
+ * Prints a table, then the figures as one JSON object on the last line; progress goes to stderr.
+ */
+import { parseCli } from "../lib/cli.ts";
+import { ConfigError, positiveInt } from "../lib/config.ts";
+import { connect, type Sql } from "../lib/db.ts";
+import { generateSales } from "../lib/generate.ts";
+import { brokerAnswers, createKafka } from "../lib/kafka.ts";
+import { produceRecords } from "../lib/producer_runner.ts";
+import type { SaleRecord } from "../lib/sale.ts";
+import { createBaselineSchema, runBaseline } from "./bench/baseline.ts";
+import { runConsumer } from "./bench/consumer.ts";
+import { copyRecords, createRawTable } from "./bench/copy.ts";
+import {
+  DASHBOARD_PATHS,
+  fillDatabase,
+  loadDashboard,
+  loadNaive,
+  type LoadResult,
+} from "./bench/dashboard.ts";
+import { Resources } from "./bench/resources.ts";
+import { rate, round, table, thousands } from "./bench/stats.ts";
+
+const USAGE =
+  `Usage: deno task bench [--n 200000] [--dash-sizes 10000,1000000] [--skip-dash] [options]
+
+Runs the benchmark of issue 5 on one generated data set, each part in its own fresh database
+and topic (all dropped at the end, also on failure or Ctrl-C):
+  (a) COPY of the raw records into a plain table          the limit, records/s
+  (b) consumer.ts end-to-end from Kafka, exactly-once      records/s, peak RSS, exactness
+  (c) the original's per-message look-up-then-insert      records/s on a prefix
+  (d) the producer in bulk mode (fills the topic for b)    records/s
+  (e) dashboard fragments under concurrent clients        p50/p99 ms, and a naive GROUP BY
+Prints a table, then one JSON object as the last line. Progress goes to stderr.
+  --n N               sales in the data set (default 200000)
+  --seed S            generator seed (default 42)
+  --baseline-n N      messages for the baseline (default 5000, at most N)
+  --concurrency N     passed to consumer.ts (default: the consumer's own default)
+  --dash-sizes A,B    sales in the dashboard databases (default 10000,1000000)
+  --dash-seconds S    load duration per size (default 5)
+  --clients N         concurrent HTTP clients / naive callers (default 50)
+  --skip-dash         skip (e); its JSON keys are then null
+Smoke run (CI): deno task bench --n 2000 --dash-sizes 1000`;
+
+/** The partitions of the benchmark topic. */
+const PARTITIONS = 6;
+/** The dashboard's own pool size (main.ts opens its read-only client with max 4). */
+const DASHBOARD_POOL = 4;
+
+const { config, values } = parseCli(USAGE, {
+  n: { type: "string" },
+  seed: { type: "string" },
+  "baseline-n": { type: "string" },
+  concurrency: { type: "string" },
+  "dash-sizes": { type: "string" },
+  "dash-seconds": { type: "string" },
+  clients: { type: "string" },
+  "skip-dash": { type: "boolean" },
+});
+
+function options() {
+  const n = positiveInt("--n", (values.n as string | undefined) ?? "200000");
+  const sizes = ((values["dash-sizes"] as string | undefined) ?? "10000,1000000").split(",")
+    .map((s) => positiveInt("--dash-sizes", s.trim())).sort((a, b) => a - b);
+  return {
+    n,
+    seed: positiveInt("--seed", (values.seed as string | undefined) ?? "42"),
+    baselineN: Math.min(
+      n,
+      positiveInt("--baseline-n", (values["baseline-n"] as string | undefined) ?? "5000"),
+    ),
+    concurrency: values.concurrency === undefined
+      ? undefined
+      : positiveInt("--concurrency", values.concurrency as string),
+    dashSizes: values["skip-dash"] ? [] : [...new Set(sizes)],
+    dashSeconds: positiveInt("--dash-seconds", (values["dash-seconds"] as string) ?? "5"),
+    clients: positiveInt("--clients", (values.clients as string | undefined) ?? "50"),
+  };
+}
+
+let opts: ReturnType<typeof options>;
+try {
+  opts = options();
+} catch (error) {
+  console.error(`error: ${error instanceof ConfigError ? error.message : error}\n`);
+  console.error("Run with --help for every option.");
+  Deno.exit(2);
+}
+
+const t0 = performance.now();
+const progress = (line: string) =>
+  console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+
+const runId = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
+const kafka = createKafka(config.kafkaBrokers, "sales-bench");
+const resources = new Resources(config.databaseUrl, kafka, runId);
+
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    if (interrupted) Deno.exit(130);
+    interrupted = true;
+    progress(`${signal}: stopping, removing what this run created`);
+    await resources.release(progress);
+    Deno.exit(130);
+  });
+}
+
+/** Flushes dirty pages so one stage's writes do not slow the next one's timing. */
+async function checkpoint(): Promise<void> {
+  const admin = connect(config.databaseUrl, { max: 1 });
+  try {
+    await admin`checkpoint`;
+  } catch {
+    /* not allowed for this user: timings are a bit noisier */
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+/** Runs `fn` on a fresh database and drops it afterwards. */
+async function withDatabase<T>(
+  label: string,
+  bare: boolean,
+  fn: (sql: Sql, url: string) => Promise<T>,
+): Promise<T> {
+  const db = await resources.database(label, bare);
+  const sql = connect(db.url, { max: 1 });
+  try {
+    return await fn(sql, db.url);
+  } finally {
+    await sql.end({ timeout: 5 });
+    await resources.dropDatabase(db.name);
+  }
+}
+
+interface DashFigures {
+  size: number;
+  fillMs: number;
+  dashboard: LoadResult;
+  naive: LoadResult;
+}
+
+let exitCode = 0;
+try {
+  if (!await brokerAnswers(config.kafkaBrokers)) {
+    throw new Error(
+      `Kafka does not answer at ${config.kafkaBrokers.join(",")}; start it with \`deno task up\``,
+    );
+  }
+  const { n } = opts;
+  progress(`run ${runId}: generating ${n} sales (seed ${opts.seed}, untimed)`);
+  const records: SaleRecord[] = [...generateSales(n, opts.seed)];
+  const outgoing = records.map((record, i) => ({ line: i + 1, record }));
+  const messages = records.slice(0, opts.baselineN).map((r) => JSON.stringify(r));
+
+  // (a) the limit
+  await checkpoint();
+  progress(`(a) COPY of ${n} raw records`);
+  const copyMs = await withDatabase("copy", true, async (sql) => {
+    await createRawTable(sql);
+    return await copyRecords(sql, records);
+  });
+  const copyRps = rate(n, copyMs);
+  progress(`(a) ${thousands(copyRps)} records/s`);
+
+  // (d) the producer, which also fills the topic for (b)
+  const topic = await resources.topic("sales", PARTITIONS);
+  progress(`(d) producing ${n} records to ${topic} (${PARTITIONS} partitions, bulk)`);
+  const produceStarted = performance.now();
+  const summary = await produceRecords(outgoing, {
+    kafka,
+    topic,
+    partitions: PARTITIONS,
+    delayMs: [0, 0],
+  });
+  const produceMs = performance.now() - produceStarted;
+  if (summary.sent !== n) {
+    throw new Error(`producer sent ${summary.sent} of ${n} (${summary.failed} failed)`);
+  }
+  const producerRps = rate(n, produceMs);
+  progress(`(d) ${thousands(producerRps)} records/s`);
+
+  // (b) our consumer
+  await checkpoint();
+  const consumerDb = await resources.database("consumer");
+  const group = resources.group("consumer");
+  progress(`(b) consumer.ts on ${topic} into ${consumerDb.name}`);
+  const consumer = await runConsumer({
+    resources,
+    url: consumerDb.url,
+    brokers: config.kafkaBrokers,
+    topic,
+    group,
+    partitions: PARTITIONS,
+    n,
+    concurrency: opts.concurrency,
+    progress,
+  });
+  await resources.dropDatabase(consumerDb.name);
+  const consumerRps = rate(n, consumer.ms);
+  const exact = consumer.sales === n && consumer.drift === 0;
+  progress(
+    `(b) ${thousands(consumerRps)} records/s, peak RSS ${consumer.peakRssMb.toFixed(0)} MB, ` +
+      `${consumer.sales} sales, ${consumer.drift} drifting aggregates`,
+  );
+
+  // (c) the original's way
+  await checkpoint();
+  progress(`(c) baseline: ${opts.baselineN} messages, one autocommit statement per step`);
+  const baselineMs = await withDatabase("baseline", true, async (sql) => {
+    await createBaselineSchema(sql);
+    return await runBaseline(sql, messages);
+  });
+  const baselineRps = rate(opts.baselineN, baselineMs);
+  progress(`(c) ${thousands(baselineRps)} records/s`);
+
+  // (e) the dashboard
+  const dash: DashFigures[] = [];
+  for (const size of opts.dashSizes) {
+    const db = await resources.database(`dash${size}`);
+    progress(`(e) filling ${db.name} with ${size} sales through writeBatch`);
+    const fillMs = await fillDatabase(db.url, size, { seed: opts.seed + size, progress });
+    progress(`(e) filled in ${(fillMs / 1000).toFixed(1)} s (${thousands(rate(size, fillMs))}/s)`);
+    await checkpoint();
+    progress(`(e) dashboard at ${size} sales: ${opts.clients} clients for ${opts.dashSeconds} s`);
+    const dashboard = await loadDashboard({
+      resources,
+      url: db.url,
+      brokers: config.kafkaBrokers,
+      topic,
+      clients: opts.clients,
+      seconds: opts.dashSeconds,
+    });
+    progress(
+      `(e) naive aggregate at ${size} sales: ${opts.clients} callers, pool ${DASHBOARD_POOL}`,
+    );
+    const naive = await loadNaive({
+      url: db.url,
+      clients: opts.clients,
+      pool: DASHBOARD_POOL,
+      seconds: opts.dashSeconds,
+    });
+    await resources.dropDatabase(db.name);
+    progress(
+      `(e) ${size}: dashboard p50 ${dashboard.p50.toFixed(1)} / p99 ${
+        dashboard.p99.toFixed(1)
+      } ms; naive p50 ${naive.p50.toFixed(1)} / p99 ${naive.p99.toFixed(1)} ms`,
+    );
+    dash.push({ size, fillMs, dashboard, naive });
+  }
+
+  // Report
+  const ratioVsCopy = consumerRps / copyRps;
+  const ratioVsBaseline = consumerRps / baselineRps;
+  const steadyRps = rate(consumer.steadyRecords, consumer.steadyMs);
+  const rows = [
+    ["figure", "records/s", "detail"],
+    ["(a) COPY raw records (limit)", thousands(copyRps), `${n} rows in ${sec(copyMs)}`],
+    [
+      "(b) consumer end-to-end",
+      thousands(consumerRps),
+      `spawn to ${n} offsets stored in ${sec(consumer.ms)}; ${thousands(steadyRps)}/s after ` +
+      `the first commit; peak RSS ${consumer.peakRssMb.toFixed(0)} MB; ` +
+      (exact ? "exact (count and aggregates)" : "NOT EXACT"),
+    ],
+    [
+      "(c) baseline (original sales.py)",
+      thousands(baselineRps),
+      `${opts.baselineN} messages in ${sec(baselineMs)}`,
+    ],
+    ["(d) producer, bulk", thousands(producerRps), `${n} records in ${sec(produceMs)}`],
+    ["consumer / COPY", ratioVsCopy.toFixed(3), "target >= 0.5"],
+    ["consumer / baseline", ratioVsBaseline.toFixed(1), "target >= 30"],
+  ];
+  const dashRows = [["(e) at sales", "p50 ms", "p99 ms", "requests", "errors", "what"]];
+  for (const d of dash) {
+    dashRows.push([
+      thousands(d.size),
+      d.dashboard.p50.toFixed(1),
+      d.dashboard.p99.toFixed(1),
+      String(d.dashboard.requests),
+      String(d.dashboard.errors),
+      `dashboard, ${opts.clients} clients over ${DASHBOARD_PATHS.join(" ")}`,
+    ]);
+    for (const [path, p] of Object.entries(d.dashboard.byPath)) {
+      dashRows.push(["", p.p50.toFixed(1), p.p99.toFixed(1), "", "", `  ${path}`]);
+    }
+    dashRows.push([
+      thousands(d.size),
+      d.naive.p50.toFixed(1),
+      d.naive.p99.toFixed(1),
+      String(d.naive.requests),
+      String(d.naive.errors),
+      `naive aggregate over sales, ${opts.clients} callers, pool ${DASHBOARD_POOL}`,
+    ]);
+  }
+  console.log(table(rows));
+  if (dash.length > 0) console.log(`\n${table(dashRows)}`);
+  const small = dash[0], large = dash[dash.length - 1];
+  console.log(
+    `\n${
+      exact ? "" : "FAILED: the consumer's result is not exact. "
+    }n=${n}; dashboard keys *_10k use ${small ? thousands(small.size) : "-"} sales, *_1m use ${
+      large ? thousands(large.size) : "-"
+    } sales.`,
+  );
+  console.log(JSON.stringify({
+    n,
+    consumer_rps: consumerRps,
+    copy_rps: copyRps,
+    baseline_rps: baselineRps,
+    producer_rps: producerRps,
+    ratio_vs_copy: round(ratioVsCopy, 3),
+    ratio_vs_baseline: round(ratioVsBaseline, 1),
+    dash_p50_ms_10k: ms(small?.dashboard.p50),
+    dash_p99_ms_10k: ms(small?.dashboard.p99),
+    dash_p50_ms_1m: ms(large?.dashboard.p50),
+    dash_p99_ms_1m: ms(large?.dashboard.p99),
+    naive_p50_ms_1m: ms(large?.naive.p50),
+    naive_p99_ms_1m: ms(large?.naive.p99),
+    naive_p99_ms_10k: ms(small?.naive.p99),
+    consumer_peak_rss_mb: round(consumer.peakRssMb, 1),
+    consumer_steady_rps: steadyRps,
+    consumer_exact: exact,
+    consumer_concurrency: opts.concurrency ?? null,
+    baseline_n: opts.baselineN,
+    dash_size_small: small?.size ?? null,
+    dash_size_large: large?.size ?? null,
+    dash_clients: opts.clients,
+    run_id: runId,
+  }));
+  if (!exact) exitCode = 1;
+} catch (error) {
+  progress(`failed: ${(error as Error).stack ?? error}`);
+  exitCode = 1;
+} finally {
+  progress("removing the run's databases, topics and processes");
+  await resources.release(progress);
+}
+Deno.exit(exitCode);
+
+function sec(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function ms(value: number | undefined): number | null {
+  return value === undefined || !Number.isFinite(value) ? null : round(value, 2);
+}

@@ -1,0 +1,118 @@
+/** (b) Our consumer end-to-end: consumer.ts as its own process, from spawn to every offset stored. */
+import { connect } from "../../lib/db.ts";
+import { findDrift } from "../../lib/verify.ts";
+import type { Resources } from "./resources.ts";
+import { sleep } from "./stats.ts";
+
+const CONSUMER = new URL("../../consumer.ts", import.meta.url).pathname;
+
+/** What the consumer run measured. */
+export interface ConsumerResult {
+  /** spawn until the stored offsets sum to N */
+  ms: number;
+  /** first stored offset until the last (excludes start-up and the group join) */
+  steadyMs: number;
+  /** N minus the offsets stored at the first observation (the records in the steady window) */
+  steadyRecords: number;
+  peakRssMb: number;
+  sales: number;
+  drift: number;
+  exitCode: number | null;
+}
+
+/** Peak resident set (VmHWM) of a live process in MB; NaN when it cannot be read. */
+export function peakRssMb(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Spawns consumer.ts on the topic and times it until `n` offsets are stored; then checks exactness. */
+export async function runConsumer(options: {
+  resources: Resources;
+  url: string;
+  brokers: string[];
+  topic: string;
+  group: string;
+  partitions: number;
+  n: number;
+  concurrency?: number;
+  /** give up when no offset moves for this long */
+  stallMs?: number;
+  progress: (line: string) => void;
+}): Promise<ConsumerResult> {
+  const { resources, url, topic, group, n } = options;
+  const stallMs = options.stallMs ?? 30_000;
+  const sql = connect(url, { max: 1 });
+  try {
+    const stored = async () => {
+      const [r] = await sql`
+        select coalesce(sum(next_offset), 0)::bigint::text as n from consumer_offsets
+        where group_id = ${group} and topic = ${topic}`;
+      return Number(r!.n);
+    };
+    const args = [
+      "--quiet",
+      "--brokers",
+      options.brokers.join(","),
+      "--topic",
+      topic,
+      "--group",
+      group,
+      "--partitions",
+      String(options.partitions),
+      "--database-url",
+      url,
+    ];
+    if (options.concurrency) args.push("--concurrency", String(options.concurrency));
+    const started = performance.now();
+    const child = resources.spawnDeno("consumer", CONSUMER, args);
+    let firstAt = NaN, firstCount = 0, lastChange = started, last = 0, lastLog = started;
+    for (;;) {
+      const now = performance.now();
+      const done = await stored();
+      if (done > 0 && Number.isNaN(firstAt)) [firstAt, firstCount] = [now, done];
+      if (done !== last) [last, lastChange] = [done, now];
+      if (done >= n) break;
+      if (now - lastLog > 5_000) {
+        options.progress(`consumer: ${done}/${n} offsets stored`);
+        lastLog = now;
+      }
+      const exited = await Promise.race([child.process.status, sleep(50).then(() => null)]);
+      if (exited) {
+        throw new Error(
+          `consumer.ts exited with code ${exited.code} after ${done}/${n} offsets:\n${child.stderrTail()}`,
+        );
+      }
+      if (now - lastChange > stallMs) {
+        throw new Error(
+          `consumer.ts stored no offset for ${
+            stallMs / 1000
+          } s (at ${done}/${n}):\n${child.stderrTail()}`,
+        );
+      }
+    }
+    const ended = performance.now();
+    const rss = peakRssMb(child.process.pid);
+    const status = await resources.stop(child, 20_000);
+    const [{ sales }] = await sql`select count(*)::int as sales from sales` as unknown as [
+      { sales: number },
+    ];
+    const drift = await findDrift(sql);
+    return {
+      ms: ended - started,
+      steadyMs: ended - firstAt,
+      steadyRecords: n - firstCount,
+      peakRssMb: rss,
+      sales,
+      drift: drift.length,
+      exitCode: status.code,
+    };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * (e) Dashboard latency: fill a database through writeBatch, start main.ts, then 50 concurrent
+ * fetch loops over the KPI and breakdown fragments and GET /api/summary; and the same load on a
+ * naive aggregate query over `sales`.
+ */
+import { connect, type Sql } from "../../lib/db.ts";
+import { validate } from "../../lib/decode.ts";
+import { generateSales } from "../../lib/generate.ts";
+import type { SaleRecord } from "../../lib/sale.ts";
+import { type SourcedSale, writeBatch } from "../../lib/write_batch.ts";
+import type { Resources } from "./resources.ts";
+import { freePort, percentile, sleep } from "./stats.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** The requests each client cycles through: KPI and breakdown fragments, and the JSON summary. */
+export const DASHBOARD_PATHS = [
+  "/fragments/kpis",
+  "/fragments/charts",
+  "/fragments/tables",
+  "/api/summary",
+];
+
+/** Latency figures of one load run. */
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** p50/p99 per path */
+  byPath: Record<string, { p50: number; p99: number }>;
+}
+
+/** Fills a migrated database with `size` generated sales through writeBatch, `lanes` in parallel. */
+export async function fillDatabase(
+  url: string,
+  size: number,
+  options: { seed: number; batch?: number; lanes?: number; progress: (line: string) => void },
+): Promise<number> {
+  const batch = options.batch ?? 5_000;
+  const lanes = options.lanes ?? 3;
+  const sql = connect(url, { max: lanes });
+  const source = generateSales(size, options.seed);
+  const hour = 3_600_000;
+  const now = Date.now();
+  let taken = 0, written = 0, lastLog = performance.now();
+  const started = performance.now();
+  // Generation is synchronous: a lane builds its next batch while the others' SQL runs.
+  const nextBatch = (offset: number): SourcedSale[] => {
+    const sales: SourcedSale[] = [];
+    for (let i = 0; i < batch; i++) {
+      const next = source.next();
+      if (next.done) break;
+      const checked = validate(next.value as SaleRecord);
+      if (!checked.ok) throw new Error(`generated record rejected: ${checked.message}`);
+      sales.push({
+        sale: checked.sale,
+        offset: String(offset + i),
+        soldAt: new Date(now - Math.floor(((taken + i) / size) * hour)),
+      });
+    }
+    taken += sales.length;
+    return sales;
+  };
+  const lane = async (partition: number) => {
+    let offset = 0;
+    for (;;) {
+      const sales = nextBatch(offset);
+      if (sales.length === 0) return;
+      const input = {
+        groupId: "bench-fill",
+        topic: "bench-fill",
+        partition,
+        expectedOffset: offset === 0 ? null : String(offset),
+        nextOffset: String(offset + sales.length),
+        sales,
+        rejected: 0,
+      };
+      for (let attempt = 1;; attempt++) {
+        try {
+          await writeBatch(sql, input);
+          break;
+        } catch (error) {
+          // Parallel lanes may deadlock on shared aggregate rows; the batch rolled back, retry it.
+          const code = (error as { code?: string }).code;
+          if (attempt >= 5 || (code !== "40P01" && code !== "40001")) throw error;
+        }
+      }
+      offset += sales.length;
+      written += sales.length;
+      if (performance.now() - lastLog > 10_000) {
+        options.progress(`dashboard fill: ${written}/${size} sales`);
+        lastLog = performance.now();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i)));
+    const [{ n }] = await sql`select sales_count::int as n from sales_totals` as unknown as [
+      { n: number },
+    ];
+    if (n !== size) throw new Error(`dashboard fill stored ${n} sales, expected ${size}`);
+    return performance.now() - started;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Runs `clients` loops calling `call` for `seconds`; latencies in ms, keyed by the call's label. */
+async function load(
+  clients: number,
+  seconds: number,
+  labels: string[],
+  call: (label: string) => Promise<boolean>,
+): Promise<LoadResult> {
+  const samples = new Map<string, number[]>(labels.map((l) => [l, []]));
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    for (let i = c; performance.now() < end; i++) {
+      const label = labels[i % labels.length]!;
+      const t0 = performance.now();
+      const ok = await call(label).catch(() => false);
+      const ms = performance.now() - t0;
+      if (ok) samples.get(label)!.push(ms);
+      else errors++;
+    }
+  }));
+  const all = [...samples.values()].flat();
+  return {
+    requests: all.length + errors,
+    errors,
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    max: Math.max(...all),
+    byPath: Object.fromEntries(
+      [...samples].map(([l, v]) => [l, { p50: percentile(v, 50), p99: percentile(v, 99) }]),
+    ),
+  };
+}
+
+/** Starts main.ts on the database, loads it with `clients` concurrent fetch loops, stops it. */
+export async function loadDashboard(options: {
+  resources: Resources;
+  url: string;
+  brokers: string[];
+  topic: string;
+  clients: number;
+  seconds: number;
+}): Promise<LoadResult> {
+  const port = freePort();
+  const child = options.resources.spawnDeno("dashboard", MAIN, [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--brokers",
+    options.brokers.join(","),
+    "--topic",
+    options.topic,
+    "--database-url",
+    options.url,
+  ]);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = performance.now() + 60_000;
+    for (;;) {
+      const ready = await fetch(`${base}/api/summary`).then(async (r) => {
+        await r.body?.cancel();
+        return r.ok;
+      }, () => false);
+      if (ready) break;
+      const exited = await Promise.race([child.process.status, sleep(200).then(() => null)]);
+      if (exited) {
+        throw new Error(`main.ts exited with code ${exited.code}:\n${child.stderrTail()}`);
+      }
+      if (performance.now() > deadline) {
+        throw new Error(`main.ts did not answer on ${base} within 60 s:\n${child.stderrTail()}`);
+      }
+    }
+    const get = async (path: string) => {
+      const response = await fetch(`${base}${path}`);
+      await response.arrayBuffer();
+      return response.ok;
+    };
+    await load(options.clients, 1, DASHBOARD_PATHS, get); // warm-up: JIT, pools, snapshot
+    return await load(options.clients, options.seconds, DASHBOARD_PATHS, get);
+  } finally {
+    await options.resources.stop(child, 10_000);
+  }
+}
+
+/** The KPI numbers computed the naive way: aggregates over `sales` and counts of the other tables. */
+function naiveKpis(sql: Sql) {
+  return sql`
+    select count(*) as sales_count, coalesce(sum(sale_price), 0) as revenue,
+      coalesce(sum(cost_price), 0) as cost, max(sold_at) as last_sale_at,
+      (select count(*) from customers) as customers, (select count(*) from products) as products,
+      (select count(*) from categories) as categories
+    from sales`;
+}
+
+/** The naive query under the same load: `clients` concurrent callers on a pool of `pool`. */
+export async function loadNaive(options: {
+  url: string;
+  clients: number;
+  pool: number;
+  seconds: number;
+}): Promise<LoadResult> {
+  const sql = connect(options.url, { max: options.pool });
+  try {
+    const call = async () => (await naiveKpis(sql)).length === 1;
+    await load(options.clients, 1, ["naive"], call);
+    return await load(options.clients, options.seconds, ["naive"], call);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
