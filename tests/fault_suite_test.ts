@@ -114,6 +114,7 @@ Deno.test({
     const records = sampleRecords(SALES, 41);
     const kafka = testKafka("fault-suite");
     const faults: string[] = [];
+    const notes: string[] = [];
     const consumers: ConsumerProcess[] = [];
     const spawn = (name: string) => {
       const c = new ConsumerProcess(db.url, topic, group, name);
@@ -255,6 +256,7 @@ Deno.test({
       console.log([
         `faults injected: ${faults.length}`,
         ...faults.map((f) => `  - ${f}`),
+        ...notes.map((n) => `  (${n})`),
         `messages: ${endTotal} (${produced} sales, ${
           t!.duplicates
         } duplicates re-sent, ${bad.length} bad)`,
