@@ -101,7 +101,9 @@ if (import.meta.main) {
     partitions: config.partitions,
     delayMs,
     report: (line) => {
-      if (!quiet || !line.startsWith("delivered")) console.log(line);
+      // Delivery reports on stdout; skipped and failed records on stderr, like unreadable lines.
+      if (!line.startsWith("delivered")) console.error(line);
+      else if (!quiet) console.log(line);
     },
     progress: (n) => bar?.update(n),
     stopped: () => stop,
