@@ -20,6 +20,7 @@ import {
   loadDashboard,
   loadNaive,
   type LoadResult,
+  naiveAlone,
 } from "./bench/dashboard.ts";
 import { Resources } from "./bench/resources.ts";
 import { rate, round, table, thousands } from "./bench/stats.ts";
@@ -142,6 +143,7 @@ interface DashFigures {
   fillMs: number;
   dashboard: LoadResult;
   naive: LoadResult;
+  naiveAloneMs: number;
 }
 
 let exitCode = 0;
@@ -151,6 +153,8 @@ try {
       `Kafka does not answer at ${config.kafkaBrokers.join(",")}; start it with \`deno task up\``,
     );
   }
+  const machine = await describeMachine();
+  progress(`machine: ${machine.text}`);
   const { n } = opts;
   progress(`run ${runId}: generating ${n} sales (seed ${opts.seed}, untimed)`);
   const records: SaleRecord[] = [...generateSales(n, opts.seed)];
@@ -244,13 +248,14 @@ try {
       pool: DASHBOARD_POOL,
       seconds: opts.dashSeconds,
     });
+    const naiveAloneMs = await naiveAlone(db.url);
     await resources.dropDatabase(db.name);
     progress(
       `(e) ${size}: dashboard p50 ${dashboard.p50.toFixed(1)} / p99 ${
         dashboard.p99.toFixed(1)
       } ms; naive p50 ${naive.p50.toFixed(1)} / p99 ${naive.p99.toFixed(1)} ms`,
     );
-    dash.push({ size, fillMs, dashboard, naive });
+    dash.push({ size, fillMs, dashboard, naive, naiveAloneMs });
   }
 
   // Report
@@ -297,7 +302,16 @@ try {
       String(d.naive.errors),
       `naive aggregate over sales, ${opts.clients} callers, pool ${DASHBOARD_POOL}`,
     ]);
+    dashRows.push([
+      thousands(d.size),
+      d.naiveAloneMs.toFixed(1),
+      "",
+      "3",
+      "0",
+      "naive aggregate alone (median of 3 sequential calls)",
+    ]);
   }
+  console.log(`machine: ${machine.text}; load average at the end ${loadAverage()}\n`);
   console.log(table(rows));
   if (dash.length > 0) console.log(`\n${table(dashRows)}`);
   const small = dash[0], large = dash[dash.length - 1];
@@ -323,6 +337,7 @@ try {
     naive_p50_ms_1m: ms(large?.naive.p50),
     naive_p99_ms_1m: ms(large?.naive.p99),
     naive_p99_ms_10k: ms(small?.naive.p99),
+    naive_alone_ms_1m: ms(large?.naiveAloneMs),
     consumer_peak_rss_mb: round(consumer.peakRssMb, 1),
     consumer_steady_rps: steadyRps,
     consumer_exact: exact,
@@ -342,6 +357,33 @@ try {
   await resources.release(progress);
 }
 Deno.exit(exitCode);
+
+/** nproc, memory, PostgreSQL's version and the load average before the run, as one line. */
+async function describeMachine(): Promise<{ text: string; postgres: string }> {
+  const sql = connect(config.databaseUrl, { max: 1 });
+  let postgres = "unknown";
+  try {
+    postgres = String((await sql`show server_version`)[0]?.server_version ?? "unknown");
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  const memory = Deno.systemMemoryInfo();
+  const text =
+    `${navigator.hardwareConcurrency} cores, ${
+      (memory.total / 2 ** 30).toFixed(1)
+    } GiB RAM, PostgreSQL ${postgres}, Deno ${Deno.version.deno}, ` +
+    `load average at the start ${loadAverage()}`;
+  return { text, postgres };
+}
+
+/** The 1-minute load average (other work on the machine skews every figure). */
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0] ?? "?";
+  } catch {
+    return "?";
+  }
+}
 
 function sec(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;

@@ -201,6 +201,22 @@ function naiveKpis(sql: Sql) {
     from sales`;
 }
 
+/** The naive query alone: the median of `times` sequential calls on one connection, in ms. */
+export async function naiveAlone(url: string, times = 3): Promise<number> {
+  const sql = connect(url, { max: 1 });
+  try {
+    const samples: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const t0 = performance.now();
+      await naiveKpis(sql);
+      samples.push(performance.now() - t0);
+    }
+    return percentile(samples, 50);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 /** The naive query under the same load: `clients` concurrent callers on a pool of `pool`. */
 export async function loadNaive(options: {
   url: string;
