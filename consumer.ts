@@ -6,6 +6,9 @@ import { createKafka } from "./lib/kafka.ts";
 import { migrate } from "./lib/migrate.ts";
 import { startConsumer } from "./lib/consumer_runner.ts";
 
+/** Deno flags the consumer runs with: a capped V8 heap keeps its memory bounded (see BENCHMARKS.md). */
+export const CONSUMER_DENO_FLAGS = ["--v8-flags=--max-old-space-size=128"];
+
 const USAGE = `Usage: deno task consume [--concurrency N] [--quiet]
 
 Consumes SALES_TOPIC as group CONSUMER_GROUP. For each batch and partition, one PostgreSQL

@@ -38,8 +38,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   await producer.connect();
   const consumer = kafka.consumer({
     groupId,
-    maxBytesPerPartition: 2 * 1024 * 1024,
-    maxBytes: 6 * 1024 * 1024,
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 4 * 1024 * 1024,
     maxWaitTimeInMs: 250,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,

@@ -1,4 +1,5 @@
 /** `deno task demo`: services up, consumer and dashboard started, sample sales then a live stream. */
+import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
 import { parseCli } from "../lib/cli.ts";
 import { kafkaUp } from "./kafka_service.ts";
 import { postgresUp } from "./postgres_service.ts";
@@ -12,9 +13,9 @@ so the dashboard moves. Prints the dashboard URL. Ctrl-C stops the consumer, ser
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-function start(script: string, args: string[]) {
+function start(script: string, args: string[], denoFlags: string[] = []) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}${script}`, ...args],
+    args: ["run", "-A", ...denoFlags, `${ROOT}${script}`, ...args],
     cwd: ROOT,
     stdin: "null",
     stdout: "null",
@@ -36,7 +37,7 @@ if (import.meta.main) {
     console.error(`error: ${(error as Error).message}`);
     Deno.exit(1);
   }
-  const children = [start("consumer.ts", ["--quiet"]), start("main.ts", [])];
+  const children = [start("consumer.ts", ["--quiet"], CONSUMER_DENO_FLAGS), start("main.ts", [])];
   const stop = async () => {
     for (const child of children) {
       try {

@@ -325,20 +325,19 @@ Deno.test({
         10_000,
       );
       await page.waitForTimeout(1_200); // let the first-draw animations finish
-      await Deno.mkdir(new URL("../docs/", import.meta.url), { recursive: true });
-      await page.screenshot({
-        path: new URL("../docs/dashboard.png", import.meta.url).pathname,
-        fullPage: true,
-      });
+      // UPDATE_SCREENSHOTS=1 refreshes the README's pictures; otherwise they go to a temp folder.
+      const shots = Deno.env.get("UPDATE_SCREENSHOTS")
+        ? new URL("../docs/", import.meta.url).pathname
+        : `${await Deno.makeTempDir({ prefix: "dashboard-shots-" })}/`;
+      await Deno.mkdir(shots, { recursive: true });
+      await page.screenshot({ path: `${shots}dashboard.png`, fullPage: true });
 
       // Phone width: one column, nothing wider than the screen.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForTimeout(300);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(overflow <= 390, `page is ${overflow}px wide on a 390px screen`);
-      await page.screenshot({
-        path: new URL("../docs/dashboard-phone.png", import.meta.url).pathname,
-      });
+      await page.screenshot({ path: `${shots}dashboard-phone.png` });
 
       assert.deepEqual(consoleErrors, []);
       assert.deepEqual(cspViolations, []);

@@ -1,4 +1,5 @@
 /** Fault injection for the fault suite: consumer processes, broker and PostgreSQL restarts. */
+import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
 import type { Sql } from "../lib/db.ts";
 import { kafkaDown, kafkaUp, ourPid } from "../scripts/kafka_service.ts";
 import { run } from "../scripts/process.ts";
@@ -15,6 +16,7 @@ export class ConsumerProcess {
       args: [
         "run",
         "-A",
+        ...CONSUMER_DENO_FLAGS,
         CONSUMER,
         "--topic",
         topic,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { produceRecords } from "../lib/producer_runner.ts";
 import { centsToDecimal } from "../lib/sale.ts";
 import { findDrift } from "../lib/verify.ts";
+import { ConsumerProcess } from "./faults.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -11,28 +12,6 @@ import {
   uniqueSuffix,
   waitFor,
 } from "./helpers.ts";
-
-const CONSUMER = new URL("../consumer.ts", import.meta.url).pathname;
-
-/** Starts `deno task consume` as its own process against the test database and topic. */
-function spawnConsumer(url: string, topic: string, group: string) {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      CONSUMER,
-      "--quiet",
-      "--topic",
-      topic,
-      "--group",
-      group,
-      "--database-url",
-      url,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
 
 Deno.test({
   name: "a consumer killed with SIGKILL mid-stream and started again gives exact totals",
@@ -48,7 +27,7 @@ Deno.test({
         .sql`select coalesce(sum(next_offset), 0)::int as n from consumer_offsets where group_id = ${group}`;
       return r!.n as number;
     };
-    let first = spawnConsumer(db.url, topic, group);
+    let first = new ConsumerProcess(db.url, topic, group, "first");
     try {
       const produced = produceRecords(records.map((record, i) => ({ line: i + 1, record })), {
         kafka: testKafka(),
@@ -62,8 +41,7 @@ Deno.test({
         "the first consumer to store some sales",
         90_000,
       );
-      first.kill("SIGKILL");
-      const killedStatus = await first.status;
+      const killedStatus = await first.stop("SIGKILL");
       assert.equal(killedStatus.signal, "SIGKILL");
       const atKill = await stored();
       assert.ok(
@@ -72,15 +50,18 @@ Deno.test({
       );
       await produced;
 
-      first = spawnConsumer(db.url, topic, group);
+      first = new ConsumerProcess(db.url, topic, group, "second");
       await waitFor(
         async () => (await stored()) === records.length,
         "all offsets stored after restart",
         120_000,
       );
-      first.kill("SIGTERM");
-      const status = await first.status;
-      assert.equal(status.code, 0, "SIGTERM ends the consumer cleanly");
+      const status = await first.stop("SIGTERM");
+      assert.equal(
+        status.code,
+        0,
+        `SIGTERM ends the consumer cleanly:\n${first.output.slice(-2000)}`,
+      );
 
       const want = expectedTotals(records);
       const [t] = await db
@@ -95,11 +76,7 @@ Deno.test({
         `killed at ${atKill}/${records.length} stored offsets; after restart ${want.count} sales, exact`,
       );
     } finally {
-      try {
-        first.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await first.stdout.cancel().catch(() => {});
-      await first.stderr.cancel().catch(() => {});
+      await first.stop("SIGKILL");
       await db.close();
     }
   },
