@@ -1,9 +1,9 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
 import { parseCli } from "./lib/cli.ts";
 import { positiveInt } from "./lib/config.ts";
-import { connect, connectAs, ensureDatabase } from "./lib/db.ts";
+import { connectAs } from "./lib/db.ts";
 import { createKafka } from "./lib/kafka.ts";
-import { migrate } from "./lib/migrate.ts";
+import { connectMigrated } from "./lib/migrate.ts";
 import { startConsumer } from "./lib/consumer_runner.ts";
 
 /** Deno flags the consumer runs with: a capped V8 heap keeps its memory bounded (see BENCHMARKS.md). */
@@ -28,14 +28,11 @@ if (import.meta.main) {
     (values.concurrency as string | undefined) ?? "2",
   );
   try {
-    await ensureDatabase(config.databaseUrl);
+    await (await connectMigrated(config.databaseUrl)).end();
   } catch (error) {
     console.error(`Cannot start consumer: ${(error as Error).message}`);
     Deno.exit(1);
   }
-  const owner = connect(config.databaseUrl, { max: 1 });
-  await migrate(owner);
-  await owner.end();
   // Writes go through sales_writer, which may insert and update only the consumer's tables.
   const sql = await connectAs(config.databaseUrl, "sales_writer", config.consumerDatabaseUrl, {
     max: concurrency + 1,

@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { parseCli } from "./lib/cli.ts";
 import type { Config } from "./lib/config.ts";
-import { connect, connectAs, ensureDatabase } from "./lib/db.ts";
-import { migrate } from "./lib/migrate.ts";
+import { connectAs } from "./lib/db.ts";
+import { connectMigrated } from "./lib/migrate.ts";
 import { requireToken } from "./lib/dashboard_auth.ts";
 import type { DashboardDeps } from "./lib/dashboard_deps.ts";
 import { dashboardKafka, kafkaEndOffsets } from "./lib/dashboard_lag.ts";
@@ -52,13 +52,7 @@ export interface Services {
  * dashboard's read-only client (role sales_reader, or DASHBOARD_DATABASE_URL) and Kafka admin.
  */
 export async function openServices(config: Config, token?: string): Promise<Services> {
-  await ensureDatabase(config.databaseUrl);
-  const migrator = connect(config.databaseUrl, { max: 1 });
-  try {
-    await migrate(migrator);
-  } finally {
-    await migrator.end();
-  }
+  await (await connectMigrated(config.databaseUrl)).end();
   const sql = await connectAs(config.databaseUrl, "sales_reader", config.dashboardDatabaseUrl, {
     max: 4,
     connect_timeout: 3,

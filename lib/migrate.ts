@@ -1,5 +1,5 @@
 /** Applies the numbered migrations in sql/ once each, recording them in schema_migrations. */
-import type { Sql } from "./db.ts";
+import { connect, ensureDatabase, type Sql } from "./db.ts";
 
 const SQL_DIR = new URL("../sql/", import.meta.url);
 
@@ -42,4 +42,17 @@ export async function migrate(sql: Sql, dir: URL = SQL_DIR): Promise<string[]> {
     });
   }
   return applied;
+}
+
+/** Creates the database when missing, connects as the URL's (owning) user and applies pending migrations. */
+export async function connectMigrated(url: string, max = 1): Promise<Sql> {
+  await ensureDatabase(url);
+  const sql = connect(url, { max });
+  try {
+    await migrate(sql);
+  } catch (error) {
+    await sql.end();
+    throw error;
+  }
+  return sql;
 }

@@ -3,7 +3,8 @@ import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
 import { parseCli } from "../lib/cli.ts";
 import { kafkaUp } from "./kafka_service.ts";
 import { postgresUp } from "./postgres_service.ts";
-import { ProvisionError, sleep } from "./process.ts";
+import { sleep } from "./process.ts";
+import { provisionOrExit } from "./up.ts";
 
 const USAGE = `Usage: deno task demo [--delay MIN-MAX]
 
@@ -26,17 +27,10 @@ function start(script: string, args: string[], denoFlags: string[] = []) {
 if (import.meta.main) {
   const { config, values } = parseCli(USAGE, { delay: { type: "string" } });
   const delay = (values.delay as string | undefined) ?? "1-5";
-  const say = (line: string) => console.log(line);
-  try {
+  await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
     await postgresUp(config.databaseUrl, say);
-  } catch (error) {
-    if (
-      !(error instanceof ProvisionError) && (error as Error).name !== "DatabaseUnavailableError"
-    ) throw error;
-    console.error(`error: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
+  });
   const children = [start("consumer.ts", ["--quiet"], CONSUMER_DENO_FLAGS), start("main.ts", [])];
   const stop = async () => {
     for (const child of children) {
@@ -53,7 +47,7 @@ if (import.meta.main) {
   const bulk = start("producer.ts", ["--delay", "0", "--quiet"]);
   await bulk.status;
   await sleep(1000);
-  say(`\nDashboard: http://${config.host}:${config.port}/  (Ctrl-C stops the demo)\n`);
+  console.log(`\nDashboard: http://${config.host}:${config.port}/  (Ctrl-C stops the demo)\n`);
   const live = start("producer.ts", [
     "--generate",
     "100000",

@@ -1,7 +1,6 @@
 /** `deno task rebuild`: rebuilds every aggregate table from `sales` in one transaction. */
 import { parseCli } from "../lib/cli.ts";
-import { connect, ensureDatabase } from "../lib/db.ts";
-import { migrate } from "../lib/migrate.ts";
+import { connectMigrated } from "../lib/migrate.ts";
 import { rebuildAggregates } from "../lib/verify.ts";
 
 const USAGE = `Usage: deno task rebuild
@@ -11,10 +10,8 @@ Running consumers wait for it and then go on; the rejected and duplicate counter
 
 if (import.meta.main) {
   const { config } = parseCli(USAGE, {});
-  await ensureDatabase(config.databaseUrl);
-  const sql = connect(config.databaseUrl, { max: 1 });
+  const sql = await connectMigrated(config.databaseUrl);
   try {
-    await migrate(sql);
     const started = performance.now();
     await rebuildAggregates(sql);
     console.log(`rebuilt aggregates from sales in ${Math.round(performance.now() - started)} ms`);

@@ -3,6 +3,7 @@ import { parseCli } from "../lib/cli.ts";
 import { kafkaUp } from "./kafka_service.ts";
 import { postgresUp } from "./postgres_service.ts";
 import { ProvisionError, run } from "./process.ts";
+import { provisionOrExit } from "./up.ts";
 
 const USAGE = `Usage: deno task test [-- deno test arguments]
 
@@ -30,18 +31,11 @@ if (import.meta.main) {
   const own = split === -1 ? Deno.args : Deno.args.slice(0, split);
   const extra = split === -1 ? [] : Deno.args.slice(split + 1);
   const { config } = parseCli(USAGE, {}, own);
-  const say = (line: string) => console.log(line);
-  try {
+  await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
     await postgresUp(config.databaseUrl, say);
     await ensureChromium(say);
-  } catch (error) {
-    if (
-      !(error instanceof ProvisionError) && (error as Error).name !== "DatabaseUnavailableError"
-    ) throw error;
-    console.error(`error: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
+  });
   const tests = new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", ...extra, "tests/"],
     cwd: new URL("..", import.meta.url).pathname,

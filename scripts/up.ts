@@ -3,6 +3,7 @@ import { parseCli } from "../lib/cli.ts";
 import { kafkaUp } from "./kafka_service.ts";
 import { postgresUp } from "./postgres_service.ts";
 import { ProvisionError } from "./process.ts";
+import { DatabaseUnavailableError } from "../lib/db.ts";
 
 const USAGE = `Usage: deno task up [--only kafka|postgres]
 
@@ -11,6 +12,18 @@ KAFKA_BROKERS does not answer, and PostgreSQL (a local cluster in .local/postgre
 DATABASE_URL does not answer; creates the database and applies pending migrations.
 Safe to run again: what already runs is left alone.`;
 
+/** Runs provisioning steps with progress on stdout; a provisioning failure prints its sentence and exits 1. */
+export async function provisionOrExit(steps: (say: (line: string) => void) => Promise<void>) {
+  try {
+    await steps((line) => console.log(line));
+  } catch (error) {
+    const known = error instanceof ProvisionError || error instanceof DatabaseUnavailableError;
+    if (!known) throw error;
+    console.error(`error: ${error.message}`);
+    Deno.exit(1);
+  }
+}
+
 if (import.meta.main) {
   const { config, values } = parseCli(USAGE, { only: { type: "string" } });
   const only = values.only as string | undefined;
@@ -18,15 +31,8 @@ if (import.meta.main) {
     console.error(`error: --only takes kafka or postgres, got "${only}"`);
     Deno.exit(2);
   }
-  const say = (line: string) => console.log(line);
-  try {
+  await provisionOrExit(async (say) => {
     if (only !== "postgres") await kafkaUp(config.kafkaBrokers, say);
     if (only !== "kafka") await postgresUp(config.databaseUrl, say);
-  } catch (error) {
-    if (
-      !(error instanceof ProvisionError) && (error as Error).name !== "DatabaseUnavailableError"
-    ) throw error;
-    console.error(`error: ${(error as Error).message}`);
-    Deno.exit(1);
-  }
+  });
 }

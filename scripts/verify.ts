@@ -1,7 +1,6 @@
 /** `deno task verify`: recomputes every aggregate from `sales` and reports drift (exit 1 on drift). */
 import { parseCli } from "../lib/cli.ts";
-import { connect, ensureDatabase } from "../lib/db.ts";
-import { migrate } from "../lib/migrate.ts";
+import { connectMigrated } from "../lib/migrate.ts";
 import { findDrift } from "../lib/verify.ts";
 
 const USAGE = `Usage: deno task verify
@@ -11,10 +10,8 @@ Prints each difference; exits 0 when none, 1 on drift.`;
 
 if (import.meta.main) {
   const { config } = parseCli(USAGE, {});
-  await ensureDatabase(config.databaseUrl);
-  const sql = connect(config.databaseUrl, { max: 1 });
+  const sql = await connectMigrated(config.databaseUrl);
   try {
-    await migrate(sql);
     const drift = await findDrift(sql);
     for (const d of drift) {
       console.log(`${d.table} ${d.key}: stored ${d.stored}; from sales ${d.expected}`);
