@@ -384,7 +384,16 @@ async function describeMachine(): Promise<{ text: string; postgres: string }> {
     await sql.end({ timeout: 5 });
   }
   const memory = Deno.systemMemoryInfo();
+  const git = async (...args: string[]) => {
+    const out = await new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output()
+      .catch(() => null);
+    return out?.success ? new TextDecoder().decode(out.stdout).trim() : "";
+  };
+  const commit = await git("rev-parse", "--short", "HEAD") || "unknown";
+  // Uncommitted changes to what is measured make the figures hard to reproduce: say so.
+  const dirty = await git("status", "--porcelain", "--", "lib", "sql", "consumer.ts", "main.ts");
   const text =
+    `commit ${commit}${dirty ? " with uncommitted changes in lib/, sql/ or entrypoints" : ""}, ` +
     `${navigator.hardwareConcurrency} cores, ${
       (memory.total / 2 ** 30).toFixed(1)
     } GiB RAM, PostgreSQL ${postgres}, Deno ${Deno.version.deno}, ` +
