@@ -4,6 +4,7 @@
  * (d) the bulk producer, (e) dashboard latency under 50 clients vs a naive aggregate query.
  * Prints a table, then the figures as one JSON object on the last line; progress goes to stderr.
  */
+import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
 import { parseCli } from "../lib/cli.ts";
 import { ConfigError, positiveInt } from "../lib/config.ts";
 import { connect, type Sql } from "../lib/db.ts";
@@ -285,7 +286,8 @@ try {
       "(b) consumer end-to-end",
       thousands(consumerRps),
       `spawn to ${n} offsets stored in ${sec(consumer.ms)}; ${thousands(steadyRps)}/s after ` +
-      `the first commit; peak RSS ${consumer.peakRssMb.toFixed(0)} MB; ` +
+      `the first commit; peak RSS ${consumer.peakRssMb.toFixed(0)} MB ` +
+      `(${CONSUMER_DENO_FLAGS.join(" ") || "no Deno flags"}); ` +
       (exact ? "exact (count and aggregates)" : "NOT EXACT"),
     ],
     [

@@ -1,6 +1,7 @@
 /** (b) Our consumer end-to-end: consumer.ts as its own process, from spawn to every offset stored. */
 import { connect } from "../../lib/db.ts";
 import { findDrift } from "../../lib/verify.ts";
+import { CONSUMER_DENO_FLAGS } from "../../consumer.ts";
 import type { Resources } from "./resources.ts";
 import { sleep } from "./stats.ts";
 
@@ -70,7 +71,8 @@ export async function runConsumer(options: {
     ];
     if (options.concurrency) args.push("--concurrency", String(options.concurrency));
     const started = performance.now();
-    const child = resources.spawnDeno("consumer", CONSUMER, args);
+    // With the Deno flags `deno task consume` uses (a capped V8 heap), as in production.
+    const child = resources.spawnDeno("consumer", CONSUMER, args, CONSUMER_DENO_FLAGS);
     let firstAt = NaN, firstCount = 0, lastChange = started, last = 0, lastLog = started;
     for (;;) {
       const now = performance.now();

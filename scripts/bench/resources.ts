@@ -68,10 +68,10 @@ export class Resources {
     return group;
   }
 
-  /** Starts `deno run -A script args...`; stdout is discarded, stderr's tail is kept. */
-  spawnDeno(name: string, script: string, args: string[]): Child {
+  /** Starts `deno run -A [denoFlags] script args...`; stdout is discarded, stderr's tail is kept. */
+  spawnDeno(name: string, script: string, args: string[], denoFlags: string[] = []): Child {
     const process = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, ...args],
+      args: ["run", "-A", ...denoFlags, script, ...args],
       stdin: "null",
       stdout: "null",
       stderr: "piped",
