@@ -1,6 +1,6 @@
 /** Sends validated sales records to Kafka, keyed by sale_id, with delivery reports. */
 import type { Kafka, PartitionMetadata, Producer, RecordMetadata } from "kafkajs";
-import { Partitioners } from "kafkajs";
+import { partitionForKey } from "./partitioner.ts";
 import { validate } from "./decode.ts";
 import { ensureTopic, idempotentProducer } from "./kafka.ts";
 import type { SaleRecord } from "./sale.ts";
@@ -41,19 +41,23 @@ export async function produceRecords(
   const { kafka, topic } = options;
   const report = options.report ?? (() => {});
   await ensureTopic(kafka, topic, options.partitions);
-  const partitionMetadata = await topicPartitions(kafka, topic);
+  const partitionCount = (await topicPartitions(kafka, topic)).length;
   const producer = idempotentProducer(kafka);
   await producer.connect();
   const summary: ProduceSummary = { sent: 0, skipped: 0, failed: 0, byPartition: {} };
   const bulk = options.delayMs[1] === 0;
-  const batchSize = bulk ? options.batchSize ?? 2000 : 1;
+  const batchSize = bulk ? options.batchSize ?? 5000 : 1;
   let pending: { line: number; record: SaleRecord }[] = [];
+  // One request in flight while the next batch is validated: send and validation overlap.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    await sendBatch(producer, partitionMetadata, topic, batch, summary, report);
-    options.progress?.(summary.sent + summary.failed);
+    await inFlight;
+    inFlight = sendBatch(producer, partitionCount, topic, batch, summary, report)
+      .then(() => options.progress?.(summary.sent + summary.failed));
+    if (!bulk) await inFlight;
   };
   try {
     for (const { line, record } of records) {
@@ -76,7 +80,9 @@ export async function produceRecords(
       }
     }
     await flush();
+    await inFlight;
   } finally {
+    await inFlight.catch(() => {});
     await producer.disconnect();
   }
   return summary;
@@ -84,7 +90,7 @@ export async function produceRecords(
 
 async function sendBatch(
   producer: Producer,
-  partitionMetadata: PartitionMetadata[],
+  partitionCount: number,
   topic: string,
   batch: { line: number; record: SaleRecord }[],
   summary: ProduceSummary,
@@ -93,7 +99,7 @@ async function sendBatch(
   const messages = batch.map(({ record }) => {
     const key = String(record.sale_id);
     const value = JSON.stringify(record);
-    return { key, value, partition: choose({ topic, partitionMetadata, message: { key, value } }) };
+    return { key, value, partition: partitionForKey(key, partitionCount) };
   });
   let metadata: RecordMetadata[];
   try {
@@ -116,9 +122,6 @@ async function sendBatch(
   });
   summary.sent += batch.length;
 }
-
-/** kafkajs' default (murmur2) partitioner, applied here so each message's partition is known. */
-const choose = Partitioners.DefaultPartitioner();
 
 async function topicPartitions(kafka: Kafka, topic: string): Promise<PartitionMetadata[]> {
   const admin = kafka.admin();
