@@ -73,6 +73,8 @@ export async function writeBatch(
   });
   const unique = firstOfEachSale(hashed);
   return await sql.begin(async (tx) => {
+    // First, so a consumer that lost the partition stops here, before any work.
+    await storeOffset(tx as unknown as Sql, input);
     const stats = unique.length > 0
       ? await writeSales(tx as unknown as Sql, input.partition, unique)
       : {
@@ -101,7 +103,6 @@ export async function writeBatch(
         duplicates = duplicates + ${duplicates},
         last_sale_at = greatest(last_sale_at, ${stats.lastSaleAt}::timestamptz),
         updated_at = now()`;
-    await storeOffset(tx as unknown as Sql, input);
     await hooks.beforeCommit?.(result);
     return result;
   });

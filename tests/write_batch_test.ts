@@ -112,6 +112,32 @@ Deno.test("writeBatch() refuses a stale expected offset and rolls the whole batc
   }
 });
 
+Deno.test("two consumers writing the same partition at once: one commits, the other is refused", async () => {
+  const db = await createTestDatabase();
+  try {
+    const list = sales(sampleRecords(400, 16));
+    await writeBatch(db.sql, batch(list.slice(0, 100), null));
+    // Both believe they own the partition at offset 100 (a rebalance they did not both see).
+    const results = await Promise.allSettled([
+      writeBatch(db.sql, batch(list.slice(100, 250), "100", 100)),
+      writeBatch(db.sql, batch(list.slice(100, 400), "100", 100)),
+    ]);
+    const ok = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter((r) =>
+      r.status === "rejected" && r.reason instanceof OffsetConflictError
+    );
+    assert.deepEqual([ok.length, refused.length], [1, 1]);
+    const [t] = await db.sql`select sales_count::int from sales_totals`;
+    const [o] = await db.sql`select next_offset::int from consumer_offsets`;
+    const winner = (ok[0] as PromiseFulfilledResult<{ inserted: number }>).value.inserted;
+    assert.equal(t!.sales_count, 100 + winner);
+    assert.equal(o!.next_offset, 100 + winner);
+    assert.deepEqual(await findDrift(db.sql), []);
+  } finally {
+    await db.close();
+  }
+});
+
 Deno.test("writeBatch() stores no full card number, only company, last four and a keyed hash", async () => {
   const db = await createTestDatabase();
   try {
