@@ -39,11 +39,12 @@ export function idempotentProducer(kafka: Kafka): Producer {
   });
 }
 
-/** Creates the topic with the given partitions when it does not exist; returns true if created. */
+/** Creates the topic (partitions, topic configs) when it does not exist; returns true if created. */
 export async function ensureTopic(
   kafka: Kafka,
   topic: string,
   partitions: number,
+  config: Record<string, string> = {},
 ): Promise<boolean> {
   const admin = kafka.admin();
   await admin.connect();
@@ -52,7 +53,12 @@ export async function ensureTopic(
     if (existing.includes(topic)) return false;
     return await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      topics: [{
+        topic,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+      }],
     });
   } finally {
     await admin.disconnect();

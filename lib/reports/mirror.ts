@@ -1,0 +1,77 @@
+/** Reads compacted topics from the beginning and keeps the latest value of every key. */
+import type { Consumer, Kafka } from "kafkajs";
+
+/** The latest JSON value per key, per topic. */
+export type Mirrored = Map<string, Map<string, Record<string, unknown>>>;
+
+/** A consumer (its own throw-away group, read-committed) mirroring topics; `caughtUp()` waits for their end. */
+export class TopicMirror {
+  readonly values: Mirrored = new Map();
+  /** next offset to read per "topic:partition", transaction markers included */
+  readonly #position = new Map<string, bigint>();
+  #consumer: Consumer;
+
+  private constructor(private kafka: Kafka, private topics: string[], groupId: string) {
+    this.#consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
+    for (const t of topics) this.values.set(t, new Map());
+  }
+
+  /** Starts mirroring the topics (which must exist) from their beginning. */
+  static async start(kafka: Kafka, topics: string[], groupPrefix: string): Promise<TopicMirror> {
+    const mirror = new TopicMirror(kafka, topics, `${groupPrefix}-${crypto.randomUUID()}`);
+    const consumer = mirror.#consumer;
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      // lastOffset counts control records (commit/abort markers), so it reaches the high watermark.
+      mirror.#position.set(
+        `${payload.topic}:${payload.partition}`,
+        BigInt(payload.lastOffset) + 1n,
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachBatch: ({ batch }) => {
+        const table = mirror.values.get(batch.topic)!;
+        for (const m of batch.messages) {
+          const key = m.key?.toString() ?? "";
+          if (m.value === null) table.delete(key); // tombstone
+          else table.set(key, JSON.parse(m.value.toString()));
+        }
+        return Promise.resolve();
+      },
+    });
+    return mirror;
+  }
+
+  /** Resolves once everything committed to the topics before the call has been read. */
+  async caughtUp(timeoutMs = 60_000): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const targets: [string, bigint, bigint][] = [];
+    try {
+      for (const t of this.topics) {
+        for (const p of await admin.fetchTopicOffsets(t)) {
+          targets.push([`${t}:${p.partition}`, BigInt(p.low), BigInt(p.high)]);
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      const done = targets.every(([key, low, high]) =>
+        high <= low || (this.#position.get(key) ?? -1n) >= high
+      );
+      if (done) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(
+      `reading ${this.topics.join(", ")} did not finish within ${timeoutMs / 1000} s`,
+    );
+  }
+
+  /** Stops reading and leaves the throw-away group. */
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+}

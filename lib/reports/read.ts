@@ -1,0 +1,44 @@
+/** The current value of every report topic, for pages and tests. */
+import type { Kafka } from "kafkajs";
+import { TopicMirror } from "./mirror.ts";
+import { type ReportName, REPORTS, reportTopic } from "./topics.ts";
+
+/** Every report: its rows (the latest value of each key), by report name. */
+export type Reports = Record<ReportName, Record<string, unknown>[]>;
+
+/** Reads every report topic to its end once and returns the latest value of each key. */
+export async function readReports(kafka: Kafka, prefix = ""): Promise<Reports> {
+  const mirror = await TopicMirror.start(
+    kafka,
+    REPORTS.map((r) => reportTopic(r, prefix)),
+    "reports-reader",
+  );
+  try {
+    await mirror.caughtUp();
+  } finally {
+    await mirror.stop();
+  }
+  return toReports(mirror, prefix);
+}
+
+/** A long-lived reader of the report topics (for the /kafka page): `current()` is always up to date. */
+export async function watchReports(kafka: Kafka, prefix = "") {
+  const mirror = await TopicMirror.start(
+    kafka,
+    REPORTS.map((r) => reportTopic(r, prefix)),
+    "reports-page",
+  );
+  return {
+    /** The latest rows of every report read so far. */
+    current: (): Reports => toReports(mirror, prefix),
+    /** Waits until everything committed so far has been read. */
+    caughtUp: () => mirror.caughtUp(),
+    stop: () => mirror.stop(),
+  };
+}
+
+function toReports(mirror: TopicMirror, prefix: string): Reports {
+  return Object.fromEntries(
+    REPORTS.map((r) => [r, [...mirror.values.get(reportTopic(r, prefix))!.values()]]),
+  ) as Reports;
+}

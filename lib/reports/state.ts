@@ -1,0 +1,114 @@
+/** The six reports as in-memory state: pure updates from sales, and the keyed messages they publish. */
+import type { Sale } from "../sale.ts";
+import { centsToDecimal, decimalToCents } from "../sale.ts";
+import { maskEmail } from "../redact.ts";
+import { keyedHash } from "../secret.ts";
+import type { ReportName } from "./topics.ts";
+
+/** Running sums of one dimension value, money in cents. */
+interface Sums {
+  count: number;
+  revenue: bigint;
+  cost: bigint;
+  label: Record<string, string>;
+}
+
+/** A report message: its key and JSON value. */
+export interface ReportMessage {
+  report: ReportName;
+  key: string;
+  value: Record<string, unknown>;
+}
+
+/** The key of a customer in customer_insights: a keyed hash of the email, never the email. */
+export function customerKey(email: string): string {
+  return keyedHash(`customer:${email.toLowerCase()}`);
+}
+
+/** Every report's sums by key, plus the sale ids already counted. */
+export class ReportState {
+  readonly sums = new Map<ReportName, Map<string, Sums>>();
+  readonly seen = new Set<string>();
+
+  /** Restores one stored report value (as published) into the state. */
+  restore(report: ReportName, key: string, value: Record<string, unknown>): void {
+    const cents = (v: unknown) => (typeof v === "string" ? decimalToCents(v) : 0n);
+    const count = Number(value.sales_count ?? value.purchases ?? 0);
+    const revenue = cents(value.revenue ?? value.total_spent ?? value.amount);
+    const cost = cents(value.cost ?? 0);
+    const label: Record<string, string> = {};
+    for (const field of ["category", "state", "city", "customer_key", "customer", "card_company"]) {
+      if (typeof value[field] === "string") label[field] = value[field] as string;
+    }
+    this.#table(report).set(key, { count, revenue, cost, label });
+  }
+
+  /**
+   * Adds the sales not seen before; returns the changed keys per report. A sale id seen again
+   * (re-delivery or conflicting duplicate) is skipped, as PostgreSQL keeps the first.
+   */
+  apply(sales: Sale[]): { changed: Map<ReportName, Set<string>>; newSaleIds: string[] } {
+    const changed = new Map<ReportName, Set<string>>();
+    const newSaleIds: string[] = [];
+    const add = (report: ReportName, key: string, sale: Sale, label: Record<string, string>) => {
+      const table = this.#table(report);
+      const s = table.get(key) ?? { count: 0, revenue: 0n, cost: 0n, label };
+      s.count++;
+      s.revenue += BigInt(sale.salePriceCents);
+      s.cost += BigInt(sale.costPriceCents);
+      table.set(key, s);
+      if (!changed.has(report)) changed.set(report, new Set());
+      changed.get(report)!.add(key);
+    };
+    for (const sale of sales) {
+      if (this.seen.has(sale.saleId)) continue;
+      this.seen.add(sale.saleId);
+      newSaleIds.push(sale.saleId);
+      add("total_sales_summary", "total", sale, {});
+      add("sales_by_category", sale.category, sale, { category: sale.category });
+      add("sales_by_state", sale.state, sale, { state: sale.state });
+      add("sales_by_city", `${sale.state}/${sale.city}`, sale, {
+        state: sale.state,
+        city: sale.city,
+      });
+      const key = customerKey(sale.email);
+      add("customer_insights", key, sale, { customer_key: key, customer: maskEmail(sale.email) });
+      add("credit_card_usage", sale.cardCompany, sale, { card_company: sale.cardCompany });
+    }
+    return { changed, newSaleIds };
+  }
+
+  /** The published value of a report key. */
+  message(report: ReportName, key: string): ReportMessage {
+    const s = this.#table(report).get(key)!;
+    const money = (c: bigint) => centsToDecimal(c);
+    let value: Record<string, unknown>;
+    if (report === "customer_insights") {
+      value = {
+        ...s.label,
+        purchases: s.count,
+        total_spent: money(s.revenue),
+        average_purchase: money(
+          s.count ? (s.revenue * 2n + BigInt(s.count)) / (2n * BigInt(s.count)) : 0n,
+        ),
+      };
+    } else if (report === "credit_card_usage") {
+      value = { ...s.label, sales_count: s.count, amount: money(s.revenue) };
+    } else {
+      value = {
+        ...s.label,
+        sales_count: s.count,
+        revenue: money(s.revenue),
+        cost: money(s.cost),
+        profit: money(s.revenue - s.cost),
+      };
+    }
+    return { report, key, value };
+  }
+
+  #table(report: ReportName): Map<string, Sums> {
+    let table = this.sums.get(report);
+    if (!table) this.sums.set(report, table = new Map());
+    return table;
+  }
+}
