@@ -7,6 +7,8 @@ export type Mirrored = Map<string, Map<string, Record<string, unknown>>>;
 /** A consumer (its own throw-away group, read-committed) mirroring topics; `caughtUp()` waits for their end. */
 export class TopicMirror {
   readonly values: Mirrored = new Map();
+  /** values that were not JSON */
+  unreadable = 0;
   /** next offset to read per "topic:partition", transaction markers included */
   readonly #position = new Map<string, bigint>();
   #consumer: Consumer;
@@ -35,7 +37,13 @@ export class TopicMirror {
         for (const m of batch.messages) {
           const key = m.key?.toString() ?? "";
           if (m.value === null) table.delete(key); // tombstone
-          else table.set(key, JSON.parse(m.value.toString()));
+          else {
+            try {
+              table.set(key, JSON.parse(m.value.toString()));
+            } catch {
+              mirror.unreadable++; // not written by the reports process: skipped, never retried
+            }
+          }
         }
         return Promise.resolve();
       },

@@ -1,5 +1,5 @@
 /** The reports process: sales_topic -> six keyed, compacted report topics, exactly once with Kafka transactions. */
-import type { Kafka, Message } from "kafkajs";
+import type { Kafka, Message, Producer, Transaction } from "kafkajs";
 import { Partitioners } from "kafkajs";
 import { decode } from "../decode.ts";
 import { ensureTopic } from "../kafka.ts";
@@ -20,6 +20,8 @@ export interface ReportsOptions {
   /** prefix of the report topics (REPORT_TOPIC_PREFIX) */
   prefix: string;
   log?: (line: string) => void;
+  /** called inside each transaction before its commit; a throw aborts it (tests inject faults) */
+  beforeCommit?: (partition: number) => Promise<void>;
 }
 
 /** A running reports process. */
@@ -54,7 +56,9 @@ export async function restoreState(
       state.restore(report, key, value);
     }
   }
-  for (const saleId of mirror.values.get(seenSalesTopic(prefix))!.keys()) state.seen.add(saleId);
+  for (const [saleId, hash] of mirror.values.get(seenSalesTopic(prefix))!) {
+    state.restoreSeen(saleId, hash);
+  }
   return state;
 }
 
@@ -65,17 +69,26 @@ export async function startReports(options: ReportsOptions): Promise<RunningRepo
   await ensureTopic(kafka, topic, options.partitions);
   await ensureReportTopics(kafka, prefix);
 
-  // Connecting with the transactional id fences an earlier instance and aborts its open transaction.
-  const producer = kafka.producer({
-    transactionalId: `${groupId}-reports`,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
-  });
-  await producer.connect();
-  let state = await restoreState(kafka, prefix, groupId);
-  log(`restored ${state.seen.size} counted sales from ${seenSalesTopic(prefix)}`);
+  let producer: Producer | undefined;
+  /** the committed state, plus the batch in hand; undefined after a failed transaction */
+  let state: ReportState | undefined;
+  /** A producer that fenced every earlier one, and the state committed before it: the starting point. */
+  const restart = async (): Promise<ReportState> => {
+    await producer?.disconnect().catch(() => {});
+    producer = kafka.producer({
+      transactionalId: `${groupId}-reports`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
+    });
+    await producer.connect();
+    await fenceEarlierInstance(producer);
+    const restored = await restoreState(kafka, prefix, groupId);
+    log(`restored ${restored.seen.size} counted sales from ${seenSalesTopic(prefix)}`);
+    return restored;
+  };
+  state = await restart();
 
   const consumer = kafka.consumer({
     groupId,
@@ -100,16 +113,18 @@ export async function startReports(options: ReportsOptions): Promise<RunningRepo
         if (decoded.ok) sales.push(decoded.sale);
         else skipped++;
       }
-      const { changed, newSaleIds } = state.apply(sales);
       const last = batch.messages[batch.messages.length - 1]!.offset;
       const next = String(BigInt(last) + 1n);
-      const transaction = await producer.transaction();
+      state ??= await restart();
+      const { changed, newSales } = state.apply(sales, skipped);
+      let transaction: Transaction | undefined;
       try {
+        transaction = await producer!.transaction();
         const topicMessages = reportMessages(state, changed, prefix);
-        if (newSaleIds.length) {
+        if (newSales.length) {
           topicMessages.push({
             topic: seenSalesTopic(prefix),
-            messages: newSaleIds.map((id) => ({ key: id, value: "1" })),
+            messages: newSales.map(([id, hash]) => ({ key: id, value: JSON.stringify(hash) })),
           });
         }
         if (topicMessages.length) await transaction.sendBatch({ topicMessages, acks: -1 });
@@ -117,19 +132,23 @@ export async function startReports(options: ReportsOptions): Promise<RunningRepo
           consumerGroupId: groupId,
           topics: [{ topic, partitions: [{ partition: batch.partition, offset: next }] }],
         });
+        await options.beforeCommit?.(batch.partition);
         await transaction.commit();
       } catch (error) {
-        await transaction.abort().catch(() => {});
-        // The batch was applied to the state in memory: rebuild it from what was committed.
-        state = await restoreState(kafka, prefix, groupId);
-        throw error; // kafkajs delivers the batch again from the committed offset
+        await transaction?.abort().catch(() => {});
+        // The batch is in the state in memory and the producer may be unusable: the next batch
+        // starts over from a new producer (fencing this one) and the state committed to Kafka.
+        state = undefined;
+        log(`partition ${batch.partition}: transaction failed (${(error as Error).message})`);
+        // kafkajs fetches again from the last resolved offset: the last one committed.
+        throw error;
       }
       resolveOffset(last);
       stats.batches++;
-      stats.sales += newSaleIds.length;
+      stats.sales += newSales.length;
       stats.skipped += skipped;
       log(
-        `partition ${batch.partition}: ${batch.messages.length} messages, +${newSaleIds.length} sales, ` +
+        `partition ${batch.partition}: ${batch.messages.length} messages, +${newSales.length} sales, ` +
           `${skipped} skipped, committed offset ${next}`,
       );
       await heartbeat();
@@ -143,9 +162,21 @@ export async function startReports(options: ReportsOptions): Promise<RunningRepo
       if (stopped) return;
       stopped = true;
       await consumer.disconnect(); // waits for the batch in hand and its transaction
-      await producer.disconnect();
+      await producer?.disconnect();
     },
   };
+}
+
+/**
+ * Registers the transactional id before the state is read. kafkajs' connect() does not: the id is
+ * sent with the first transaction. InitProducerId fences an earlier instance, aborts its open
+ * transaction and, while that instance's commit is still being completed, is retried until the
+ * commit markers are written. Restoring first could read the report topics without a batch whose
+ * consumer offsets become visible a moment later, and that batch would never be counted.
+ */
+async function fenceEarlierInstance(producer: Producer): Promise<void> {
+  const transaction = await producer.transaction();
+  await transaction.abort(); // nothing was sent: no request, the producer is ready
 }
 
 /** The changed keys of every report as messages, grouped by report topic. */
