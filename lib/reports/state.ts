@@ -3,6 +3,7 @@ import type { Sale } from "../sale.ts";
 import { centsToDecimal, decimalToCents } from "../sale.ts";
 import { maskEmail } from "../redact.ts";
 import { keyedHash } from "../secret.ts";
+import { cardFingerprint, contentHash } from "../write_batch.ts";
 import type { ReportName } from "./topics.ts";
 
 /** Running sums of one dimension value, money in cents. */
@@ -20,15 +21,35 @@ export interface ReportMessage {
   value: Record<string, unknown>;
 }
 
-/** The key of a customer in customer_insights: a keyed hash of the email, never the email. */
+/**
+ * The key of a customer in customer_insights: a keyed hash of the email, never the email. The
+ * email is taken as given, like PostgreSQL's customers.email (unique, case-sensitive).
+ */
 export function customerKey(email: string): string {
-  return keyedHash(`customer:${email.toLowerCase()}`);
+  return keyedHash(`customer:${email}`);
 }
 
-/** Every report's sums by key, plus the sale ids already counted. */
+/** The hash that tells a re-delivered sale from a conflicting one: the same as PostgreSQL stores. */
+export function saleHash(sale: Sale): string {
+  return contentHash(sale, cardFingerprint(sale.cardNumber));
+}
+
+/** What one batch changed: the report keys to publish and the newly counted sales (id, hash). */
+export interface Applied {
+  changed: Map<ReportName, Set<string>>;
+  newSales: [saleId: string, hash: string][];
+}
+
+/** Every report's sums by key, plus the sale ids already counted (with their content hash). */
 export class ReportState {
   readonly sums = new Map<ReportName, Map<string, Sums>>();
-  readonly seen = new Set<string>();
+  /** sale id -> content hash of the counted sale ("" when restored without one) */
+  readonly seen = new Map<string, string>();
+  /**
+   * Messages not counted, as PostgreSQL counts them in sales_totals: `rejected` are bad messages
+   * and conflicting duplicates (a known sale id with other content), `duplicates` re-deliveries.
+   */
+  readonly skipped = { rejected: 0, duplicates: 0 };
 
   /** Restores one stored report value (as published) into the state. */
   restore(report: ReportName, key: string, value: Record<string, unknown>): void {
@@ -41,15 +62,27 @@ export class ReportState {
       if (typeof value[field] === "string") label[field] = value[field] as string;
     }
     this.#table(report).set(key, { count, revenue, cost, label });
+    if (report === "total_sales_summary") {
+      this.skipped.rejected = Number(value.rejected ?? 0);
+      this.skipped.duplicates = Number(value.duplicates ?? 0);
+    }
+  }
+
+  /** Restores one counted sale from the seen-sales topic. */
+  restoreSeen(saleId: string, value: unknown): void {
+    this.seen.set(saleId, typeof value === "string" ? value : "");
   }
 
   /**
-   * Adds the sales not seen before; returns the changed keys per report. A sale id seen again
-   * (re-delivery or conflicting duplicate) is skipped, as PostgreSQL keeps the first.
+   * Adds the sales not seen before and counts `badMessages` (not decodable) as rejected; returns
+   * the changed keys per report. A sale id seen again is not counted, as PostgreSQL keeps the
+   * first: a re-delivery (same content) counts as a duplicate, other content as rejected.
    */
-  apply(sales: Sale[]): { changed: Map<ReportName, Set<string>>; newSaleIds: string[] } {
+  apply(sales: Sale[], badMessages = 0): Applied {
     const changed = new Map<ReportName, Set<string>>();
-    const newSaleIds: string[] = [];
+    const newSales: [string, string][] = [];
+    const before = { ...this.skipped };
+    this.skipped.rejected += badMessages;
     const add = (report: ReportName, key: string, sale: Sale, label: Record<string, string>) => {
       const table = this.#table(report);
       const s = table.get(key) ?? { count: 0, revenue: 0n, cost: 0n, label };
@@ -61,9 +94,16 @@ export class ReportState {
       changed.get(report)!.add(key);
     };
     for (const sale of sales) {
-      if (this.seen.has(sale.saleId)) continue;
-      this.seen.add(sale.saleId);
-      newSaleIds.push(sale.saleId);
+      const hash = saleHash(sale);
+      const known = this.seen.get(sale.saleId);
+      if (known !== undefined) {
+        // "" (restored without a hash) cannot tell the two apart: count it as a re-delivery.
+        if (known === hash || known === "") this.skipped.duplicates++;
+        else this.skipped.rejected++;
+        continue;
+      }
+      this.seen.set(sale.saleId, hash);
+      newSales.push([sale.saleId, hash]);
       add("total_sales_summary", "total", sale, {});
       add("sales_by_category", sale.category, sale, { category: sale.category });
       add("sales_by_state", sale.state, sale, { state: sale.state });
@@ -75,7 +115,21 @@ export class ReportState {
       add("customer_insights", key, sale, { customer_key: key, customer: maskEmail(sale.email) });
       add("credit_card_usage", sale.cardCompany, sale, { card_company: sale.cardCompany });
     }
-    return { changed, newSaleIds };
+    const countersMoved = this.skipped.rejected !== before.rejected ||
+      this.skipped.duplicates !== before.duplicates;
+    if (countersMoved) {
+      if (!this.#table("total_sales_summary").has("total")) {
+        this.#table("total_sales_summary").set("total", {
+          count: 0,
+          revenue: 0n,
+          cost: 0n,
+          label: {},
+        });
+      }
+      if (!changed.has("total_sales_summary")) changed.set("total_sales_summary", new Set());
+      changed.get("total_sales_summary")!.add("total");
+    }
+    return { changed, newSales };
   }
 
   /** The published value of a report key. */
@@ -102,6 +156,7 @@ export class ReportState {
         cost: money(s.cost),
         profit: money(s.revenue - s.cost),
       };
+      if (report === "total_sales_summary") Object.assign(value, this.skipped);
     }
     return { report, key, value };
   }
