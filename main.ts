@@ -1,4 +1,4 @@
-/** The dashboard server: Hono sub-apps for the page, fragments, JSON API and static files. */
+/** The dashboard server: Hono sub-apps for the pages, fragments, JSON API and static files. */
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { parseCli } from "./lib/cli.ts";
@@ -8,6 +8,7 @@ import { connectMigrated } from "./lib/migrate.ts";
 import { requireToken } from "./lib/dashboard_auth.ts";
 import type { DashboardDeps } from "./lib/dashboard_deps.ts";
 import { dashboardKafka, kafkaEndOffsets } from "./lib/dashboard_lag.ts";
+import { kafkaReports } from "./lib/dashboard_reports.ts";
 import { createSnapshotStore, loadSnapshot } from "./lib/dashboard_snapshot.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { assetRoutes } from "./routes/assets.ts";
@@ -49,9 +50,14 @@ export interface Services {
 
 /**
  * Creates the database when missing and migrates it (as DATABASE_URL's user), then opens the
- * dashboard's read-only client (role sales_reader, or DASHBOARD_DATABASE_URL) and Kafka admin.
+ * dashboard's read-only client (role sales_reader, or DASHBOARD_DATABASE_URL), its Kafka admin,
+ * and the reader of the report topics under `reportPrefix` (started in the background).
  */
-export async function openServices(config: Config, token?: string): Promise<Services> {
+export async function openServices(
+  config: Config,
+  token?: string,
+  reportPrefix = "",
+): Promise<Services> {
   await (await connectMigrated(config.databaseUrl)).end();
   const sql = await connectAs(config.databaseUrl, "sales_reader", config.dashboardDatabaseUrl, {
     max: 4,
@@ -61,12 +67,14 @@ export async function openServices(config: Config, token?: string): Promise<Serv
   const store = createSnapshotStore(() =>
     loadSnapshot(sql, { groupId: config.groupId, topic: config.salesTopic })
   );
-  const endOffsets = kafkaEndOffsets(dashboardKafka(config.kafkaBrokers), config.salesTopic, {
-    log: (line) => console.error(line),
-  });
+  const kafka = dashboardKafka(config.kafkaBrokers);
+  const log = (line: string) => console.error(line);
+  const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
+  const reports = kafkaReports(kafka, reportPrefix, { log });
   return {
-    deps: { sql, store, endOffsets, token },
+    deps: { sql, store, endOffsets, reports, token },
     async close() {
+      await reports.close();
       await endOffsets.close();
       await store.settled();
       await sql.end({ timeout: 5 });
@@ -74,21 +82,26 @@ export async function openServices(config: Config, token?: string): Promise<Serv
   };
 }
 
-const USAGE = `Usage: deno task serve [--host HOST] [--port PORT]
+const USAGE = `Usage: deno task serve [--host HOST] [--port PORT] [--prefix P]
 
-Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag).
-JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer}[?limit=N].
+Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag) and, at
+/kafka, the current values of the report topics that \`deno task reports\` keeps.
+JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer}[?limit=N],
+GET /api/reports (every report topic's current rows).
+--prefix P              prefix of the report topics (REPORT_TOPIC_PREFIX; default none)
 DASHBOARD_TOKEN         when set, every request (page, fragments, API, static files) needs
                         "Authorization: Bearer TOKEN" or basic auth with TOKEN as the
                         password; 401 otherwise.
 DASHBOARD_DATABASE_URL  the read-only connection (default: DATABASE_URL as role sales_reader).`;
 
 if (import.meta.main) {
-  const { config } = parseCli(USAGE, {});
+  const { config, values } = parseCli(USAGE, { prefix: { type: "string" } });
   const token = Deno.env.get("DASHBOARD_TOKEN") || undefined;
+  const reportPrefix = (values.prefix as string | undefined) ??
+    Deno.env.get("REPORT_TOPIC_PREFIX") ?? "";
   let services: Services;
   try {
-    services = await openServices(config, token);
+    services = await openServices(config, token, reportPrefix);
   } catch (error) {
     console.error(`Cannot start dashboard: ${(error as Error).message}`);
     Deno.exit(1);

@@ -1,8 +1,10 @@
-/** What the dashboard's routes share: the database, the snapshot store, the lag source, the token. */
+/** What the dashboard's routes share: the database, the snapshot store, Kafka readers, the token. */
 import type { Sql } from "./db.ts";
 import { consumerLag, type EndOffsetsReader } from "./dashboard_lag.ts";
+import type { ReportsReader, ReportsState } from "./dashboard_reports.ts";
+import { type ReportsView, reportsView } from "./dashboard_reports_view.ts";
 import type { SnapshotStore } from "./dashboard_snapshot.ts";
-import { type DashboardView, dashboardView, type Refresh } from "./dashboard_view.ts";
+import { type DashboardView, dashboardView, type Refresh, summarize } from "./dashboard_view.ts";
 
 /** The dashboard's collaborators, created by main.ts (or by a test). */
 export interface DashboardDeps {
@@ -12,6 +14,8 @@ export interface DashboardDeps {
   store: SnapshotStore;
   /** Kafka end offsets of the sales topic; null when lag is not shown */
   endOffsets: EndOffsetsReader | null;
+  /** the report topics for /kafka and /api/reports; absent when this server does not read them */
+  reports?: ReportsReader;
   /** when set, every request needs it (bearer, or basic auth password) */
   token?: string;
 }
@@ -24,4 +28,32 @@ export async function currentView(deps: DashboardDeps, refresh: Refresh): Promis
   ]);
   const lag = state.snapshot ? consumerLag(endOffsets, state.snapshot.offsets) : null;
   return dashboardView(state, lag, refresh);
+}
+
+/** What /kafka shows when the server reads no report topics. */
+const NOT_READ: ReportsState = {
+  reports: null,
+  caughtUp: false,
+  problem: "this server does not read the report topics",
+};
+
+/** Reads the report topics, the PostgreSQL counts and Kafka's health together for /kafka. */
+export async function currentReportsView(
+  deps: DashboardDeps,
+  refresh: Refresh,
+): Promise<ReportsView> {
+  const [state, store, endOffsets] = await Promise.all([
+    deps.reports ? deps.reports.read() : Promise.resolve(NOT_READ),
+    deps.store.read(),
+    deps.endOffsets ? deps.endOffsets.read() : Promise.resolve(undefined),
+  ]);
+  return reportsView({
+    state,
+    prefix: deps.reports?.prefix ?? "",
+    summary: store.snapshot ? summarize(store.snapshot.totals) : null,
+    problem: store.problem,
+    kafkaAnswers: endOffsets === undefined ? null : endOffsets !== null,
+    refresh,
+    asOf: new Date(),
+  });
 }

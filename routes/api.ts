@@ -1,4 +1,4 @@
-/** The JSON API: GET /api/summary (KPI numbers) and GET /api/breakdown/KIND. */
+/** The JSON API: GET /api/summary (KPI numbers), GET /api/breakdown/KIND, GET /api/reports. */
 import { Hono } from "hono";
 import type { DashboardDeps } from "../lib/dashboard_deps.ts";
 import {
@@ -9,6 +9,7 @@ import {
   selectTopCustomers,
 } from "../lib/dashboard_queries.ts";
 import { breakdown, customerView, summarize } from "../lib/dashboard_view.ts";
+import { REPORTS, reportTopic } from "../lib/reports/topics.ts";
 import type { Sql } from "../lib/db.ts";
 
 /** Rows returned by the city and customer breakdowns when ?limit is not given. */
@@ -37,6 +38,22 @@ export function apiRoutes(deps: DashboardDeps): Hono {
         asOf: snapshot.asOf.toISOString(),
         stale: problem !== null,
         problem,
+      });
+    })
+    .get("/reports", async (c) => {
+      c.header("Cache-Control", "no-store");
+      if (!deps.reports) {
+        return c.json({ error: "this server does not read the report topics" }, 503);
+      }
+      const state = await deps.reports.read();
+      if (!state.reports) return c.json({ error: state.problem }, 503);
+      const prefix = deps.reports.prefix;
+      return c.json({
+        prefix,
+        topics: Object.fromEntries(REPORTS.map((r) => [r, reportTopic(r, prefix)])),
+        caughtUp: state.caughtUp,
+        asOf: new Date().toISOString(),
+        reports: state.reports,
       });
     })
     .get("/breakdown/:kind", async (c) => {

@@ -1,14 +1,20 @@
 /** GET /fragments/NAME: one panel alone, the same component the page renders, for htmx to swap in. */
 import { Hono } from "hono";
-import { currentView, type DashboardDeps } from "../lib/dashboard_deps.ts";
+import { currentReportsView, currentView, type DashboardDeps } from "../lib/dashboard_deps.ts";
+import type { ReportsView } from "../lib/dashboard_reports_view.ts";
 import { type DashboardView, parseRefresh } from "../lib/dashboard_view.ts";
 import { BannerPanel } from "../views/banner.tsx";
 import { ChartsPanel } from "../views/charts.tsx";
 import { FreshnessPanel } from "../views/freshness.tsx";
+import { ReportsBannerPanel } from "../views/kafka_banner.tsx";
+import { ReportsChartsPanel } from "../views/kafka_charts.tsx";
+import { ReportsKpiPanel } from "../views/kafka_kpis.tsx";
+import { ReportsTablesPanel } from "../views/kafka_tables.tsx";
+import { ReportsTopicsPanel } from "../views/kafka_topics.tsx";
 import { KpiPanel } from "../views/kpis.tsx";
 import { TablesPanel } from "../views/tables.tsx";
 
-/** The panels that can be fetched alone, by name. */
+/** The main page's panels that can be fetched alone, by name. */
 export const FRAGMENTS: Record<string, (props: { view: DashboardView }) => unknown> = {
   banner: BannerPanel,
   kpis: KpiPanel,
@@ -17,15 +23,27 @@ export const FRAGMENTS: Record<string, (props: { view: DashboardView }) => unkno
   freshness: FreshnessPanel,
 };
 
+/** The /kafka page's panels that can be fetched alone, by name. */
+export const REPORT_FRAGMENTS: Record<string, (props: { view: ReportsView }) => unknown> = {
+  "kafka-banner": ReportsBannerPanel,
+  "kafka-kpis": ReportsKpiPanel,
+  "kafka-charts": ReportsChartsPanel,
+  "kafka-tables": ReportsTablesPanel,
+  "kafka-topics": ReportsTopicsPanel,
+};
+
 /** The fragment routes. */
 export function fragmentRoutes(deps: DashboardDeps): Hono {
   return new Hono().get("/:name", async (c) => {
-    const panel = Object.hasOwn(FRAGMENTS, c.req.param("name"))
-      ? FRAGMENTS[c.req.param("name")]
-      : undefined;
-    if (!panel) return c.text("No such fragment", 404);
-    const view = await currentView(deps, parseRefresh(c.req.query("refresh")));
+    const name = c.req.param("name");
+    const refresh = parseRefresh(c.req.query("refresh"));
+    const panel = Object.hasOwn(FRAGMENTS, name) ? FRAGMENTS[name] : undefined;
+    const reportPanel = Object.hasOwn(REPORT_FRAGMENTS, name) ? REPORT_FRAGMENTS[name] : undefined;
+    if (!panel && !reportPanel) return c.text("No such fragment", 404);
     c.header("Cache-Control", "no-store");
-    return c.html(String(await panel({ view })));
+    if (reportPanel) {
+      return c.html(String(await reportPanel({ view: await currentReportsView(deps, refresh) })));
+    }
+    return c.html(String(await panel!({ view: await currentView(deps, refresh) })));
   });
 }

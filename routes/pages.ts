@@ -1,14 +1,21 @@
-/** GET /: the full dashboard page, rendered with every number (works with JavaScript off). */
+/** GET / and GET /kafka: the full pages, rendered with every number (work with JavaScript off). */
 import { Hono } from "hono";
-import { currentView, type DashboardDeps } from "../lib/dashboard_deps.ts";
+import { currentReportsView, currentView, type DashboardDeps } from "../lib/dashboard_deps.ts";
 import { parseRefresh } from "../lib/dashboard_view.ts";
+import { ReportsPage } from "../views/kafka_page.tsx";
 import { DashboardPage } from "../views/page.tsx";
 
-/** The page route. */
+/** The page routes. */
 export function pageRoutes(deps: DashboardDeps): Hono {
-  return new Hono().get("/", async (c) => {
-    const view = await currentView(deps, parseRefresh(c.req.query("refresh")));
-    c.header("Cache-Control", "no-store");
-    return c.html(`<!doctype html>${await DashboardPage({ view })}`);
-  });
+  return new Hono()
+    .get("/", async (c) => {
+      const view = await currentView(deps, parseRefresh(c.req.query("refresh")));
+      c.header("Cache-Control", "no-store");
+      return c.html(`<!doctype html>${await DashboardPage({ view })}`);
+    })
+    .get("/kafka", async (c) => {
+      const view = await currentReportsView(deps, parseRefresh(c.req.query("refresh")));
+      c.header("Cache-Control", "no-store");
+      return c.html(`<!doctype html>${await ReportsPage({ view })}`);
+    });
 }

@@ -241,6 +241,12 @@
     const url = new URL(location.href);
     url.searchParams.set("refresh", select.value);
     history.replaceState(history.state, "", url);
+    // The links to the other pages carry the interval too.
+    document.querySelectorAll("a[data-keep-refresh]").forEach((link) => {
+      const target = new URL(link.href);
+      target.searchParams.set("refresh", select.value);
+      link.href = target.pathname + target.search;
+    });
     refreshNow();
   });
   form?.addEventListener("submit", (event) => {

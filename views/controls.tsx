@@ -1,14 +1,14 @@
 /** The sidebar controls: refresh interval and Refresh now; a plain GET form that works without JS. */
-import { type DashboardView, REFRESH_CHOICES } from "../lib/dashboard_view.ts";
+import { type Refresh, REFRESH_CHOICES } from "../lib/dashboard_view.ts";
 
-/** The refresh form; static/dashboard.js turns its changes into URL updates and refresh events. */
-export function Controls({ view }: { view: DashboardView }) {
+/** The refresh form of a page; static/dashboard.js turns its changes into URL updates and refresh events. */
+export function Controls({ refresh, action }: { refresh: Refresh; action: string }) {
   return (
-    <form class="controls" method="get" action="/" id="controls">
+    <form class="controls" method="get" action={action} id="controls">
       <label for="refresh">Refresh every</label>
       <select name="refresh" id="refresh">
         {REFRESH_CHOICES.map((choice) => (
-          <option value={choice} selected={choice === view.refresh}>
+          <option value={choice} selected={choice === refresh}>
             {choice === "off" ? "off" : `${choice} s`}
           </option>
         ))}

@@ -1,18 +1,23 @@
 /** The KPI tiles: each carries data-kpi and data-value for machines, formatted text for people. */
-import type { DashboardView } from "../lib/dashboard_view.ts";
+import type { DashboardView, Kpi } from "../lib/dashboard_view.ts";
 import { Polled } from "./polled.tsx";
 
 /** The polled KPI panel. */
 export function KpiPanel({ view }: { view: DashboardView }) {
   return (
     <Polled name="kpis" refresh={view.refresh} class="kpis">
-      {view.kpis.map((kpi) => (
-        <div class="kpi" data-kpi={kpi.name} data-value={kpi.value}>
-          <span class="kpi-label">{kpi.label}</span>
-          <span class="kpi-value">{kpi.display}</span>
-        </div>
-      ))}
+      {view.kpis.map((kpi) => <KpiTile key={kpi.name} kpi={kpi} />)}
       {view.kpis.length === 0 && <p class="empty">No data has been read yet.</p>}
     </Polled>
+  );
+}
+
+/** One tile: the label and the formatted value, with the exact value in data-value. */
+export function KpiTile({ kpi }: { kpi: Kpi }) {
+  return (
+    <div class="kpi" data-kpi={kpi.name} data-value={kpi.value}>
+      <span class="kpi-label">{kpi.label}</span>
+      <span class="kpi-value">{kpi.display}</span>
+    </div>
   );
 }

@@ -1,0 +1,34 @@
+/** The /kafka sidebar panel: when the report values were taken, and the keys each report topic holds. */
+import type { ReportsView } from "../lib/dashboard_reports_view.ts";
+import { formatCount } from "../lib/dashboard_money.ts";
+import { clock } from "../lib/dashboard_view.ts";
+import { Polled } from "./polled.tsx";
+
+/** The polled topics panel. */
+export function ReportsTopicsPanel({ view }: { view: ReportsView }) {
+  return (
+    <Polled name="kafka-topics" refresh={view.refresh} class="freshness">
+      <p>
+        Reports as of <time data-as-of datetime={view.asOf.toISOString()}>{clock(view.asOf)}</time>
+        {view.notice?.kind === "kafka" && <span class="stale">(stale)</span>}
+      </p>
+      <h3>Report topics</h3>
+      <table class="lag">
+        <thead>
+          <tr>
+            <th scope="col">Topic</th>
+            <th scope="col">Keys</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.topics.map((t) => (
+            <tr data-topic={t.topic} data-keys={String(t.keys)}>
+              <td class="topic">{t.topic}</td>
+              <td>{formatCount(t.keys)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Polled>
+  );
+}
