@@ -1,0 +1,490 @@
+import assert from "node:assert/strict";
+import { Kafka, logLevel } from "kafkajs";
+import { createApp, CSP } from "../main.ts";
+import { STATE_FIPS } from "../lib/dashboard_charts.ts";
+import type { DashboardDeps } from "../lib/dashboard_deps.ts";
+import { dashboardKafka, kafkaEndOffsets } from "../lib/dashboard_lag.ts";
+import { kafkaReports, type ReportsReader } from "../lib/dashboard_reports.ts";
+import { createSnapshotStore, loadSnapshot } from "../lib/dashboard_snapshot.ts";
+import { startConsumer } from "../lib/consumer_runner.ts";
+import { produceRecords } from "../lib/producer_runner.ts";
+import { maskEmail } from "../lib/redact.ts";
+import { startReports } from "../lib/reports/runner.ts";
+import { REPORTS } from "../lib/reports/topics.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
+import {
+  config,
+  createTestDatabase,
+  createTestTopic,
+  sampleRecords,
+  type TestDatabase,
+  testKafka,
+  uniqueSuffix,
+  waitFor,
+} from "./helpers.ts";
+
+const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
+const BUYER = "kafka.page.buyer@example.com";
+const BUYS = 60;
+const PAGE_FRAGMENTS = [
+  "kafka-banner",
+  "kafka-kpis",
+  "kafka-charts",
+  "kafka-tables",
+  "kafka-topics",
+];
+
+/** BUYS sales by one customer, so the top customer is known. */
+function buyerRecords(): SaleRecord[] {
+  return Array.from({ length: BUYS }, (_, i) => ({
+    sale_id: `kafka-page-buyer-${i}`,
+    first_name: "Page",
+    last_name: "Buyer",
+    email: BUYER,
+    job_title: "Tester",
+    credit_card_company: "Visa",
+    credit_card_number: "4111111111111111",
+    credit_card_expiration_date: "12/30",
+    category: "Books",
+    product_name: "Cookbook",
+    sale_price: `${40 + i}.15`,
+    cost_price: "12.30",
+    street: "1 Main St",
+    city: "Washington",
+    state: "DC",
+    zipcode: "20001",
+  }));
+}
+
+const cents = (value: string | number) => BigInt(Math.round(Number(value) * 100));
+
+/** Half-up division of non-negative BigInts, as the page rounds. */
+const divide = (a: bigint, b: bigint) => (b === 0n ? 0n : (2n * a + b) / (2n * b));
+
+/** The tiles the page must show, computed here from the records in cents. */
+function expectedKpis(records: SaleRecord[]) {
+  let revenue = 0n, cost = 0n;
+  for (const r of records) {
+    revenue += cents(r.sale_price);
+    cost += cents(r.cost_price);
+  }
+  const profit = revenue - cost;
+  const distinct = (key: (r: SaleRecord) => string) => String(new Set(records.map(key)).size);
+  return {
+    sales: String(records.length),
+    revenue: centsToDecimal(revenue),
+    cost: centsToDecimal(cost),
+    profit: centsToDecimal(profit),
+    margin: centsToDecimal(divide(profit * 10_000n, revenue)),
+    aov: centsToDecimal(divide(revenue, BigInt(records.length))),
+    customers: distinct((r) => String(r.email)),
+    rejected: "0",
+    "postgres-sales": String(records.length),
+    "postgres-products": distinct((r) => `${r.category}/${r.product_name}`),
+    "postgres-categories": distinct((r) => String(r.category)),
+  };
+}
+
+/** Sums of a money field by a key, as decimal strings. */
+function sumBy(records: SaleRecord[], key: (r: SaleRecord) => string) {
+  const sums = new Map<string, bigint>();
+  for (const r of records) sums.set(key(r), (sums.get(key(r)) ?? 0n) + cents(r.sale_price));
+  return new Map([...sums].map(([k, v]) => [k, centsToDecimal(v)]));
+}
+
+/** The data-value of every data-kpi in an HTML text. */
+function kpiValues(html: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const m of html.matchAll(/data-kpi="([^"]+)" data-value="([^"]+)"/g)) values[m[1]!] = m[2]!;
+  return values;
+}
+
+/** Decodes the HTML entities hono writes in attributes. */
+function unescapeAttr(text: string): string {
+  return text.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+}
+
+/** A chart's kind, labels, series and ids as its canvas carries them. */
+function chartData(html: string, name: string) {
+  const tag = new RegExp(`<canvas data-chart="${name}"[^>]*>`).exec(html)?.[0];
+  assert.ok(tag, `canvas ${name} is in the HTML`);
+  const attr = (key: string) => {
+    const m = new RegExp(`data-${key}="([^"]*)"`).exec(tag);
+    return m ? JSON.parse(unescapeAttr(m[1]!)) : undefined;
+  };
+  return {
+    kind: /data-kind="([^"]*)"/.exec(tag)?.[1],
+    labels: attr("labels") as string[],
+    values: (attr("series") as { values: string[] }[])[0]!.values,
+    ids: attr("ids") as string[] | undefined,
+  };
+}
+
+/** Sends records through the real producer. */
+async function produce(topic: string, records: SaleRecord[]) {
+  const summary = await produceRecords(
+    records.map((record, i) => ({ line: i + 1, record })),
+    { kafka: testKafka("kafka-page-producer"), topic, partitions: 3, delayMs: [0, 0] },
+  );
+  assert.equal(summary.sent, records.length);
+}
+
+/** Sum of a group's committed offsets on a topic. */
+async function committed(group: string, topic: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return t!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The app over a test database and a reader of the report topics; everything closed afterwards. */
+async function withApp(
+  db: TestDatabase,
+  reports: ReportsReader,
+  run: (app: ReturnType<typeof createApp>) => Promise<void>,
+  options: { topic?: string; groupId?: string; token?: string } = {},
+) {
+  const { topic, groupId = "none" } = options;
+  const store = createSnapshotStore(
+    () => loadSnapshot(db.sql, { groupId, topic: topic ?? "none" }),
+    { reuseMs: 0 },
+  );
+  const endOffsets = topic ? kafkaEndOffsets(dashboardKafka(config.kafkaBrokers), topic) : null;
+  const deps: DashboardDeps = { sql: db.sql, store, endOffsets, reports, token: options.token };
+  try {
+    await run(createApp(deps));
+  } finally {
+    await endOffsets?.close();
+    await store.settled();
+  }
+}
+
+Deno.test({
+  name: "/kafka shows the report topics the real reports process filled, exact to the cent",
+  ...KAFKA_TEST,
+  async fn(t) {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(3);
+    const prefix = `kp_${uniqueSuffix()}_`;
+    const groupId = `kafka-page-${uniqueSuffix()}`;
+    const reportsGroup = `kafka-page-reports-${uniqueSuffix()}`;
+    const kafka = testKafka("kafka-page-tests");
+    const consumer = await startConsumer({
+      kafka,
+      sql: db.sql,
+      topic,
+      groupId,
+      partitions: 3,
+      log: () => {},
+    });
+    const running = await startReports({
+      kafka,
+      topic,
+      partitions: 3,
+      groupId: reportsGroup,
+      prefix,
+      log: () => {},
+    });
+    let reader: ReportsReader | undefined;
+    const stored = async () => {
+      const [row] = await db.sql`select sales_count::int as n from sales_totals`;
+      return row!.n as number;
+    };
+    const settle = async (n: number) => {
+      await waitFor(async () => await committed(reportsGroup, topic) === n, "reports committed");
+      await waitFor(async () => await stored() === n, "sales in PostgreSQL");
+      await reader?.caughtUp();
+    };
+    try {
+      const records = [...sampleRecords(300, 61), ...buyerRecords()];
+      await produce(topic, records);
+      await settle(records.length);
+      reader = kafkaReports(testKafka("kafka-page-reader"), prefix);
+      await reader.caughtUp();
+
+      await withApp(db, reader, async (app) => {
+        await t.step(
+          "the summary tiles equal the produced sales in cents, PostgreSQL's counts beside them",
+          async () => {
+            const res = await app.request("/kafka");
+            assert.equal(res.status, 200);
+            assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
+            const html = await res.text();
+            assert.ok(html.startsWith("<!doctype html>"));
+            assert.deepEqual(kpiValues(html), expectedKpis(records));
+            assert.ok(!html.includes("data-notice="), "no note when all is well");
+            assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html), "no inline script");
+            assert.ok(!html.includes("style="), "no inline style");
+            for (const report of REPORTS) {
+              assert.match(html, new RegExp(`data-topic="${prefix}${report}" data-keys="[1-9]`));
+            }
+          },
+        );
+
+        await t.step(
+          "the charts carry exact per-category, per-state, per-city and per-card values",
+          async () => {
+            const html = await (await app.request("/fragments/kafka-charts")).text();
+            const category = chartData(html, "revenue-by-category");
+            assert.equal(category.kind, "doughnut");
+            assert.deepEqual(
+              new Map(category.labels.map((l, i) => [l, category.values[i]])),
+              sumBy(records, (r) => String(r.category)),
+            );
+            const profit = chartData(html, "profit-by-category");
+            profit.labels.forEach((label, i) => {
+              let p = 0n;
+              for (const r of records) {
+                if (r.category === label) p += cents(r.sale_price) - cents(r.cost_price);
+              }
+              assert.equal(profit.values[i], centsToDecimal(p), label);
+            });
+
+            const map = chartData(html, "revenue-by-state");
+            assert.equal(map.kind, "choropleth");
+            const byState = sumBy(records, (r) => String(r.state));
+            for (const [code, fips] of Object.entries(STATE_FIPS)) {
+              assert.equal(map.values[map.ids!.indexOf(fips)], byState.get(code) ?? "0.00", code);
+            }
+
+            const cities = chartData(html, "top-cities");
+            const byCity = [...sumBy(records, (r) => `${r.city}, ${r.state}`)]
+              .sort((a, b) => Number(cents(b[1]) - cents(a[1])) || (a[0] < b[0] ? -1 : 1));
+            assert.deepEqual(cities.labels, byCity.slice(0, 10).map(([k]) => k));
+            assert.deepEqual(cities.values, byCity.slice(0, 10).map(([, v]) => v));
+
+            const usage = chartData(html, "card-usage");
+            const counts = new Map<string, string>();
+            for (const r of records) {
+              const k = String(r.credit_card_company);
+              counts.set(k, String(Number(counts.get(k) ?? 0) + 1));
+            }
+            assert.deepEqual(new Map(usage.labels.map((l, i) => [l, usage.values[i]])), counts);
+            const amount = chartData(html, "card-amount");
+            assert.deepEqual(
+              new Map(amount.labels.map((l, i) => [l, amount.values[i]])),
+              sumBy(records, (r) => String(r.credit_card_company)),
+            );
+          },
+        );
+
+        await t.step(
+          "customers are shown by masked email only, the most purchases first",
+          async () => {
+            const html = await (await app.request("/fragments/kafka-tables")).text();
+            const rows = [...html.matchAll(
+              /<td data-customer="true">([^<]*)<\/td><td class="num" data-purchases="(\d+)">/g,
+            )].map((m) => [m[1], Number(m[2])] as const);
+            assert.equal(rows.length, 10);
+            assert.deepEqual(rows[0], [maskEmail(BUYER), BUYS]);
+            const purchases = rows.map(([, n]) => n);
+            assert.deepEqual(purchases, [...purchases].sort((a, b) => b - a));
+            const spent = buyerRecords().reduce((n, r) => n + cents(r.sale_price), 0n);
+            assert.match(html, new RegExp(`data-total-spent="${centsToDecimal(spent)}"`));
+            assert.match(
+              html,
+              new RegExp(`data-average="${centsToDecimal(divide(spent, BigInt(BUYS)))}"`),
+            );
+            const everything = [
+              await (await app.request("/kafka")).text(),
+              await (await app.request("/api/reports")).text(),
+            ].join("\n");
+            for (const r of records) {
+              assert.ok(!everything.includes(String(r.email)), `raw email ${r.email} is shown`);
+              assert.ok(!everything.includes(String(r.credit_card_number)), "a card number");
+            }
+          },
+        );
+
+        await t.step("GET /api/reports returns every report topic's current rows", async () => {
+          const res = await app.request("/api/reports");
+          assert.equal(res.status, 200);
+          const body = await res.json();
+          assert.equal(body.prefix, prefix);
+          assert.equal(body.caughtUp, true);
+          assert.deepEqual(Object.keys(body.reports), [...REPORTS]);
+          const want = expectedKpis(records);
+          const [summary] = body.reports.total_sales_summary;
+          assert.deepEqual(
+            [summary.sales_count, summary.revenue, summary.cost, summary.profit],
+            [records.length, want.revenue, want.cost, want.profit],
+          );
+          assert.equal(body.reports.customer_insights.length, Number(want.customers));
+          assert.equal(body.topics.sales_by_city, `${prefix}sales_by_city`);
+        });
+
+        await t.step(
+          "each /kafka fragment renders alone as the same panel the page holds",
+          async () => {
+            const page = await (await app.request("/kafka?refresh=2")).text();
+            for (const name of PAGE_FRAGMENTS) {
+              const res = await app.request(`/fragments/${name}?refresh=2`);
+              assert.equal(res.status, 200, name);
+              const html = await res.text();
+              assert.ok(
+                html.startsWith(`<div id="panel-${name}"`),
+                `${name} starts with its panel`,
+              );
+              assert.ok(page.includes(`<div id="panel-${name}"`), `the page holds ${name}`);
+              assert.match(html, /hx-trigger="every 2s, refresh-now from:body"/, name);
+              assert.match(html, new RegExp(`hx-get="/fragments/${name}"`));
+            }
+            assert.match(page, /<option value="2" selected>/);
+            assert.match(page, /<form class="controls" method="get" action="\/kafka"/);
+            const off = await (await app.request("/fragments/kafka-kpis?refresh=off")).text();
+            assert.match(off, /hx-trigger="refresh-now from:body"/);
+            assert.deepEqual(kpiValues(off), kpiValues(page));
+            assert.equal((await app.request("/fragments/kafka-nope")).status, 404);
+          },
+        );
+
+        await t.step(
+          "the main page links to /kafka and /kafka links back, keeping the interval",
+          async () => {
+            const main = await (await app.request("/?refresh=10")).text();
+            assert.match(main, /<a href="\/kafka\?refresh=10" data-keep-refresh="true"/);
+            const kafkaPage = await (await app.request("/kafka?refresh=10")).text();
+            assert.match(kafkaPage, /<a href="\/\?refresh=10" data-keep-refresh="true"/);
+            assert.match(kafkaPage, /aria-current="page">Kafka reports</);
+          },
+        );
+
+        await t.step(
+          "every /kafka route carries the strict CSP and the secure headers",
+          async () => {
+            for (const path of ["/kafka", "/fragments/kafka-charts", "/api/reports"]) {
+              const res = await app.request(path);
+              await res.body?.cancel();
+              assert.equal(res.headers.get("content-security-policy"), CSP, path);
+              assert.equal(res.headers.get("x-frame-options"), "DENY", path);
+              assert.equal(res.headers.get("cache-control"), "no-store", path);
+            }
+          },
+        );
+
+        await t.step(
+          "new sales reach the page on the next request, without restarting anything",
+          async () => {
+            const more = sampleRecords(80, 62);
+            await produce(topic, more);
+            const all = [...records, ...more];
+            await settle(all.length);
+            const html = await (await app.request("/fragments/kafka-kpis")).text();
+            assert.deepEqual(kpiValues(html), expectedKpis(all));
+          },
+        );
+      }, { topic, groupId });
+    } finally {
+      await reader?.close();
+      await running.stop();
+      await consumer.stop();
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "with DASHBOARD_TOKEN set /kafka, its fragments and /api/reports answer 401 without it",
+  ...KAFKA_TEST,
+  async fn() {
+    const token = "kafka-page-token";
+    const db = await createTestDatabase();
+    const reader = kafkaReports(testKafka("kafka-page-reader"), `kp_${uniqueSuffix()}_`);
+    try {
+      await withApp(db, reader, async (app) => {
+        for (const path of ["/kafka", "/fragments/kafka-kpis", "/api/reports"]) {
+          const res = await app.request(path);
+          assert.equal(res.status, 401, path);
+          assert.equal(res.headers.get("content-security-policy"), CSP, path);
+          await res.body?.cancel();
+          const wrong = await app.request(path, { headers: { authorization: "Bearer nope" } });
+          assert.equal(wrong.status, 401, path);
+          await wrong.body?.cancel();
+          const ok = await app.request(path, { headers: { authorization: `Bearer ${token}` } });
+          assert.equal(ok.status, 200, `${path} with the token`);
+          await ok.body?.cancel();
+        }
+      }, { token });
+    } finally {
+      await reader.close();
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "/kafka says there is no report data yet while the report topics are empty",
+  ...KAFKA_TEST,
+  async fn() {
+    const db = await createTestDatabase();
+    const prefix = `kp_${uniqueSuffix()}_`;
+    const reader = kafkaReports(testKafka("kafka-page-reader"), prefix);
+    try {
+      await reader.caughtUp();
+      await withApp(db, reader, async (app) => {
+        const res = await app.request("/kafka");
+        assert.equal(res.status, 200);
+        const html = await res.text();
+        assert.match(html, /data-notice="empty"/);
+        assert.match(html, /No report data yet: the report topics are empty/);
+        assert.match(html, new RegExp(`REPORT_TOPIC_PREFIX=${prefix}`));
+        assert.deepEqual(kpiValues(html), {
+          "postgres-sales": "0",
+          "postgres-products": "0",
+          "postgres-categories": "0",
+        });
+        const api = await (await app.request("/api/reports")).json();
+        assert.deepEqual(api.reports.total_sales_summary, []);
+      });
+    } finally {
+      await reader.close();
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "/kafka renders a clear note when Kafka is unreachable, and /api/reports answers 503",
+  ...KAFKA_TEST,
+  async fn() {
+    const db = await createTestDatabase();
+    const kafka = new Kafka({
+      clientId: "kafka-page-unreachable",
+      brokers: ["127.0.0.1:1"],
+      retry: { retries: 0 },
+      connectionTimeout: 300,
+      logLevel: logLevel.NOTHING,
+    });
+    const lines: string[] = [];
+    const reader = kafkaReports(kafka, "kp_unreachable_", {
+      waitMs: 1_000,
+      retryMs: 0,
+      log: (line) => lines.push(line),
+    });
+    try {
+      await withApp(db, reader, async (app) => {
+        for (const path of ["/kafka", "/fragments/kafka-banner"]) {
+          const started = performance.now();
+          const res = await app.request(path);
+          assert.equal(res.status, 200, path);
+          const html = await res.text();
+          assert.match(html, /data-notice="kafka"/, path);
+          assert.match(html, /No report data yet: Kafka is unreachable/, path);
+          assert.ok(performance.now() - started < 3_000, `${path} does not wait on Kafka long`);
+        }
+        const api = await app.request("/api/reports");
+        assert.equal(api.status, 503);
+        assert.match((await api.json()).error, /Kafka is unreachable/);
+      });
+      assert.equal(lines.filter((l) => l.startsWith("Report topics unavailable")).length, 1);
+    } finally {
+      await reader.close();
+      await db.close();
+    }
+  },
+});
