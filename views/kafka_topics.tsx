@@ -13,6 +13,11 @@ export function ReportsTopicsPanel({ view }: { view: ReportsView }) {
         {view.notice?.kind === "kafka" && <span class="stale">(stale)</span>}
       </p>
       <h3>Report topics</h3>
+      {view.prefix && (
+        <p class="prefix">
+          Prefix <code>{view.prefix}</code>
+        </p>
+      )}
       <table class="lag">
         <thead>
           <tr>
@@ -23,7 +28,7 @@ export function ReportsTopicsPanel({ view }: { view: ReportsView }) {
         <tbody>
           {view.topics.map((t) => (
             <tr data-topic={t.topic} data-keys={String(t.keys)}>
-              <td class="topic">{t.topic}</td>
+              <td class="topic">{t.report}</td>
               <td>{formatCount(t.keys)}</td>
             </tr>
           ))}

@@ -1,0 +1,364 @@
+/// <reference lib="dom" />
+import assert from "node:assert/strict";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { startConsumer } from "../lib/consumer_runner.ts";
+import { produceRecords } from "../lib/producer_runner.ts";
+import { startReports } from "../lib/reports/runner.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
+import {
+  createTestDatabase,
+  createTestTopic,
+  expectedTotals,
+  sampleRecords,
+  testKafka,
+  uniqueSuffix,
+  waitFor,
+} from "./helpers.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHARTS = [
+  "revenue-by-category",
+  "profit-by-category",
+  "revenue-by-state",
+  "top-cities",
+  "card-usage",
+  "card-amount",
+];
+const PANELS = 5;
+
+async function produce(topic: string, records: SaleRecord[]) {
+  const summary = await produceRecords(
+    records.map((record, i) => ({ line: i + 1, record })),
+    { kafka: testKafka("kafka-page-browser-producer"), topic, partitions: 3, delayMs: [0, 0] },
+  );
+  assert.equal(summary.sent, records.length);
+}
+
+/** Sum of a group's committed offsets on a topic. */
+async function committed(group: string, topic: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return t!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A port nobody listens on right now. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts `deno run main.ts` and resolves with its URL once it prints it. */
+async function startServer(env: Record<string, string>, port: number) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "--port", String(port)],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  await waitFor(
+    () => Promise.resolve(output.includes("Dashboard at http://127.0.0.1:")),
+    `the dashboard to start; output so far:\n${output}`,
+    30_000,
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await drained;
+      return status;
+    },
+  };
+}
+
+/** The data-value of every KPI tile on the page. */
+function pageKpis(page: Page): Promise<Record<string, string>> {
+  return page.$$eval(
+    "[data-kpi]",
+    (tiles) =>
+      Object.fromEntries(
+        tiles.map((t) => [t.getAttribute("data-kpi"), t.getAttribute("data-value")]),
+      ),
+  );
+}
+
+/** The sum of a chart's first dataset as Chart.js holds it (proves the chart was drawn and updated). */
+function chartTotal(page: Page, name: string): Promise<number | null> {
+  return page.evaluate((name) => {
+    const canvas = document.querySelector(`canvas[data-chart="${name}"]`);
+    const charts = globalThis as unknown as {
+      Chart: { getChart(c: Element): { data: { datasets: { data: unknown[] }[] } } | undefined };
+    };
+    const chart = canvas && charts.Chart.getChart(canvas);
+    if (!chart) return null;
+    return (chart.data.datasets[0]!.data as (number | { value: number })[])
+      .reduce((n: number, v) => n + (typeof v === "number" ? v : v.value), 0);
+  }, name);
+}
+
+/** Whether every chart of the page has been drawn. */
+async function allDrawn(page: Page): Promise<boolean> {
+  return (await Promise.all(CHARTS.map((c) => chartTotal(page, c)))).every((t) => t !== null);
+}
+
+/** The marks the test leaves on the page's window (inlined: page functions run in the browser). */
+type Marks = { __sameDocument?: boolean; __cspViolations?: string[] };
+
+/** The hx-trigger of every polled fragment. */
+function triggers(page: Page): Promise<string[]> {
+  return page.$$eval("[data-poll]", (els) => els.map((e) => e.getAttribute("hx-trigger") ?? ""));
+}
+
+/** total_sales_summary's row as GET /api/reports returns it. */
+async function reportSummary(url: string) {
+  const res = await fetch(`${url}/api/reports`);
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  return body.reports.total_sales_summary[0] as {
+    sales_count: number;
+    revenue: string;
+    cost: string;
+    profit: string;
+  };
+}
+
+Deno.test({
+  name:
+    "in Chromium /kafka matches /api/reports, is reached from /, updates live at 1 s and on Refresh now, and keeps to its CSP",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(3);
+    const prefix = `kpb_${uniqueSuffix()}_`;
+    const groupId = `kafka-page-browser-${uniqueSuffix()}`;
+    const reportsGroup = `kafka-page-browser-reports-${uniqueSuffix()}`;
+    const kafka = testKafka("kafka-page-browser");
+    const consumer = await startConsumer({
+      kafka,
+      sql: db.sql,
+      topic,
+      groupId,
+      partitions: 3,
+      log: () => {},
+    });
+    const reports = await startReports({
+      kafka,
+      topic,
+      partitions: 3,
+      groupId: reportsGroup,
+      prefix,
+      log: () => {},
+    });
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    let browser: Browser | undefined;
+    const settled = async (n: number) => {
+      await waitFor(async () => await committed(reportsGroup, topic) === n, `${n} reported`);
+      await waitFor(async () => {
+        const [t] = await db.sql`select sales_count::int as n from sales_totals`;
+        return t!.n === n;
+      }, `${n} sales in PostgreSQL`);
+    };
+    try {
+      const first = sampleRecords(300, 51);
+      await produce(topic, first);
+      await settled(first.length);
+
+      server = await startServer({
+        ...Deno.env.toObject(),
+        DATABASE_URL: db.url,
+        SALES_TOPIC: topic,
+        CONSUMER_GROUP: groupId,
+        REPORT_TOPIC_PREFIX: prefix,
+        HOST: "127.0.0.1",
+      }, freePort());
+      const base = server.url;
+
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+      });
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+      const consoleErrors: string[] = [];
+      const cspViolations: string[] = [];
+      const foreign: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") consoleErrors.push(m.text());
+        if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
+      page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+      page.on("request", (r) => {
+        if (!r.url().startsWith(`${base}/`)) foreign.push(r.url());
+      });
+      page.on("response", (r) => {
+        if (r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`);
+      });
+      await page.addInitScript(() => {
+        const marks = globalThis as unknown as { __cspViolations: string[] };
+        marks.__cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (e) => {
+          marks.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+        });
+      });
+
+      // From the main page, the sidebar link leads to /kafka.
+      await page.goto(`${base}/`);
+      await page.click('nav.pages a[href^="/kafka"]');
+      await page.waitForURL(`${base}/kafka?refresh=5`);
+      assert.deepEqual(await triggers(page), Array(PANELS).fill("every 5s, refresh-now from:body"));
+
+      // The tiles equal total_sales_summary from /api/reports, and the produced sales in cents.
+      const want = expectedTotals(first);
+      await waitFor(
+        async () => (await pageKpis(page)).sales === String(first.length),
+        "the report summary on the page",
+        15_000,
+      );
+      const summary = await reportSummary(base);
+      assert.equal(summary.sales_count, first.length);
+      assert.equal(summary.revenue, centsToDecimal(want.revenue));
+      const kpis = await pageKpis(page);
+      assert.deepEqual(
+        [kpis.sales, kpis.revenue, kpis.cost, kpis.profit],
+        [String(summary.sales_count), summary.revenue, summary.cost, summary.profit],
+      );
+      assert.equal(kpis["postgres-sales"], String(first.length));
+      await waitFor(() => allDrawn(page), "every chart drawn", 10_000);
+      assert.equal(await chartTotal(page, "card-usage"), first.length);
+      const amount = await chartTotal(page, "card-amount");
+      assert.equal(amount!.toFixed(2), centsToDecimal(want.revenue));
+
+      // Choose 1 s: the URL, the links and every hx-trigger follow; new sales arrive without a reload.
+      await page.evaluate(() => {
+        (globalThis as unknown as Marks).__sameDocument = true;
+      });
+      await page.selectOption("select[name=refresh]", "1");
+      await waitFor(
+        async () => (await triggers(page)).every((t) => t === "every 1s, refresh-now from:body"),
+        "hx-trigger every 1s",
+        5_000,
+      );
+      assert.equal(new URL(page.url()).searchParams.get("refresh"), "1");
+      assert.deepEqual(
+        await page.$$eval("nav.pages a", (links) => links.map((a) => a.getAttribute("href"))),
+        ["/?refresh=1", "/kafka?refresh=1"],
+      );
+      const more = sampleRecords(120, 52);
+      const updateStarted = Date.now();
+      await produce(topic, more);
+      const total = first.length + more.length;
+      await waitFor(
+        async () => (await pageKpis(page)).sales === String(total),
+        "the sales tile to update in the page",
+        10_000,
+      );
+      await waitFor(
+        async () => await chartTotal(page, "card-usage") === total,
+        "the card usage chart to update",
+        5_000,
+      );
+      const updateMs = Date.now() - updateStarted;
+      await waitFor(
+        async () => (await pageKpis(page))["postgres-sales"] === String(total),
+        "the PostgreSQL count to update",
+        10_000,
+      );
+      assert.equal(
+        await page.evaluate(() =>
+          Object.keys((globalThis as unknown as { Chart: { instances: object } }).Chart.instances)
+            .length
+        ),
+        CHARTS.length,
+        "old charts are destroyed, not leaked",
+      );
+      assert.equal(
+        await page.evaluate(() => (globalThis as unknown as Marks).__sameDocument),
+        true,
+        "no reload",
+      );
+
+      // Polling off: new sales show only after Refresh now.
+      await page.selectOption("select[name=refresh]", "off");
+      await waitFor(
+        async () => (await triggers(page)).every((t) => t === "refresh-now from:body"),
+        "polling off",
+        5_000,
+      );
+      const late = sampleRecords(30, 53);
+      await produce(topic, late);
+      const after = total + late.length;
+      await settled(after);
+      await waitFor(
+        async () => (await reportSummary(base)).sales_count === after,
+        "the server to read the late sales",
+        10_000,
+      );
+      await page.waitForTimeout(1_500);
+      assert.equal((await pageKpis(page)).sales, String(total), "nothing polls while off");
+      const refreshed = page.waitForResponse((r) => r.url().includes("/fragments/kafka-kpis"), {
+        timeout: 5_000,
+      });
+      await page.click("#refresh-now");
+      assert.equal((await refreshed).status(), 200);
+      await waitFor(
+        async () => (await pageKpis(page)).sales === String(after),
+        "Refresh now to show the late sales",
+        5_000,
+      );
+      await page.reload();
+      assert.equal(await page.inputValue("select[name=refresh]"), "off", "the URL keeps it");
+
+      // Screenshot for the README (wide layout, charts drawn).
+      await page.goto(`${base}/kafka?refresh=5`);
+      await waitFor(() => allDrawn(page), "every chart drawn again", 10_000);
+      await page.waitForTimeout(1_200); // let the first-draw animations finish
+      // UPDATE_SCREENSHOTS=1 refreshes the README's picture; otherwise it goes to a temp folder.
+      const shots = Deno.env.get("UPDATE_SCREENSHOTS")
+        ? new URL("../docs/", import.meta.url).pathname
+        : `${await Deno.makeTempDir({ prefix: "kafka-page-shots-" })}/`;
+      await Deno.mkdir(shots, { recursive: true });
+      await page.screenshot({ path: `${shots}kafka.png`, fullPage: true });
+
+      // Phone width: one column, nothing wider than the screen.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(300);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `page is ${width}px wide on a 390px screen`);
+
+      // And back to the main page.
+      await page.click('nav.pages a[href^="/?"]');
+      await page.waitForURL(`${base}/?refresh=5`);
+      assert.equal((await pageKpis(page)).sales, String(after));
+
+      assert.deepEqual(consoleErrors, []);
+      assert.deepEqual(cspViolations, []);
+      assert.deepEqual(
+        await page.evaluate(() => (globalThis as unknown as Marks).__cspViolations),
+        [],
+      );
+      assert.deepEqual(foreign, []);
+      console.log(`/kafka tiles and chart updated ${updateMs} ms after producing ${more.length}`);
+    } finally {
+      await browser?.close();
+      const status = server ? await server.stop() : undefined;
+      await reports.stop();
+      await consumer.stop();
+      await db.close();
+      if (status) assert.equal(status.code, 0, `server output:\n${server!.output()}`);
+    }
+  },
+});
