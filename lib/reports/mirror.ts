@@ -12,6 +12,7 @@ export class TopicMirror {
   /** next offset to read per "topic:partition", transaction markers included */
   readonly #position = new Map<string, bigint>();
   #consumer: Consumer;
+  #stopped = false;
 
   private constructor(private kafka: Kafka, private topics: string[], groupId: string) {
     this.#consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
@@ -29,8 +30,13 @@ export class TopicMirror {
         BigInt(payload.lastOffset) + 1n,
       );
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+    } catch (error) {
+      await consumer.disconnect().catch(() => {}); // leave no connection behind on a failed start
+      throw error;
+    }
     await consumer.run({
       eachBatch: ({ batch }) => {
         const table = mirror.values.get(batch.topic)!;
@@ -67,6 +73,7 @@ export class TopicMirror {
     }
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
+      if (this.#stopped) throw new Error("the topic reader was stopped before it caught up");
       const done = targets.every(([key, low, high]) =>
         high <= low || (this.#position.get(key) ?? -1n) >= high
       );
@@ -80,6 +87,7 @@ export class TopicMirror {
 
   /** Stops reading and leaves the throw-away group. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.#consumer.disconnect();
   }
 }
