@@ -1,20 +1,27 @@
 /// <reference lib="dom" />
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser } from "playwright-core";
 import { startConsumer } from "../lib/consumer_runner.ts";
-import { produceRecords } from "../lib/producer_runner.ts";
 import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
+import {
+  chartTotal,
+  freePort,
+  launchChromium,
+  pageKpis,
+  startServer,
+  triggers,
+} from "./browser.ts";
 import {
   createTestDatabase,
   createTestTopic,
   expectedTotals,
+  produceAll,
   sampleRecords,
   testKafka,
   uniqueSuffix,
   waitFor,
 } from "./helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const XSS_NAME = "<script>alert(1)</script>";
 const CHARTS = [
   "revenue-by-category",
@@ -47,85 +54,8 @@ function xssRecords(n: number): SaleRecord[] {
   }));
 }
 
-async function produce(topic: string, records: SaleRecord[]) {
-  const summary = await produceRecords(
-    records.map((record, i) => ({ line: i + 1, record })),
-    { kafka: testKafka("dashboard-browser-producer"), topic, partitions: 3, delayMs: [0, 0] },
-  );
-  assert.equal(summary.sent, records.length);
-}
-
-/** A port nobody listens on right now. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** Starts `deno run main.ts` and resolves with its URL once it prints it. */
-async function startServer(env: Record<string, string>, port: number) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "--port", String(port)],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let output = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  await waitFor(
-    () => Promise.resolve(output.includes("Dashboard at http://127.0.0.1:")),
-    `the dashboard to start; output so far:\n${output}`,
-    30_000,
-  );
-  return {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    async stop() {
-      child.kill("SIGTERM");
-      const status = await child.status;
-      await drained;
-      return status;
-    },
-  };
-}
-
-/** The data-value of every KPI tile on the page. */
-function pageKpis(page: Page): Promise<Record<string, string>> {
-  return page.$$eval(
-    "[data-kpi]",
-    (tiles) =>
-      Object.fromEntries(
-        tiles.map((t) => [t.getAttribute("data-kpi"), t.getAttribute("data-value")]),
-      ),
-  );
-}
-
-/** The sum of a chart's first dataset as Chart.js holds it (proves the chart was drawn and updated). */
-function chartTotal(page: Page, name: string): Promise<number | null> {
-  return page.evaluate((name) => {
-    const canvas = document.querySelector(`canvas[data-chart="${name}"]`);
-    const charts = globalThis as unknown as {
-      Chart: { getChart(c: Element): { data: { datasets: { data: unknown[] }[] } } | undefined };
-    };
-    const chart = canvas && charts.Chart.getChart(canvas);
-    if (!chart) return null;
-    return (chart.data.datasets[0]!.data as (number | { value: number })[])
-      .reduce((n: number, v) => n + (typeof v === "number" ? v : v.value), 0);
-  }, name);
-}
-
 /** The marks the test leaves on the page's window (inlined: page functions run in the browser). */
 type Marks = { __sameDocument?: boolean; __cspViolations?: string[] };
-
-/** The hx-trigger of every polled fragment. */
-function triggers(page: Page): Promise<string[]> {
-  return page.$$eval("[data-poll]", (els) => els.map((e) => e.getAttribute("hx-trigger") ?? ""));
-}
 
 async function summary(url: string) {
   const res = await fetch(`${url}/api/summary`);
@@ -158,7 +88,7 @@ Deno.test({
     };
     try {
       const first = [...sampleRecords(300, 41), ...xssRecords(25)];
-      await produce(topic, first);
+      await produceAll(topic, first);
       await waitFor(async () => await stored() === first.length, "the first sales in PostgreSQL");
 
       server = await startServer({
@@ -170,10 +100,7 @@ Deno.test({
       }, freePort());
       const base = server.url;
 
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      });
+      browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
       const consoleErrors: string[] = [];
       const cspViolations: string[] = [];
@@ -261,7 +188,7 @@ Deno.test({
       assert.equal(new URL(page.url()).searchParams.get("refresh"), "1");
       const more = sampleRecords(120, 42);
       const updateStarted = Date.now();
-      await produce(topic, more);
+      await produceAll(topic, more);
       const total = first.length + more.length;
       await waitFor(
         async () => (await pageKpis(page)).sales === String(total),

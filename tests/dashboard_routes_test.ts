@@ -4,6 +4,7 @@ import { createApp, CSP } from "../main.ts";
 import { validate } from "../lib/decode.ts";
 import type { DashboardDeps } from "../lib/dashboard_deps.ts";
 import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/dashboard_lag.ts";
+import { chartData, kpiValues } from "./html.ts";
 import {
   createSnapshotStore,
   loadSnapshot,
@@ -143,35 +144,6 @@ async function withDashboard(
     await store.settled();
     await db.close();
   }
-}
-
-/** The data-value of every data-kpi in an HTML text. */
-function kpiValues(html: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const m of html.matchAll(/data-kpi="([^"]+)" data-value="([^"]+)"/g)) values[m[1]!] = m[2]!;
-  return values;
-}
-
-/** Decodes the HTML entities hono writes in attributes. */
-function unescapeAttr(text: string): string {
-  return text.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-}
-
-/** A chart's labels, series and ids as the canvas carries them. */
-function chartData(html: string, name: string) {
-  const tag = new RegExp(`<canvas data-chart="${name}"[^>]*>`).exec(html)?.[0];
-  assert.ok(tag, `canvas ${name} is in the HTML`);
-  const attr = (key: string) => {
-    const m = new RegExp(`data-${key}="([^"]*)"`).exec(tag);
-    return m ? JSON.parse(unescapeAttr(m[1]!)) : undefined;
-  };
-  return {
-    kind: /data-kind="([^"]*)"/.exec(tag)?.[1],
-    labels: attr("labels") as string[],
-    series: attr("series") as { label: string; values: string[] }[],
-    ids: attr("ids") as string[] | undefined,
-  };
 }
 
 Deno.test("the page shows every KPI with the exact numbers computed from the sales in cents", async () => {

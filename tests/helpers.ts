@@ -1,5 +1,7 @@
 /** Test fixtures: a fresh database and topic per test, and sales loaded through the real pipeline. */
+import assert from "node:assert/strict";
 import { loadConfig } from "../lib/config.ts";
+import { produceRecords } from "../lib/producer_runner.ts";
 import { connect, maintenanceUrl, type Sql } from "../lib/db.ts";
 import { createKafka, ensureTopic } from "../lib/kafka.ts";
 import { migrate } from "../lib/migrate.ts";
@@ -121,4 +123,26 @@ export async function readAllMessages(topic: string): Promise<ReadMessage[]> {
     await consumer.disconnect();
   }
   return seen;
+}
+
+/** Sends the records through the real producer in bulk; fails unless every one was sent. */
+export async function produceAll(topic: string, records: SaleRecord[], partitions = 3) {
+  const summary = await produceRecords(
+    records.map((record, i) => ({ line: i + 1, record })),
+    { kafka: testKafka("sales-tests-producer"), topic, partitions, delayMs: [0, 0] },
+  );
+  assert.equal(summary.sent, records.length);
+  return summary;
+}
+
+/** Sum of a group's committed offsets on a topic (an unset offset counts as 0). */
+export async function committedOffsets(group: string, topic: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return t!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -7,15 +7,17 @@ import { dashboardKafka, kafkaEndOffsets } from "../lib/dashboard_lag.ts";
 import { kafkaReports, type ReportsReader } from "../lib/dashboard_reports.ts";
 import { createSnapshotStore, loadSnapshot } from "../lib/dashboard_snapshot.ts";
 import { startConsumer } from "../lib/consumer_runner.ts";
-import { produceRecords } from "../lib/producer_runner.ts";
 import { maskEmail } from "../lib/redact.ts";
 import { startReports } from "../lib/reports/runner.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
 import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
+import { chartData, kpiValues } from "./html.ts";
 import {
+  committedOffsets,
   config,
   createTestDatabase,
   createTestTopic,
+  produceAll,
   sampleRecords,
   type TestDatabase,
   testKafka,
@@ -92,56 +94,6 @@ function sumBy(records: SaleRecord[], key: (r: SaleRecord) => string) {
   return new Map([...sums].map(([k, v]) => [k, centsToDecimal(v)]));
 }
 
-/** The data-value of every data-kpi in an HTML text. */
-function kpiValues(html: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const m of html.matchAll(/data-kpi="([^"]+)" data-value="([^"]+)"/g)) values[m[1]!] = m[2]!;
-  return values;
-}
-
-/** Decodes the HTML entities hono writes in attributes. */
-function unescapeAttr(text: string): string {
-  return text.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-}
-
-/** A chart's kind, labels, series and ids as its canvas carries them. */
-function chartData(html: string, name: string) {
-  const tag = new RegExp(`<canvas data-chart="${name}"[^>]*>`).exec(html)?.[0];
-  assert.ok(tag, `canvas ${name} is in the HTML`);
-  const attr = (key: string) => {
-    const m = new RegExp(`data-${key}="([^"]*)"`).exec(tag);
-    return m ? JSON.parse(unescapeAttr(m[1]!)) : undefined;
-  };
-  return {
-    kind: /data-kind="([^"]*)"/.exec(tag)?.[1],
-    labels: attr("labels") as string[],
-    values: (attr("series") as { values: string[] }[])[0]!.values,
-    ids: attr("ids") as string[] | undefined,
-  };
-}
-
-/** Sends records through the real producer. */
-async function produce(topic: string, records: SaleRecord[]) {
-  const summary = await produceRecords(
-    records.map((record, i) => ({ line: i + 1, record })),
-    { kafka: testKafka("kafka-page-producer"), topic, partitions: 3, delayMs: [0, 0] },
-  );
-  assert.equal(summary.sent, records.length);
-}
-
-/** Sum of a group's committed offsets on a topic. */
-async function committed(group: string, topic: string): Promise<number> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return t!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** The app over a test database and a reader of the report topics; everything closed afterwards. */
 async function withApp(
   db: TestDatabase,
@@ -196,13 +148,16 @@ Deno.test({
       return row!.n as number;
     };
     const settle = async (n: number) => {
-      await waitFor(async () => await committed(reportsGroup, topic) === n, "reports committed");
+      await waitFor(
+        async () => await committedOffsets(reportsGroup, topic) === n,
+        "reports committed",
+      );
       await waitFor(async () => await stored() === n, "sales in PostgreSQL");
       await reader?.caughtUp();
     };
     try {
       const records = [...sampleRecords(300, 61), ...buyerRecords()];
-      await produce(topic, records);
+      await produceAll(topic, records);
       await settle(records.length);
       reader = kafkaReports(testKafka("kafka-page-reader"), prefix);
       await reader.caughtUp();
@@ -371,7 +326,7 @@ Deno.test({
           "new sales reach the page on the next request, without restarting anything",
           async () => {
             const more = sampleRecords(80, 62);
-            await produce(topic, more);
+            await produceAll(topic, more);
             const all = [...records, ...more];
             await settle(all.length);
             const html = await (await app.request("/fragments/kafka-kpis")).text();

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
 import { startConsumer } from "../lib/consumer_runner.ts";
 import { dlqTopic } from "../lib/kafka.ts";
-import { produceRecords } from "../lib/producer_runner.ts";
 import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
 import { findDrift } from "../lib/verify.ts";
 import {
   createTestDatabase,
   createTestTopic,
   expectedTotals,
+  produceAll,
   readAllMessages,
   sampleRecords,
   testKafka,
@@ -18,15 +18,6 @@ import {
 import type { Sql } from "../lib/db.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
-
-async function produce(topic: string, records: SaleRecord[]) {
-  const summary = await produceRecords(
-    records.map((record, i) => ({ line: i + 1, record })),
-    { kafka: testKafka(), topic, partitions: 3, delayMs: [0, 0] },
-  );
-  assert.equal(summary.sent, records.length);
-  return summary;
-}
 
 async function storedOffsetSum(sql: Sql, group: string): Promise<number> {
   const [r] =
@@ -65,7 +56,7 @@ Deno.test({
       log: () => {},
     });
     try {
-      await produce(topic, records);
+      await produceAll(topic, records);
       await waitFor(
         async () => (await storedOffsetSum(db.sql, group)) === 2000,
         "2000 offsets stored",
@@ -87,7 +78,7 @@ Deno.test({
       for (const row of rows) assert.equal(row.revenue, centsToDecimal(byCategory.get(row.name)!));
 
       // Re-delivery: the same records produced again count once, as duplicates.
-      await produce(topic, records);
+      await produceAll(topic, records);
       await waitFor(
         async () => (await storedOffsetSum(db.sql, group)) === 4000,
         "4000 offsets stored",

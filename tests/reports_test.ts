@@ -8,6 +8,7 @@ import { customerKey, ReportState } from "../lib/reports/state.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
 import { decode } from "../lib/decode.ts";
 import {
+  committedOffsets,
   createTestDatabase,
   createTestTopic,
   sampleRecords,
@@ -27,18 +28,6 @@ async function send(topic: string, messages: { key: string; value: string }[]) {
     await producer.send({ topic, messages: messages.slice(i, i + 2000) });
   }
   await producer.disconnect();
-}
-
-/** Sum of the group's committed offsets on the topic (-1 counts as 0). */
-async function committed(group: string, topic: string): Promise<number> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return t!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** Rows of a report by a key field, for comparing. */
@@ -167,7 +156,7 @@ Deno.test({
     try {
       await send(topic, messages);
       await waitFor(
-        async () => (await committed(reportsGroup, topic)) === messages.length,
+        async () => (await committedOffsets(reportsGroup, topic)) === messages.length,
         "reports to commit every offset",
       );
       await waitFor(async () => {
@@ -263,7 +252,7 @@ Deno.test({
     try {
       for (let i = 0; i < messages.length; i += 300) await send(topic, messages.slice(i, i + 300));
       await waitFor(
-        async () => (await committed(reportsGroup, topic)) === messages.length,
+        async () => (await committedOffsets(reportsGroup, topic)) === messages.length,
         "reports to commit every offset",
       );
       await waitForPostgres(db.sql, pgGroup, messages.length);
@@ -335,13 +324,13 @@ Deno.test({
     let child = spawn();
     try {
       await waitFor(
-        async () => (await committed(group, topic)) > 0,
+        async () => (await committedOffsets(group, topic)) > 0,
         "the first reports process to commit",
         90_000,
       );
       child.kill("SIGKILL");
       assert.equal((await child.status).signal, "SIGKILL");
-      const atKill = await committed(group, topic);
+      const atKill = await committedOffsets(group, topic);
       assert.ok(atKill < records.length, `reports finished (${atKill}) before being killed`);
       child = spawn();
       // Sent after the kill: re-deliveries of sales counted before it (the restored seen ids must
@@ -355,7 +344,7 @@ Deno.test({
       await send(topic, late);
       const total = records.length + late.length;
       await waitFor(
-        async () => (await committed(group, topic)) === total,
+        async () => (await committedOffsets(group, topic)) === total,
         "reports to finish after restart",
         90_000,
       );

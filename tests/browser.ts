@@ -1,0 +1,81 @@
+/// <reference lib="dom" />
+/** Browser-test helpers: Debian's chromium, the dashboard server as a process, reading the page. */
+import { type Browser, chromium, type Page } from "playwright-core";
+import { waitFor } from "./helpers.ts";
+
+/** Debian's chromium, started headless without sandbox, GPU or background networking. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}
+
+/** A port nobody listens on right now. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Starts `deno run main.ts` and resolves with its URL once it prints it. */
+export async function startServer(env: Record<string, string>, port: number) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "--port", String(port)],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  await waitFor(
+    () => Promise.resolve(output.includes("Dashboard at http://127.0.0.1:")),
+    `the dashboard to start; output so far:\n${output}`,
+    30_000,
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await drained;
+      return status;
+    },
+  };
+}
+
+/** The data-value of every KPI tile on the page. */
+export function pageKpis(page: Page): Promise<Record<string, string>> {
+  return page.$$eval(
+    "[data-kpi]",
+    (tiles) =>
+      Object.fromEntries(
+        tiles.map((t) => [t.getAttribute("data-kpi"), t.getAttribute("data-value")]),
+      ),
+  );
+}
+
+/** The sum of a chart's first dataset as Chart.js holds it (proves the chart was drawn and updated). */
+export function chartTotal(page: Page, name: string): Promise<number | null> {
+  return page.evaluate((name) => {
+    const canvas = document.querySelector(`canvas[data-chart="${name}"]`);
+    const charts = globalThis as unknown as {
+      Chart: { getChart(c: Element): { data: { datasets: { data: unknown[] }[] } } | undefined };
+    };
+    const chart = canvas && charts.Chart.getChart(canvas);
+    if (!chart) return null;
+    return (chart.data.datasets[0]!.data as (number | { value: number })[])
+      .reduce((n: number, v) => n + (typeof v === "number" ? v : v.value), 0);
+  }, name);
+}
+
+/** The hx-trigger of every polled fragment. */
+export function triggers(page: Page): Promise<string[]> {
+  return page.$$eval("[data-poll]", (els) => els.map((e) => e.getAttribute("hx-trigger") ?? ""));
+}
