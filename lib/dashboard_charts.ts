@@ -26,14 +26,10 @@ export interface ChartView {
   ids?: string[];
 }
 
-/** The six charts of the page, in page order. */
-export function charts(snapshot: Snapshot): ChartView[] {
-  const categories = snapshot.categories.map(amounts);
-  const states = new Map(snapshot.states.map((row) => [row.key, money(row.revenue)]));
-  const stateCodes = Object.keys(STATE_FIPS);
-  const cities = snapshot.cities.map(amounts);
-  const cards = snapshot.cards.map(amounts);
-  const minutes = minuteSeries(snapshot);
+/** Revenue (doughnut) and profit (bar) by category. */
+export function categoryCharts(
+  categories: { label: string; revenue: string; profit: string }[],
+): ChartView[] {
   return [
     {
       name: "revenue-by-category",
@@ -49,21 +45,50 @@ export function charts(snapshot: Snapshot): ChartView[] {
       labels: categories.map((c) => c.label),
       series: [{ label: "Profit", values: categories.map((c) => c.profit) }],
     },
-    {
-      name: "revenue-by-state",
-      title: "Revenue by state",
-      kind: "choropleth",
-      labels: stateCodes.map((code) => US_STATES[code]!),
-      ids: stateCodes.map((code) => STATE_FIPS[code]!),
-      series: [{ label: "Revenue", values: stateCodes.map((code) => states.get(code) ?? "0.00") }],
-    },
-    {
-      name: "top-cities",
-      title: "Top 10 cities by revenue",
-      kind: "bar",
-      labels: cities.map((c) => c.label),
-      series: [{ label: "Revenue", values: cities.map((c) => c.revenue) }],
-    },
+  ];
+}
+
+/** The map of revenue by state: every state and DC, "0.00" where none sold. */
+export function stateRevenueChart(revenueByState: Map<string, string>): ChartView {
+  const stateCodes = Object.keys(STATE_FIPS);
+  return {
+    name: "revenue-by-state",
+    title: "Revenue by state",
+    kind: "choropleth",
+    labels: stateCodes.map((code) => US_STATES[code]!),
+    ids: stateCodes.map((code) => STATE_FIPS[code]!),
+    series: [{
+      label: "Revenue",
+      values: stateCodes.map((code) => revenueByState.get(code) ?? "0.00"),
+    }],
+  };
+}
+
+/** A bar chart of cities by revenue, in the order given. */
+export function topCitiesChart(
+  cities: { label: string; revenue: string }[],
+  title: string,
+): ChartView {
+  return {
+    name: "top-cities",
+    title,
+    kind: "bar",
+    labels: cities.map((c) => c.label),
+    series: [{ label: "Revenue", values: cities.map((c) => c.revenue) }],
+  };
+}
+
+/** The six charts of the page, in page order. */
+export function charts(snapshot: Snapshot): ChartView[] {
+  const categories = snapshot.categories.map(amounts);
+  const states = new Map(snapshot.states.map((row) => [row.key, money(row.revenue)]));
+  const cities = snapshot.cities.map(amounts);
+  const cards = snapshot.cards.map(amounts);
+  const minutes = minuteSeries(snapshot);
+  return [
+    ...categoryCharts(categories),
+    stateRevenueChart(states),
+    topCitiesChart(cities, "Top 10 cities by revenue"),
     {
       name: "card-usage",
       title: "Card company usage",

@@ -1,5 +1,10 @@
 /** Turns the report topics' rows into what the /kafka page shows: exact decimal strings, masked customers. */
-import { type ChartView, STATE_FIPS } from "./dashboard_charts.ts";
+import {
+  categoryCharts,
+  type ChartView,
+  stateRevenueChart,
+  topCitiesChart,
+} from "./dashboard_charts.ts";
 import {
   average,
   formatCount,
@@ -13,7 +18,6 @@ import type { Kpi, Refresh, Summary } from "./dashboard_view.ts";
 import type { Reports } from "./reports/read.ts";
 import { type ReportName, REPORTS, reportTopic } from "./reports/topics.ts";
 import { decimalToCents } from "./sale.ts";
-import { US_STATES } from "./us_states.ts";
 
 /** Rows in the top-N lists of the /kafka page. */
 export const REPORT_TOP_N = 10;
@@ -172,7 +176,6 @@ export function postgresKpis(summary: Summary): Kpi[] {
 export function reportCharts(reports: Reports): ChartView[] {
   const categories = sortBy(reports.sales_by_category.map(group("category")), byRevenue);
   const states = new Map(reports.sales_by_state.map((r) => [text(r.state), cash(r.revenue)]));
-  const stateCodes = Object.keys(STATE_FIPS);
   const cities = sortBy(
     reports.sales_by_city.map((r) => ({ ...group("city")(r), label: cityLabel(r) })),
     byRevenue,
@@ -185,35 +188,9 @@ export function reportCharts(reports: Reports): ChartView[] {
   const byUse = sortBy(cards, (a, b) => b.sales - a.sales || compareText(a.label, b.label));
   const byAmount = sortBy(cards, (a, b) => compareCents(b.amount, a.amount) || a.sales - b.sales);
   return [
-    {
-      name: "revenue-by-category",
-      title: "Revenue by category",
-      kind: "doughnut",
-      labels: categories.map((c) => c.label),
-      series: [{ label: "Revenue", values: categories.map((c) => c.revenue) }],
-    },
-    {
-      name: "profit-by-category",
-      title: "Profit by category",
-      kind: "bar",
-      labels: categories.map((c) => c.label),
-      series: [{ label: "Profit", values: categories.map((c) => c.profit) }],
-    },
-    {
-      name: "revenue-by-state",
-      title: "Revenue by state",
-      kind: "choropleth",
-      labels: stateCodes.map((code) => US_STATES[code]!),
-      ids: stateCodes.map((code) => STATE_FIPS[code]!),
-      series: [{ label: "Revenue", values: stateCodes.map((code) => states.get(code) ?? "0.00") }],
-    },
-    {
-      name: "top-cities",
-      title: `Top ${REPORT_TOP_N} cities by revenue`,
-      kind: "bar",
-      labels: cities.map((c) => c.label),
-      series: [{ label: "Revenue", values: cities.map((c) => c.revenue) }],
-    },
+    ...categoryCharts(categories),
+    stateRevenueChart(states),
+    topCitiesChart(cities, `Top ${REPORT_TOP_N} cities by revenue`),
     {
       name: "card-usage",
       title: "Card company usage (sales)",
