@@ -79,3 +79,40 @@ export function chartTotal(page: Page, name: string): Promise<number | null> {
 export function triggers(page: Page): Promise<string[]> {
   return page.$$eval("[data-poll]", (els) => els.map((e) => e.getAttribute("hx-trigger") ?? ""));
 }
+
+/** What a page did that a test forbids: console errors, CSP violations, requests elsewhere, dialogs. */
+export interface PageWatch {
+  consoleErrors: string[];
+  cspViolations: string[];
+  /** requests to anywhere but the dashboard's own origin */
+  foreign: string[];
+  dialogs: string[];
+}
+
+/** Records the page's console errors, failed responses, CSP reports, foreign requests and dialogs. */
+export async function watchPage(page: Page, base: string): Promise<PageWatch> {
+  const seen: PageWatch = { consoleErrors: [], cspViolations: [], foreign: [], dialogs: [] };
+  page.on("console", (m) => {
+    if (m.type() === "error") seen.consoleErrors.push(m.text());
+    if (/Content.Security.Policy/i.test(m.text())) seen.cspViolations.push(m.text());
+  });
+  page.on("pageerror", (e) => seen.consoleErrors.push(`pageerror: ${e.message}`));
+  page.on("request", (r) => {
+    if (!r.url().startsWith(`${base}/`)) seen.foreign.push(r.url());
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400) seen.consoleErrors.push(`${r.status()} ${r.url()}`);
+  });
+  page.on("dialog", (d) => {
+    seen.dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  await page.addInitScript(() => {
+    const marks = globalThis as unknown as { __cspViolations: string[] };
+    marks.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      marks.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  return seen;
+}

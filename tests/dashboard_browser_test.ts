@@ -10,6 +10,7 @@ import {
   pageKpis,
   startServer,
   triggers,
+  watchPage,
 } from "./browser.ts";
 import {
   createTestDatabase,
@@ -102,32 +103,7 @@ Deno.test({
 
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-      const consoleErrors: string[] = [];
-      const cspViolations: string[] = [];
-      const foreign: string[] = [];
-      const dialogs: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") consoleErrors.push(m.text());
-        if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
-      });
-      page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
-      page.on("request", (r) => {
-        if (!r.url().startsWith(`${base}/`)) foreign.push(r.url());
-      });
-      page.on("response", (r) => {
-        if (r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`);
-      });
-      page.on("dialog", (d) => {
-        dialogs.push(d.message());
-        d.dismiss().catch(() => {});
-      });
-      await page.addInitScript(() => {
-        const marks = globalThis as unknown as { __cspViolations: string[] };
-        marks.__cspViolations = [];
-        document.addEventListener("securitypolicyviolation", (e) => {
-          marks.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-        });
-      });
+      const { consoleErrors, cspViolations, foreign, dialogs } = await watchPage(page, base);
 
       // First render: KPIs equal the API, every chart drawn (the map from us-atlas), lag known.
       await page.goto(`${base}/`);

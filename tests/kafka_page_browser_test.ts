@@ -11,6 +11,7 @@ import {
   pageKpis,
   startServer,
   triggers,
+  watchPage,
 } from "./browser.ts";
 import {
   createTestDatabase,
@@ -120,27 +121,7 @@ Deno.test({
 
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-      const consoleErrors: string[] = [];
-      const cspViolations: string[] = [];
-      const foreign: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") consoleErrors.push(m.text());
-        if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
-      });
-      page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
-      page.on("request", (r) => {
-        if (!r.url().startsWith(`${base}/`)) foreign.push(r.url());
-      });
-      page.on("response", (r) => {
-        if (r.status() >= 400) consoleErrors.push(`${r.status()} ${r.url()}`);
-      });
-      await page.addInitScript(() => {
-        const marks = globalThis as unknown as { __cspViolations: string[] };
-        marks.__cspViolations = [];
-        document.addEventListener("securitypolicyviolation", (e) => {
-          marks.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-        });
-      });
+      const { consoleErrors, cspViolations, foreign } = await watchPage(page, base);
 
       // From the main page, the sidebar link leads to /kafka.
       await page.goto(`${base}/`);
