@@ -11,7 +11,11 @@ export function pollTrigger(refresh: Refresh): string {
   return refresh === "off" ? onDemand : `every ${refresh}s, ${onDemand}`;
 }
 
-/** A fragment that replaces itself with GET /fragments/NAME, sending the chosen interval along. */
+/**
+ * A fragment that replaces itself with GET /fragments/NAME, sending the chosen interval along.
+ * A trigger that fires while a request is in flight queues one more after it (never an abort, so
+ * a slow answer at a 1 s interval or a Refresh-now click never cancels a request midway).
+ */
 export function Polled(
   props: { name: string; refresh: Refresh; class?: string; children?: Child },
 ) {
@@ -24,7 +28,7 @@ export function Polled(
       hx-trigger={pollTrigger(props.refresh)}
       hx-include="#refresh"
       hx-swap="outerHTML"
-      hx-sync="this:replace"
+      hx-sync="this:queue last"
     >
       {props.children}
     </div>
