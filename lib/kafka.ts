@@ -22,6 +22,11 @@ export function createKafka(brokers: string[], clientId: string): Kafka {
       const { message, error } = log as { message: string; error?: string };
       // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw.
       if (namespace === "Connection") return;
+      // CONCURRENT_TRANSACTIONS: the coordinator is still finishing the previous transaction;
+      // kafkajs retries the send, and a send that finally fails aborts the batch with a throw.
+      if (/another concurrent operation on the same transaction/.test(`${message} ${error}`)) {
+        return;
+      }
       console.error(
         `kafka ${label.toLowerCase()} [${namespace}] ${message}${error ? `: ${error}` : ""}`,
       );
