@@ -12,6 +12,7 @@ import {
   expectedTotals,
   readAllMessages,
   sampleRecords,
+  storedOffsetSum,
   testKafka,
   uniqueSuffix,
   waitFor,
@@ -121,11 +122,7 @@ Deno.test({
       consumers.push(c);
       return c;
     };
-    const stored = async () => {
-      const [r] = await db
-        .sql`select coalesce(sum(next_offset), 0)::int as n from consumer_offsets where group_id = ${group}`;
-      return r!.n as number;
-    };
+    const stored = () => storedOffsetSum(db.sql, group);
     const chunk = (i: number, n: number) =>
       produceRecords(records.slice(i, i + n).map((record, k) => ({ line: i + k + 1, record })), {
         kafka,

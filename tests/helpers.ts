@@ -1,7 +1,9 @@
 /** Test fixtures: a fresh database and topic per test, and sales loaded through the real pipeline. */
 import assert from "node:assert/strict";
 import { loadConfig } from "../lib/config.ts";
+import { startConsumer } from "../lib/consumer_runner.ts";
 import { produceRecords } from "../lib/producer_runner.ts";
+import { type ReportsOptions, startReports } from "../lib/reports/runner.ts";
 import { connect, maintenanceUrl, type Sql } from "../lib/db.ts";
 import { createKafka, ensureTopic } from "../lib/kafka.ts";
 import { migrate } from "../lib/migrate.ts";
@@ -145,4 +147,42 @@ export async function committedOffsets(group: string, topic: string): Promise<nu
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Sum of the next offsets the PostgreSQL consumer of `group` has stored (0 when none). */
+export async function storedOffsetSum(sql: Sql, group: string): Promise<number> {
+  const [r] = await sql`
+    select coalesce(sum(next_offset), 0)::int as n from consumer_offsets where group_id = ${group}`;
+  return r!.n as number;
+}
+
+/** The PostgreSQL consumer and the reports process, in-process over one topic, each with a fresh group. */
+export async function startConsumerAndReports(
+  sql: Sql,
+  topic: string,
+  prefix: string,
+  reportsOptions: Partial<ReportsOptions> = {},
+) {
+  const kafka = testKafka();
+  const pgGroup = `g-${uniqueSuffix()}`;
+  const reportsGroup = `reports-${uniqueSuffix()}`;
+  const quiet = () => {};
+  const consumer = await startConsumer({
+    kafka,
+    sql,
+    topic,
+    groupId: pgGroup,
+    partitions: 3,
+    log: quiet,
+  });
+  const reports = await startReports({
+    kafka,
+    topic,
+    partitions: 3,
+    groupId: reportsGroup,
+    prefix,
+    log: quiet,
+    ...reportsOptions,
+  });
+  return { kafka, pgGroup, reportsGroup, consumer, reports };
 }

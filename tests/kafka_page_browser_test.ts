@@ -1,8 +1,6 @@
 /// <reference lib="dom" />
 import assert from "node:assert/strict";
 import { type Browser, type Page } from "playwright-core";
-import { startConsumer } from "../lib/consumer_runner.ts";
-import { startReports } from "../lib/reports/runner.ts";
 import { centsToDecimal } from "../lib/sale.ts";
 import {
   chartTotal,
@@ -14,12 +12,13 @@ import {
   watchPage,
 } from "./browser.ts";
 import {
+  committedOffsets,
   createTestDatabase,
   createTestTopic,
   expectedTotals,
   produceAll,
   sampleRecords,
-  testKafka,
+  startConsumerAndReports,
   uniqueSuffix,
   waitFor,
 } from "./helpers.ts";
@@ -33,18 +32,6 @@ const CHARTS = [
   "card-amount",
 ];
 const PANELS = 5;
-
-/** Sum of a group's committed offsets on a topic. */
-async function committed(group: string, topic: string): Promise<number> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return t!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /** Whether every chart of the page has been drawn. */
 async function allDrawn(page: Page): Promise<boolean> {
@@ -76,29 +63,15 @@ Deno.test({
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
     const prefix = `kpb_${uniqueSuffix()}_`;
-    const groupId = `kafka-page-browser-${uniqueSuffix()}`;
-    const reportsGroup = `kafka-page-browser-reports-${uniqueSuffix()}`;
-    const kafka = testKafka("kafka-page-browser");
-    const consumer = await startConsumer({
-      kafka,
-      sql: db.sql,
+    const { pgGroup: groupId, reportsGroup, consumer, reports } = await startConsumerAndReports(
+      db.sql,
       topic,
-      groupId,
-      partitions: 3,
-      log: () => {},
-    });
-    const reports = await startReports({
-      kafka,
-      topic,
-      partitions: 3,
-      groupId: reportsGroup,
       prefix,
-      log: () => {},
-    });
+    );
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
     let browser: Browser | undefined;
     const settled = async (n: number) => {
-      await waitFor(async () => await committed(reportsGroup, topic) === n, `${n} reported`);
+      await waitFor(async () => await committedOffsets(reportsGroup, topic) === n, `${n} reported`);
       await waitFor(async () => {
         const [t] = await db.sql`select sales_count::int as n from sales_totals`;
         return t!.n === n;

@@ -6,9 +6,7 @@ import type { DashboardDeps } from "../lib/dashboard_deps.ts";
 import { dashboardKafka, kafkaEndOffsets } from "../lib/dashboard_lag.ts";
 import { kafkaReports, type ReportsReader } from "../lib/dashboard_reports.ts";
 import { createSnapshotStore, loadSnapshot } from "../lib/dashboard_snapshot.ts";
-import { startConsumer } from "../lib/consumer_runner.ts";
 import { maskEmail } from "../lib/redact.ts";
-import { startReports } from "../lib/reports/runner.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
 import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
 import { chartData, kpiValues } from "./html.ts";
@@ -19,6 +17,7 @@ import {
   createTestTopic,
   produceAll,
   sampleRecords,
+  startConsumerAndReports,
   type TestDatabase,
   testKafka,
   uniqueSuffix,
@@ -123,25 +122,8 @@ Deno.test({
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
     const prefix = `kp_${uniqueSuffix()}_`;
-    const groupId = `kafka-page-${uniqueSuffix()}`;
-    const reportsGroup = `kafka-page-reports-${uniqueSuffix()}`;
-    const kafka = testKafka("kafka-page-tests");
-    const consumer = await startConsumer({
-      kafka,
-      sql: db.sql,
-      topic,
-      groupId,
-      partitions: 3,
-      log: () => {},
-    });
-    const running = await startReports({
-      kafka,
-      topic,
-      partitions: 3,
-      groupId: reportsGroup,
-      prefix,
-      log: () => {},
-    });
+    const { pgGroup: groupId, reportsGroup, consumer, reports: running } =
+      await startConsumerAndReports(db.sql, topic, prefix);
     let reader: ReportsReader | undefined;
     const stored = async () => {
       const [row] = await db.sql`select sales_count::int as n from sales_totals`;

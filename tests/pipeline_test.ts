@@ -11,6 +11,7 @@ import {
   produceAll,
   readAllMessages,
   sampleRecords,
+  storedOffsetSum,
   testKafka,
   uniqueSuffix,
   waitFor,
@@ -18,12 +19,6 @@ import {
 import type { Sql } from "../lib/db.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
-
-async function storedOffsetSum(sql: Sql, group: string): Promise<number> {
-  const [r] =
-    await sql`select coalesce(sum(next_offset), 0)::int as n from consumer_offsets where group_id = ${group}`;
-  return r!.n as number;
-}
 
 async function assertExactTotals(sql: Sql, records: SaleRecord[]) {
   const want = expectedTotals(records);

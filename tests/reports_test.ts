@@ -3,7 +3,6 @@ import { Partitioners } from "kafkajs";
 import { startConsumer } from "../lib/consumer_runner.ts";
 import type { Sql } from "../lib/db.ts";
 import { readReports, type Reports } from "../lib/reports/read.ts";
-import { startReports } from "../lib/reports/runner.ts";
 import { customerKey, ReportState } from "../lib/reports/state.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
 import { decode } from "../lib/decode.ts";
@@ -12,6 +11,8 @@ import {
   createTestDatabase,
   createTestTopic,
   sampleRecords,
+  startConsumerAndReports,
+  storedOffsetSum,
   testKafka,
   uniqueSuffix,
   waitFor,
@@ -134,36 +135,18 @@ Deno.test({
       { key: "bad-2", value: JSON.stringify({ ...records[5], state: "ZZ" }) },
       { key: String(records[7]!.sale_id), value: JSON.stringify({ ...records[7], sale_price: 1 }) },
     ];
-    const pgGroup = `g-${uniqueSuffix()}`;
-    const reportsGroup = `reports-${uniqueSuffix()}`;
-    const kafka = testKafka();
-    const consumer = await startConsumer({
-      kafka,
-      sql: db.sql,
+    const { kafka, pgGroup, reportsGroup, consumer, reports } = await startConsumerAndReports(
+      db.sql,
       topic,
-      groupId: pgGroup,
-      partitions: 3,
-      log: () => {},
-    });
-    const reports = await startReports({
-      kafka,
-      topic,
-      partitions: 3,
-      groupId: reportsGroup,
       prefix,
-      log: () => {},
-    });
+    );
     try {
       await send(topic, messages);
       await waitFor(
         async () => (await committedOffsets(reportsGroup, topic)) === messages.length,
         "reports to commit every offset",
       );
-      await waitFor(async () => {
-        const [r] = await db
-          .sql`select coalesce(sum(next_offset), 0)::int as n from consumer_offsets`;
-        return r!.n === messages.length;
-      }, "the PostgreSQL consumer to store every offset");
+      await waitForPostgres(db.sql, pgGroup, messages.length);
       const result = await readReports(kafka, prefix);
       assert.equal(result.total_sales_summary[0]!.sales_count, 3000);
       await assertReportsEqualPostgres(result, db.sql);
@@ -220,35 +203,23 @@ Deno.test({
     const prefix = `r_${uniqueSuffix()}_`;
     const records = sampleRecords(1500, 74);
     const messages = records.map((r) => ({ key: String(r.sale_id), value: JSON.stringify(r) }));
-    const pgGroup = `g-${uniqueSuffix()}`;
-    const reportsGroup = `reports-${uniqueSuffix()}`;
-    const kafka = testKafka();
-    const consumer = await startConsumer({
-      kafka,
-      sql: db.sql,
-      topic,
-      groupId: pgGroup,
-      partitions: 3,
-      log: () => {},
-    });
     let transactions = 0;
     let failed = 0;
-    const reports = await startReports({
-      kafka,
+    const { kafka, pgGroup, reportsGroup, consumer, reports } = await startConsumerAndReports(
+      db.sql,
       topic,
-      partitions: 3,
-      groupId: reportsGroup,
       prefix,
-      log: () => {},
-      beforeCommit: () => {
-        // The 2nd and 3rd transactions fail after their messages and offsets were sent.
-        if (++transactions === 2 || transactions === 3) {
-          failed++;
-          return Promise.reject(new Error("injected fault before commit"));
-        }
-        return Promise.resolve();
+      {
+        beforeCommit: () => {
+          // The 2nd and 3rd transactions fail after their messages and offsets were sent.
+          if (++transactions === 2 || transactions === 3) {
+            failed++;
+            return Promise.reject(new Error("injected fault before commit"));
+          }
+          return Promise.resolve();
+        },
       },
-    });
+    );
     try {
       for (let i = 0; i < messages.length; i += 300) await send(topic, messages.slice(i, i + 300));
       await waitFor(
@@ -274,11 +245,7 @@ Deno.test({
 /** Waits until the PostgreSQL consumer has stored `n` offsets of its group. */
 async function waitForPostgres(sql: Sql, group: string, n: number) {
   await waitFor(
-    async () => {
-      const [r] = await sql`
-      select coalesce(sum(next_offset), 0)::int as n from consumer_offsets where group_id = ${group}`;
-      return r!.n === n;
-    },
+    async () => (await storedOffsetSum(sql, group)) === n,
     `the PostgreSQL consumer to store ${n} offsets`,
     90_000,
   );

@@ -8,6 +8,7 @@ import {
   createTestTopic,
   expectedTotals,
   sampleRecords,
+  storedOffsetSum,
   testKafka,
   uniqueSuffix,
   waitFor,
@@ -22,11 +23,7 @@ Deno.test({
     const topic = await createTestTopic(3);
     const group = `g-${uniqueSuffix()}`;
     const records = sampleRecords(30_000, 31);
-    const stored = async () => {
-      const [r] = await db
-        .sql`select coalesce(sum(next_offset), 0)::int as n from consumer_offsets where group_id = ${group}`;
-      return r!.n as number;
-    };
+    const stored = () => storedOffsetSum(db.sql, group);
     let first = new ConsumerProcess(db.url, topic, group, "first");
     try {
       const produced = produceRecords(records.map((record, i) => ({ line: i + 1, record })), {

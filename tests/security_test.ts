@@ -9,6 +9,7 @@ import {
   createTestTopic,
   readAllMessages,
   sampleRecords,
+  storedOffsetSum,
   testKafka,
   uniqueSuffix,
   waitFor,
@@ -104,11 +105,10 @@ Deno.test({
     await producer.disconnect();
     const consumer = new ConsumerProcess(db.url, topic, group, "pci", false);
     try {
-      await waitFor(async () => {
-        const [r] = await db
-          .sql`select coalesce(sum(next_offset), 0)::int as n from consumer_offsets`;
-        return r!.n === records.length + 2;
-      }, "all messages consumed");
+      await waitFor(
+        async () => (await storedOffsetSum(db.sql, group)) === records.length + 2,
+        "all messages consumed",
+      );
       await consumer.stop("SIGTERM");
       const dump = await run("pg_dump", ["--data-only", "--inserts", db.url]);
       assert.equal(dump.code, 0, dump.stderr);
