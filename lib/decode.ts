@@ -1,6 +1,7 @@
 /** Turns a Kafka message value into a validated sale or a rejection; never throws. */
 import { type Sale, SaleRecordSchema } from "./sale.ts";
 import { maskCardNumbers } from "./redact.ts";
+import { parseSaleFast } from "./sale_fast.ts";
 
 /** Largest message value accepted, in bytes. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -57,6 +58,8 @@ export function validate(data: unknown): Accepted | Rejection {
     const kind = data === null ? "null" : Array.isArray(data) ? "an array" : typeof data;
     return reject("not_object", `expected a JSON object with the sale's fields, got ${kind}`);
   }
+  const fast = parseSaleFast(data as Record<string, unknown>);
+  if (fast) return { ok: true, sale: fast };
   const result = SaleRecordSchema.safeParse(data);
   if (result.success) return { ok: true, sale: result.data };
   const problems = result.error.issues.slice(0, 5).map((issue) => {

@@ -51,6 +51,11 @@ export const MAX_PRICE_CENTS = 999_999_999_999_99;
 /** Longest text field accepted, in characters. */
 export const MAX_TEXT = 200;
 
+/** Characters a string sale_id may hold. */
+export const SALE_ID_PATTERN = /^[\w.:-]+$/;
+/** Longest sale_id, email and card company accepted, in characters. */
+export const MAX_SALE_ID = 64, MAX_EMAIL = 254, MAX_CARD_COMPANY = 50;
+
 const text = (max = MAX_TEXT) =>
   z.string().max(max, `longer than ${max} characters`).refine((s) => s.trim() !== "", "empty")
     .refine((s) => !s.includes("\0"), "contains a NUL byte");
@@ -81,13 +86,19 @@ export function toCents(value: number | string): number | string {
   return cents;
 }
 
-const cardNumber = z.union([z.string(), z.number()]).transform((value, ctx) => {
+/** The digits of a card number given as digits, spaces and dashes (or a number); undefined when not 12 to 19 digits. */
+export function cardDigits(value: string | number): string | undefined {
   const digits = typeof value === "number"
     ? (Number.isSafeInteger(value) ? String(value) : "")
     : /^[\d -]+$/.test(value)
     ? value.replace(/[ -]/g, "")
     : "";
-  if (!/^\d{12,19}$/.test(digits)) {
+  return /^\d{12,19}$/.test(digits) ? digits : undefined;
+}
+
+const cardNumber = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const digits = cardDigits(value);
+  if (digits === undefined) {
     ctx.addIssue({ code: "custom", message: "not 12 to 19 digits" });
     return z.NEVER;
   }
@@ -121,18 +132,24 @@ export function parseExpiry(value: string): { month: number; year: number } | un
 }
 
 const saleId = z.union([
-  text(64).refine(
-    (s) => /^[\w.:-]+$/.test(s),
+  text(MAX_SALE_ID).refine(
+    (s) => SALE_ID_PATTERN.test(s),
     "has characters other than letters, digits, _ . : -",
   ),
   z.number().int().nonnegative().refine(Number.isSafeInteger, "too large"),
 ]).transform(String);
 
-const zipcode = z.union([z.string(), z.number().int()]).transform((value, ctx) => {
+/** A US ZIP code (12345 or 12345-6789; a number is zero-padded); undefined when it is none. */
+export function zipCode(value: string | number): string | undefined {
   const zip = typeof value === "number"
     ? (value >= 0 && value <= 99999 ? String(value).padStart(5, "0") : "")
     : value.trim();
-  if (!/^\d{5}(-\d{4})?$/.test(zip)) {
+  return /^\d{5}(-\d{4})?$/.test(zip) ? zip : undefined;
+}
+
+const zipcode = z.union([z.string(), z.number().int()]).transform((value, ctx) => {
+  const zip = zipCode(value);
+  if (zip === undefined) {
     ctx.addIssue({ code: "custom", message: "not a US ZIP code like 12345 or 12345-6789" });
     return z.NEVER;
   }
@@ -153,10 +170,10 @@ export const SaleRecordSchema = z.object({
   sale_id: saleId,
   first_name: text(),
   last_name: text(),
-  email: z.email("not an email address").max(254, "longer than 254 characters"),
+  email: z.email("not an email address").max(MAX_EMAIL, `longer than ${MAX_EMAIL} characters`),
   job_title: z.string().max(MAX_TEXT, `longer than ${MAX_TEXT} characters`)
     .refine((s) => !s.includes("\0"), "contains a NUL byte"),
-  credit_card_company: text(50),
+  credit_card_company: text(MAX_CARD_COMPANY),
   credit_card_number: cardNumber,
   credit_card_expiration_date: expiry,
   category: text(),
