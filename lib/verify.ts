@@ -41,6 +41,7 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
       });
     }
   }
+  drift.push(...await findDanglingReferences(sql));
   const [t] = await sql`
     select t.sales_count, t.revenue::text as revenue, t.cost::text as cost,
       t.customers, t.products, t.categories,
@@ -71,6 +72,28 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
     }
   }
   return drift;
+}
+
+/** Sales whose customer or product does not exist, or whose category is not its product's. */
+async function findDanglingReferences(sql: Sql): Promise<Drift[]> {
+  const rows = await sql`
+    select s.sale_id, s.customer_id, s.product_id, s.category_id,
+      cu.customer_id is not null as has_customer, p.category_id as product_category
+    from sales s
+    left join customers cu on cu.customer_id = s.customer_id
+    left join products p on p.product_id = s.product_id
+    where cu.customer_id is null or p.product_id is null or p.category_id <> s.category_id
+    limit 100`;
+  return rows.map((r) => ({
+    table: "sales",
+    key: String(r.sale_id),
+    stored: `customer ${r.customer_id}, product ${r.product_id}, category ${r.category_id}`,
+    expected: !r.has_customer
+      ? `customer ${r.customer_id} to exist`
+      : r.product_category === null
+      ? `product ${r.product_id} to exist`
+      : `category ${r.product_category} (the product's)`,
+  }));
 }
 
 /** Replaces every aggregate with a GROUP BY over `sales`, atomically; consumers wait meanwhile. */

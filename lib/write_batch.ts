@@ -278,13 +278,15 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
         (select coalesce(sum(sale_price), 0) from ins)::text as revenue,
         (select coalesce(sum(cost_price), 0) from ins)::text as cost,
         (select max(sold_at) from ins) as last_sale_at,
-        (select count(*) from input i join sales s using (sale_id))::int as existing,
+        -- Only when some sale was not inserted: the rows stored before this statement.
         (select coalesce(json_object_agg(s.sale_id, s.content_hash), '{}') from input i
-          join sales s using (sale_id)) as existing_hashes`,
+          join sales s using (sale_id)
+          where (select count(*) from ins) < ${sales.length}) as existing_hashes`,
   ]);
-  if (ins!.inserted + ins!.existing !== sales.length) {
+  const existing = Object.keys(ins!.existing_hashes as Record<string, string>).length;
+  if (ins!.inserted + existing !== sales.length) {
     throw new Error(
-      `writeBatch lost track of ${sales.length - ins!.inserted - ins!.existing} sales; rolled back`,
+      `writeBatch lost track of ${sales.length - ins!.inserted - existing} sales; rolled back`,
     );
   }
   return {
