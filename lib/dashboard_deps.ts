@@ -3,7 +3,7 @@ import type { Sql } from "./db.ts";
 import { consumerLag, type EndOffsetsReader } from "./dashboard_lag.ts";
 import type { ReportsReader, ReportsState } from "./dashboard_reports.ts";
 import { type ReportsView, reportsView } from "./dashboard_reports_view.ts";
-import type { SnapshotStore } from "./dashboard_snapshot.ts";
+import type { SnapshotState, SnapshotStore } from "./dashboard_snapshot.ts";
 import { type DashboardView, dashboardView, type Refresh, summarize } from "./dashboard_view.ts";
 
 /** The dashboard's collaborators, created by main.ts (or by a test). */
@@ -20,14 +20,30 @@ export interface DashboardDeps {
   token?: string;
 }
 
-/** Reads the snapshot and the end offsets together and builds the view for the given interval. */
-export async function currentView(deps: DashboardDeps, refresh: Refresh): Promise<DashboardView> {
+/** What the main page is built from; the same objects give the same page. */
+export interface ViewInputs {
+  state: SnapshotState;
+  endOffsets: Map<number, string> | null;
+}
+
+/** Reads the snapshot and the end offsets together. */
+export async function currentInputs(deps: DashboardDeps): Promise<ViewInputs> {
   const [state, endOffsets] = await Promise.all([
     deps.store.read(),
     deps.endOffsets ? deps.endOffsets.read() : Promise.resolve(null),
   ]);
+  return { state, endOffsets };
+}
+
+/** Builds the main page's view from its inputs for the given interval. */
+export function viewOf({ state, endOffsets }: ViewInputs, refresh: Refresh): DashboardView {
   const lag = state.snapshot ? consumerLag(endOffsets, state.snapshot.offsets) : null;
   return dashboardView(state, lag, refresh);
+}
+
+/** Reads the snapshot and the end offsets together and builds the view for the given interval. */
+export async function currentView(deps: DashboardDeps, refresh: Refresh): Promise<DashboardView> {
+  return viewOf(await currentInputs(deps), refresh);
 }
 
 /** What /kafka shows when the server reads no report topics. */

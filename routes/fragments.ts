@@ -1,6 +1,12 @@
 /** GET /fragments/NAME: one panel alone, the same component the page renders, for htmx to swap in. */
 import { Hono } from "hono";
-import { currentReportsView, currentView, type DashboardDeps } from "../lib/dashboard_deps.ts";
+import {
+  currentInputs,
+  currentReportsView,
+  type DashboardDeps,
+  viewOf,
+} from "../lib/dashboard_deps.ts";
+import { createRenderCache } from "../lib/render_cache.ts";
 import type { ReportsView } from "../lib/dashboard_reports_view.ts";
 import { type DashboardView, parseRefresh } from "../lib/dashboard_view.ts";
 import { BannerPanel } from "../views/banner.tsx";
@@ -34,6 +40,8 @@ export const REPORT_FRAGMENTS: Record<string, (props: { view: ReportsView }) => 
 
 /** The fragment routes. */
 export function fragmentRoutes(deps: DashboardDeps): Hono {
+  // Polling clients mostly ask again within the snapshot's reuse window: render once per snapshot.
+  const rendered = createRenderCache();
   return new Hono().get("/:name", async (c) => {
     const name = c.req.param("name");
     const refresh = parseRefresh(c.req.query("refresh"));
@@ -44,6 +52,13 @@ export function fragmentRoutes(deps: DashboardDeps): Hono {
     if (reportPanel) {
       return c.html(String(await reportPanel({ view: await currentReportsView(deps, refresh) })));
     }
-    return c.html(String(await panel!({ view: await currentView(deps, refresh) })));
+    const inputs = await currentInputs(deps);
+    const { snapshot, problem } = inputs.state;
+    const html = await rendered.get(
+      `${name}?refresh=${refresh}`,
+      [snapshot, problem, inputs.endOffsets],
+      async () => String(await panel!({ view: viewOf(inputs, refresh) })),
+    );
+    return c.html(html);
   });
 }
