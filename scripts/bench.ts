@@ -7,7 +7,7 @@
 import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
 import { parseCli } from "../lib/cli.ts";
 import { ConfigError, positiveInt } from "../lib/config.ts";
-import { connect, type Sql } from "../lib/db.ts";
+import { connect, maintenanceUrl, type Sql } from "../lib/db.ts";
 import { generateSales } from "../lib/generate.ts";
 import { brokerAnswers, createKafka } from "../lib/kafka.ts";
 import { produceRecords } from "../lib/producer_runner.ts";
@@ -117,7 +117,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 /** Flushes dirty pages so one stage's writes do not slow the next one's timing. */
 async function checkpoint(): Promise<void> {
-  const admin = connect(config.databaseUrl, { max: 1 });
+  const admin = connect(maintenanceUrl(config.databaseUrl), { max: 1 });
   try {
     await admin`checkpoint`;
   } catch {
@@ -378,7 +378,8 @@ Deno.exit(exitCode);
 
 /** nproc, memory, PostgreSQL's version and the load average before the run, as one line. */
 async function describeMachine(): Promise<{ text: string; postgres: string }> {
-  const sql = connect(config.databaseUrl, { max: 1 });
+  // The maintenance database: DATABASE_URL's own may not exist yet (the run needs only the server).
+  const sql = connect(maintenanceUrl(config.databaseUrl), { max: 1 });
   let postgres = "unknown";
   try {
     postgres = String((await sql`show server_version`)[0]?.server_version ?? "unknown");
