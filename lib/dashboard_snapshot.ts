@@ -77,7 +77,10 @@ export interface SnapshotState {
   problem: string | null;
 }
 
-/** Coalesces concurrent reads, reuses a fresh snapshot for `reuseMs`, keeps the last good one. */
+/**
+ * Coalesces concurrent reads, reuses a fresh snapshot for `reuseMs`, serves a recent one while
+ * the next loads, keeps the last good one.
+ */
 export interface SnapshotStore {
   /** Returns within about `waitMs`: a new snapshot, or the last good one with the problem. */
   read(): Promise<SnapshotState>;
@@ -88,6 +91,11 @@ export interface SnapshotStore {
 /** Options of the store: how long a snapshot is reused and how long a read waits for PostgreSQL. */
 export interface SnapshotStoreOptions {
   reuseMs?: number;
+  /**
+   * A snapshot younger than this (and older than reuseMs) is returned at once while the next
+   * one loads, so busy servers never make a request wait for a load; older ones are waited for.
+   */
+  staleMs?: number;
   waitMs?: number;
 }
 
@@ -97,6 +105,7 @@ export function createSnapshotStore(
   options: SnapshotStoreOptions = {},
 ): SnapshotStore {
   const reuseMs = options.reuseMs ?? 300;
+  const staleMs = Math.max(reuseMs, options.staleMs ?? 1_000);
   const waitMs = options.waitMs ?? 2_000;
   let last: Snapshot | null = null;
   let loadedAt = 0;
@@ -121,10 +130,10 @@ export function createSnapshotStore(
 
   return {
     async read() {
-      if (last && problem === null && Date.now() - loadedAt < reuseMs) {
-        return { snapshot: last, problem };
-      }
+      const age = Date.now() - loadedAt;
+      if (last && problem === null && age < reuseMs) return { snapshot: last, problem };
       const loading = start();
+      if (last && problem === null && age < staleMs) return { snapshot: last, problem };
       let timer: ReturnType<typeof setTimeout> | undefined;
       const waited = await Promise.race([
         loading.then(() => true),

@@ -129,6 +129,7 @@ async function withDashboard(
   const db = await createTestDatabase();
   const store = createSnapshotStore(() => loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }), {
     reuseMs: 0,
+    staleMs: 0,
   });
   try {
     const records = options.records ?? knownRecords();
@@ -508,7 +509,7 @@ Deno.test("when PostgreSQL fails the page keeps the last good numbers under a ba
       broken
         ? Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))
         : loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }),
-    { reuseMs: 0 },
+    { reuseMs: 0, staleMs: 0 },
   );
   try {
     const records = knownRecords();

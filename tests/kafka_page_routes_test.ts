@@ -103,7 +103,7 @@ async function withApp(
   const { topic, groupId = "none" } = options;
   const store = createSnapshotStore(
     () => loadSnapshot(db.sql, { groupId, topic: topic ?? "none" }),
-    { reuseMs: 0 },
+    { reuseMs: 0, staleMs: 0 },
   );
   const endOffsets = topic ? kafkaEndOffsets(dashboardKafka(config.kafkaBrokers), topic) : null;
   const deps: DashboardDeps = { sql: db.sql, store, endOffsets, reports, token: options.token };
