@@ -287,7 +287,9 @@ try {
       thousands(consumerRps),
       `spawn to ${n} offsets stored in ${sec(consumer.ms)}; ${thousands(steadyRps)}/s after ` +
       `the first commit; peak RSS ${consumer.peakRssMb.toFixed(0)} MB ` +
-      `(${CONSUMER_DENO_FLAGS.join(" ") || "no Deno flags"}); ` +
+      `(${CONSUMER_DENO_FLAGS.join(" ") || "no Deno flags"}); CPU µs per sale: ` +
+      `${us(consumer.cpuUs.main)} main thread, ${us(consumer.cpuUs.other)} other threads, ` +
+      `${us(consumer.cpuUs.postgres)} PostgreSQL; ` +
       (exact ? "exact (count and aggregates)" : "NOT EXACT"),
     ],
     [
@@ -358,6 +360,9 @@ try {
     naive_alone_ms_1m: ms(large?.naiveAloneMs),
     consumer_peak_rss_mb: round(consumer.peakRssMb, 1),
     consumer_steady_rps: steadyRps,
+    consumer_cpu_us_main: round(consumer.cpuUs.main, 1),
+    consumer_cpu_us_other: round(consumer.cpuUs.other, 1),
+    consumer_cpu_us_postgres: round(consumer.cpuUs.postgres, 1),
     consumer_exact: exact,
     consumer_concurrency: opts.concurrency ?? null,
     baseline_n: opts.baselineN,
@@ -419,4 +424,9 @@ function sec(ms: number): string {
 
 function ms(value: number | undefined): number | null {
   return value === undefined || !Number.isFinite(value) ? null : round(value, 2);
+}
+
+/** Microseconds with one decimal, or "n/a" when they could not be read (PostgreSQL elsewhere). */
+function us(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(1) : "n/a";
 }

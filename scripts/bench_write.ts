@@ -13,6 +13,7 @@ import { generateSales } from "../lib/generate.ts";
 import { migrate } from "../lib/migrate.ts";
 import { type Sale, SaleRecordSchema } from "../lib/sale.ts";
 import { cardFingerprint, contentHash, writeBatch } from "../lib/write_batch.ts";
+import { cpuMs } from "./bench/proc.ts";
 import { round, table, thousands } from "./bench/stats.ts";
 
 const USAGE = `Usage: deno task bench:write [--n 60000] [--batch 2000] [--writers 1,2]
@@ -47,15 +48,6 @@ const writerCounts = String(values.writers ?? "1,2").split(",").map((w) =>
   countFlag("--writers", w)
 );
 
-/** CPU milliseconds (user + system) of a process or thread from its /proc stat file; NaN if unreadable. */
-function cpuMs(path: string): number {
-  try {
-    const fields = Deno.readTextFileSync(path).split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-  } catch {
-    return NaN;
-  }
-}
 const mainThreadMs = () => cpuMs(`/proc/${Deno.pid}/task/${Deno.pid}/stat`);
 
 /** Microseconds per item of `step` over every item. */

@@ -4,6 +4,7 @@ import { findDrift } from "../../lib/verify.ts";
 import { CONSUMER_DENO_FLAGS } from "../../consumer.ts";
 import type { Resources } from "./resources.ts";
 import { sleep } from "./stats.ts";
+import { cpuMs, peakRssMb } from "./proc.ts";
 
 const CONSUMER = new URL("../../consumer.ts", import.meta.url).pathname;
 
@@ -16,20 +17,11 @@ export interface ConsumerResult {
   /** N minus the offsets stored at the first observation (the records in the steady window) */
   steadyRecords: number;
   peakRssMb: number;
+  /** CPU time per sale in µs: the consumer's main thread, its other threads, the PostgreSQL backends */
+  cpuUs: { main: number; other: number; postgres: number };
   sales: number;
   drift: number;
   exitCode: number | null;
-}
-
-/** Peak resident set (VmHWM) of a live process in MB; NaN when it cannot be read. */
-export function peakRssMb(pid: number): number {
-  try {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
-    return kb ? Number(kb) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
 }
 
 /** Spawns consumer.ts on the topic and times it until `n` offsets are stored; then checks exactness. */
@@ -100,6 +92,18 @@ export async function runConsumer(options: {
     }
     const ended = performance.now();
     const rss = peakRssMb(child.process.pid);
+    const pid = child.process.pid;
+    // The consumer's backends (PostgreSQL on this host): every other session of its database.
+    const backends = await sql`
+      select pid from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid()`;
+    const postgresMs = backends.reduce((sum, r) => sum + cpuMs(`/proc/${r.pid}/stat`), 0);
+    const mainMs = cpuMs(`/proc/${pid}/task/${pid}/stat`);
+    const cpuUs = {
+      main: (mainMs * 1000) / n,
+      other: ((cpuMs(`/proc/${pid}/stat`) - mainMs) * 1000) / n,
+      postgres: (postgresMs * 1000) / n,
+    };
     const status = await resources.stop(child, 20_000);
     const [{ sales }] = await sql`select count(*)::int as sales from sales` as unknown as [
       { sales: number },
@@ -110,6 +114,7 @@ export async function runConsumer(options: {
       steadyMs: ended - firstAt,
       steadyRecords: n - firstCount,
       peakRssMb: rss,
+      cpuUs,
       sales,
       drift: drift.length,
       exitCode: status.code,
