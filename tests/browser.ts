@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 /** Browser-test helpers: Debian's chromium, the dashboard server as a process, reading the page. */
+import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { waitFor } from "./helpers.ts";
 
@@ -78,6 +79,23 @@ export function chartTotal(page: Page, name: string): Promise<number | null> {
 /** The hx-trigger of every polled fragment. */
 export function triggers(page: Page): Promise<string[]> {
   return page.$$eval("[data-poll]", (els) => els.map((e) => e.getAttribute("hx-trigger") ?? ""));
+}
+
+/**
+ * Picks an interval ("1", "2", ..., or "off") in the page's refresh picker, waits until every
+ * polled fragment follows it, and checks that the URL keeps it.
+ */
+export async function chooseRefresh(page: Page, refresh: string): Promise<void> {
+  await page.selectOption("select[name=refresh]", refresh);
+  const expected = refresh === "off"
+    ? "refresh-now from:body"
+    : `every ${refresh}s, refresh-now from:body`;
+  await waitFor(
+    async () => (await triggers(page)).every((t) => t === expected),
+    `hx-trigger "${expected}"`,
+    5_000,
+  );
+  assert.equal(new URL(page.url()).searchParams.get("refresh"), refresh);
 }
 
 /** What a page did that a test forbids: console errors, CSP violations, requests elsewhere, dialogs. */

@@ -5,6 +5,7 @@ import { startConsumer } from "../lib/consumer_runner.ts";
 import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
 import {
   chartTotal,
+  chooseRefresh,
   freePort,
   launchChromium,
   pageKpis,
@@ -155,13 +156,7 @@ Deno.test({
       await page.evaluate(() => {
         (globalThis as unknown as Marks).__sameDocument = true;
       });
-      await page.selectOption("select[name=refresh]", "1");
-      await waitFor(
-        async () => (await triggers(page)).every((t) => t === "every 1s, refresh-now from:body"),
-        "hx-trigger every 1s",
-        5_000,
-      );
-      assert.equal(new URL(page.url()).searchParams.get("refresh"), "1");
+      await chooseRefresh(page, "1");
       const more = sampleRecords(120, 42);
       const updateStarted = Date.now();
       await produceAll(topic, more);
@@ -193,20 +188,8 @@ Deno.test({
       });
 
       // Other intervals: 2 s, then off; Refresh now still fetches every fragment.
-      await page.selectOption("select[name=refresh]", "2");
-      await waitFor(
-        async () => (await triggers(page)).every((t) => t === "every 2s, refresh-now from:body"),
-        "hx-trigger every 2s",
-        5_000,
-      );
-      assert.equal(new URL(page.url()).searchParams.get("refresh"), "2");
-      await page.selectOption("select[name=refresh]", "off");
-      await waitFor(
-        async () => (await triggers(page)).every((t) => t === "refresh-now from:body"),
-        "polling off",
-        5_000,
-      );
-      assert.equal(new URL(page.url()).searchParams.get("refresh"), "off");
+      await chooseRefresh(page, "2");
+      await chooseRefresh(page, "off");
       const refreshed = page.waitForResponse((r) => r.url().includes("/fragments/kpis"), {
         timeout: 5_000,
       });

@@ -4,6 +4,7 @@ import { type Browser, type Page } from "playwright-core";
 import { centsToDecimal } from "../lib/sale.ts";
 import {
   chartTotal,
+  chooseRefresh,
   freePort,
   launchChromium,
   pageKpis,
@@ -127,13 +128,7 @@ Deno.test({
       await page.evaluate(() => {
         (globalThis as unknown as Marks).__sameDocument = true;
       });
-      await page.selectOption("select[name=refresh]", "1");
-      await waitFor(
-        async () => (await triggers(page)).every((t) => t === "every 1s, refresh-now from:body"),
-        "hx-trigger every 1s",
-        5_000,
-      );
-      assert.equal(new URL(page.url()).searchParams.get("refresh"), "1");
+      await chooseRefresh(page, "1");
       assert.deepEqual(
         await page.$$eval("nav.pages a", (links) => links.map((a) => a.getAttribute("href"))),
         ["/?refresh=1", "/kafka?refresh=1"],
@@ -173,12 +168,7 @@ Deno.test({
       );
 
       // Polling off: new sales show only after Refresh now.
-      await page.selectOption("select[name=refresh]", "off");
-      await waitFor(
-        async () => (await triggers(page)).every((t) => t === "refresh-now from:body"),
-        "polling off",
-        5_000,
-      );
+      await chooseRefresh(page, "off");
       const late = sampleRecords(30, 53);
       await produceAll(topic, late);
       const after = total + late.length;
