@@ -24,7 +24,7 @@ import {
   naiveAlone,
 } from "./bench/dashboard.ts";
 import { Resources } from "./bench/resources.ts";
-import { rate, round, table, thousands } from "./bench/stats.ts";
+import { microseconds, rate, round, table, thousands } from "./bench/stats.ts";
 
 const USAGE =
   `Usage: deno task bench [--n 200000] [--dash-sizes 10000,1000000] [--skip-dash] [options]
@@ -288,8 +288,10 @@ try {
       `spawn to ${n} offsets stored in ${sec(consumer.ms)}; ${thousands(steadyRps)}/s after ` +
       `the first commit; peak RSS ${consumer.peakRssMb.toFixed(0)} MB ` +
       `(${CONSUMER_DENO_FLAGS.join(" ") || "no Deno flags"}); CPU µs per sale: ` +
-      `${us(consumer.cpuUs.main)} main thread, ${us(consumer.cpuUs.other)} other threads, ` +
-      `${us(consumer.cpuUs.postgres)} PostgreSQL; ` +
+      `${microseconds(consumer.cpuUs.main)} main thread, ${
+        microseconds(consumer.cpuUs.other)
+      } other threads, ` +
+      `${microseconds(consumer.cpuUs.postgres)} PostgreSQL; ` +
       (exact ? "exact (count and aggregates)" : "NOT EXACT"),
     ],
     [
@@ -424,9 +426,4 @@ function sec(ms: number): string {
 
 function ms(value: number | undefined): number | null {
   return value === undefined || !Number.isFinite(value) ? null : round(value, 2);
-}
-
-/** Microseconds with one decimal, or "n/a" when they could not be read (PostgreSQL elsewhere). */
-function us(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(1) : "n/a";
 }

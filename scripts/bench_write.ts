@@ -14,7 +14,7 @@ import { migrate } from "../lib/migrate.ts";
 import { type Sale, SaleRecordSchema } from "../lib/sale.ts";
 import { cardFingerprint, contentHash, writeBatch } from "../lib/write_batch.ts";
 import { cpuMs } from "./bench/proc.ts";
-import { round, table, thousands } from "./bench/stats.ts";
+import { microseconds, round, table, thousands } from "./bench/stats.ts";
 
 const USAGE = `Usage: deno task bench:write [--n 60000] [--batch 2000] [--writers 1,2]
 
@@ -140,21 +140,36 @@ try {
   await admin.end({ timeout: 5 });
 }
 
-const us = (v: number) => Number.isNaN(v) ? "n/a" : v.toFixed(1);
 console.log(table([
   ["step", "value", "what"],
-  ["decode", us(steps.decode_us), "µs per message: UTF-8, JSON.parse, fast-path validation"],
+  [
+    "decode",
+    microseconds(steps.decode_us),
+    "µs per message: UTF-8, JSON.parse, fast-path validation",
+  ],
   [
     "decode, zod only",
-    us(steps.decode_zod_only_us),
+    microseconds(steps.decode_zod_only_us),
     "µs per record: the schema alone (no fast path)",
   ],
-  ["card fingerprint", us(steps.fingerprint_us), "µs per sale: HMAC-SHA256 of the card number"],
-  ["content hash", us(steps.content_hash_us), "µs per sale: SHA-256 of the normalised sale"],
+  [
+    "card fingerprint",
+    microseconds(steps.fingerprint_us),
+    "µs per sale: HMAC-SHA256 of the card number",
+  ],
+  [
+    "content hash",
+    microseconds(steps.content_hash_us),
+    "µs per sale: SHA-256 of the normalised sale",
+  ],
   ...writerCounts.flatMap((w) => [
     [`writeBatch, ${w} writer(s)`, thousands(writes[w]!.rps), `sales/s, batches of ${batchSize}`],
-    ["  main thread", us(writes[w]!.mainUs), "CPU µs per sale in this process's main thread"],
-    ["  PostgreSQL", us(writes[w]!.pgUs), "CPU µs per sale in the PostgreSQL backends"],
+    [
+      "  main thread",
+      microseconds(writes[w]!.mainUs),
+      "CPU µs per sale in this process's main thread",
+    ],
+    ["  PostgreSQL", microseconds(writes[w]!.pgUs), "CPU µs per sale in the PostgreSQL backends"],
   ]),
 ]));
 console.log(JSON.stringify({

@@ -1,5 +1,10 @@
 /** Small numeric helpers of the benchmark: rates, percentiles, a text table and a free port. */
 
+/** Microseconds with one decimal, or "n/a" when they could not be measured (NaN). */
+export function microseconds(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(1) : "n/a";
+}
+
 /** Records per second, rounded to a whole number. */
 export function rate(records: number, ms: number): number {
   return ms > 0 ? Math.round(records / (ms / 1000)) : 0;
