@@ -46,8 +46,7 @@ export async function produceRecords(
   records: Iterable<Outgoing>,
   options: ProduceOptions,
 ): Promise<ProduceSummary> {
-  const { kafka, topic } = options;
-  const report = options.report ?? (() => {});
+  const { kafka, topic, report } = options;
   await ensureTopic(kafka, topic, options.partitions);
   const partitionCount = (await topicPartitions(kafka, topic)).length;
   const producer = idempotentProducer(kafka);
@@ -65,7 +64,7 @@ export async function produceRecords(
     // Built before waiting, so this work also overlaps the request in flight.
     const messages = toMessages(batch, partitionCount);
     await inFlight;
-    inFlight = sendBatch(producer, topic, batch, messages, summary, options.report)
+    inFlight = sendBatch(producer, topic, batch, messages, summary, report)
       .then(() => options.progress?.(summary.sent + summary.failed));
     if (!bulk) await inFlight;
   };
@@ -76,7 +75,7 @@ export async function produceRecords(
       if (!checked.ok) {
         summary.skipped++;
         const id = (record as { sale_id?: unknown })?.sale_id;
-        report(
+        report?.(
           `skipped line ${line}${
             id !== undefined ? ` (sale_id ${String(id).slice(0, 64)})` : ""
           }: ${checked.message}`,
