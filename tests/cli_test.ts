@@ -26,6 +26,9 @@ const ENTRYPOINTS = [
   "scripts/test.ts",
   "scripts/verify.ts",
   "scripts/rebuild.ts",
+  "scripts/bench.ts",
+  "scripts/bench_write.ts",
+  "reports.ts",
 ];
 
 Deno.test("every task answers --help with its usage and the shared settings, exit 0", async () => {
@@ -50,6 +53,15 @@ Deno.test("an unknown flag or a bad setting is refused with a sentence and exit 
   const missing = await runScript("producer.ts", ["--source", "/nonexistent/sales.json"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /Cannot read \/nonexistent\/sales.json/);
+});
+
+Deno.test("deno task bench:write refuses a count that is not a whole number above 0, exit 2", async () => {
+  for (const args of [["--n", "0"], ["--batch", "many"], ["--writers", "1,-2"]]) {
+    const { code, stderr } = await runScript("scripts/bench_write.ts", args);
+    assert.equal(code, 2, args.join(" "));
+    assert.match(stderr, new RegExp(`${args[0]} must be a whole number above 0`), args.join(" "));
+    assert.match(stderr, /Usage: deno task bench:write/);
+  }
 });
 
 Deno.test("the consumer says what to do when PostgreSQL does not answer, exit 1", async () => {
