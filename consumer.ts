@@ -1,10 +1,10 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
-import { parseCli } from "./lib/cli.ts";
-import { positiveInt } from "./lib/config.ts";
-import { connectAs } from "./lib/db.ts";
-import { createKafka } from "./lib/kafka.ts";
-import { connectMigrated } from "./lib/migrate.ts";
-import { startConsumer } from "./lib/consumer_runner.ts";
+import { parseCli } from "./lib/infra/cli.ts";
+import { positiveInt } from "./lib/infra/config.ts";
+import { connectAs } from "./lib/infra/db.ts";
+import { createKafka } from "./lib/infra/kafka.ts";
+import { connectMigrated } from "./lib/infra/migrate.ts";
+import { startConsumer } from "./lib/consume/runner.ts";
 
 /** Deno flags the consumer runs with: a capped V8 heap keeps its memory bounded (see BENCHMARKS.md). */
 export const CONSUMER_DENO_FLAGS = ["--v8-flags=--max-old-space-size=128"];

@@ -1,15 +1,15 @@
 /** The dashboard server: Hono sub-apps for the pages, fragments, JSON API and static files. */
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { parseCli } from "./lib/cli.ts";
-import type { Config } from "./lib/config.ts";
-import { connectAs } from "./lib/db.ts";
-import { connectMigrated } from "./lib/migrate.ts";
-import { requireToken } from "./lib/dashboard_auth.ts";
-import type { DashboardDeps } from "./lib/dashboard_deps.ts";
-import { dashboardKafka, kafkaEndOffsets } from "./lib/dashboard_lag.ts";
-import { kafkaReports } from "./lib/dashboard_reports.ts";
-import { createSnapshotStore, loadSnapshot } from "./lib/dashboard_snapshot.ts";
+import { parseCli } from "./lib/infra/cli.ts";
+import type { Config } from "./lib/infra/config.ts";
+import { connectAs } from "./lib/infra/db.ts";
+import { connectMigrated } from "./lib/infra/migrate.ts";
+import { requireToken } from "./lib/serve/auth.ts";
+import type { DashboardDeps } from "./lib/serve/deps.ts";
+import { dashboardKafka, kafkaEndOffsets } from "./lib/serve/lag.ts";
+import { kafkaReports } from "./lib/serve/reports_reader.ts";
+import { createSnapshotStore, loadSnapshot } from "./lib/store/snapshot.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { fragmentRoutes } from "./routes/fragments.ts";

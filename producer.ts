@@ -1,11 +1,11 @@
 /** `deno task produce`: reads (or generates) sales records and sends them to Kafka, keyed by sale_id. */
-import { parseCli } from "./lib/cli.ts";
-import { ConfigError, positiveInt } from "./lib/config.ts";
-import { generateSales } from "./lib/generate.ts";
-import { createKafka } from "./lib/kafka.ts";
-import { type Outgoing, produceRecords } from "./lib/producer_runner.ts";
-import { ProgressBar } from "./lib/progress.ts";
-import { readRecordsFile, RecordsFileError } from "./lib/records_file.ts";
+import { parseCli } from "./lib/infra/cli.ts";
+import { ConfigError, positiveInt } from "./lib/infra/config.ts";
+import { generateSales } from "./lib/produce/generate.ts";
+import { createKafka } from "./lib/infra/kafka.ts";
+import { type Outgoing, produceRecords } from "./lib/produce/produce_records.ts";
+import { ProgressBar } from "./lib/produce/progress.ts";
+import { readRecordsFile, RecordsFileError } from "./lib/produce/records_file.ts";
 
 /** The sample file shipped with the project (made by `--generate 1000 --seed 42 --out ...`). */
 export const SAMPLE_FILE = new URL("./data/sales_sample.json", import.meta.url).pathname;

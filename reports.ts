@@ -1,6 +1,6 @@
 /** `deno task reports`: the original's six stream reports, kept on compacted Kafka topics, exactly once. */
-import { parseCli } from "./lib/cli.ts";
-import { createKafka } from "./lib/kafka.ts";
+import { parseCli } from "./lib/infra/cli.ts";
+import { createKafka } from "./lib/infra/kafka.ts";
 import { startReports } from "./lib/reports/runner.ts";
 import { REPORTS, reportTopic } from "./lib/reports/topics.ts";
 

@@ -1,16 +1,16 @@
 /** The JSON API: GET /api/summary (KPI numbers), GET /api/breakdown/KIND, GET /api/reports. */
 import { Hono } from "hono";
-import type { DashboardDeps } from "../lib/dashboard_deps.ts";
+import type { DashboardDeps } from "../lib/serve/deps.ts";
 import {
   selectByCard,
   selectByCategory,
   selectByState,
   selectTopCities,
   selectTopCustomers,
-} from "../lib/dashboard_queries.ts";
-import { breakdown, customerView, summarize } from "../lib/dashboard_view.ts";
+} from "../lib/store/queries.ts";
+import { breakdown, customerView, summarize } from "../lib/serve/overview_view.ts";
 import { REPORTS, reportTopic } from "../lib/reports/topics.ts";
-import type { Sql } from "../lib/db.ts";
+import type { Sql } from "../lib/infra/db.ts";
 
 /** Rows returned by the city and customer breakdowns when ?limit is not given. */
 const DEFAULT_LIMIT = 10;

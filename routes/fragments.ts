@@ -5,20 +5,20 @@ import {
   currentReportsView,
   type DashboardDeps,
   viewOf,
-} from "../lib/dashboard_deps.ts";
-import { createRenderCache } from "../lib/render_cache.ts";
-import type { ReportsView } from "../lib/dashboard_reports_view.ts";
-import { type DashboardView, parseRefresh } from "../lib/dashboard_view.ts";
-import { BannerPanel } from "../views/banner.tsx";
-import { ChartsPanel } from "../views/charts.tsx";
-import { FreshnessPanel } from "../views/freshness.tsx";
-import { ReportsBannerPanel } from "../views/kafka_banner.tsx";
-import { ReportsChartsPanel } from "../views/kafka_charts.tsx";
-import { ReportsKpiPanel } from "../views/kafka_kpis.tsx";
-import { ReportsTablesPanel } from "../views/kafka_tables.tsx";
-import { ReportsTopicsPanel } from "../views/kafka_topics.tsx";
-import { KpiPanel } from "../views/kpis.tsx";
-import { TablesPanel } from "../views/tables.tsx";
+} from "../lib/serve/deps.ts";
+import { createRenderCache } from "../lib/serve/render_cache.ts";
+import type { ReportsView } from "../lib/serve/kafka_view.ts";
+import { type DashboardView, parseRefresh } from "../lib/serve/overview_view.ts";
+import { BannerPanel } from "../views/overview/banner.tsx";
+import { ChartsPanel } from "../views/overview/charts.tsx";
+import { FreshnessPanel } from "../views/overview/freshness.tsx";
+import { ReportsBannerPanel } from "../views/kafka/banner.tsx";
+import { ReportsChartsPanel } from "../views/kafka/charts.tsx";
+import { ReportsKpiPanel } from "../views/kafka/kpis.tsx";
+import { ReportsTablesPanel } from "../views/kafka/tables.tsx";
+import { ReportsTopicsPanel } from "../views/kafka/topics.tsx";
+import { KpiPanel } from "../views/overview/kpis.tsx";
+import { TablesPanel } from "../views/overview/tables.tsx";
 
 /** The main page's panels that can be fetched alone, by name. */
 export const FRAGMENTS: Record<string, (props: { view: DashboardView }) => unknown> = {

@@ -1,9 +1,9 @@
 /** GET / and GET /kafka: the full pages, rendered with every number (work with JavaScript off). */
 import { Hono } from "hono";
-import { currentReportsView, currentView, type DashboardDeps } from "../lib/dashboard_deps.ts";
-import { parseRefresh } from "../lib/dashboard_view.ts";
-import { ReportsPage } from "../views/kafka_page.tsx";
-import { DashboardPage } from "../views/page.tsx";
+import { currentReportsView, currentView, type DashboardDeps } from "../lib/serve/deps.ts";
+import { parseRefresh } from "../lib/serve/overview_view.ts";
+import { ReportsPage } from "../views/kafka/page.tsx";
+import { DashboardPage } from "../views/overview/page.tsx";
 
 /** The page routes. */
 export function pageRoutes(deps: DashboardDeps): Hono {

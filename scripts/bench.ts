@@ -5,13 +5,13 @@
  * Prints a table, then the figures as one JSON object on the last line; progress goes to stderr.
  */
 import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
-import { parseCli } from "../lib/cli.ts";
-import { ConfigError, positiveInt } from "../lib/config.ts";
-import { connect, maintenanceUrl, type Sql } from "../lib/db.ts";
-import { generateSales } from "../lib/generate.ts";
-import { brokerAnswers, createKafka } from "../lib/kafka.ts";
-import { produceRecords } from "../lib/producer_runner.ts";
-import type { SaleRecord } from "../lib/sale.ts";
+import { parseCli } from "../lib/infra/cli.ts";
+import { ConfigError, positiveInt } from "../lib/infra/config.ts";
+import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
+import { generateSales } from "../lib/produce/generate.ts";
+import { brokerAnswers, createKafka } from "../lib/infra/kafka.ts";
+import { produceRecords } from "../lib/produce/produce_records.ts";
+import type { SaleRecord } from "../lib/core/sale.ts";
 import { createBaselineSchema, runBaseline } from "./bench/baseline.ts";
 import { runConsumer } from "./bench/consumer.ts";
 import { copyRecords, createRawTable } from "./bench/copy.ts";

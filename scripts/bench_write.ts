@@ -5,14 +5,14 @@
  * time between this process's main thread and the PostgreSQL backends. Prints a table, then one
  * JSON object as the last line.
  */
-import { parseCli } from "../lib/cli.ts";
-import { positiveInt } from "../lib/config.ts";
-import { connect, maintenanceUrl, type Sql } from "../lib/db.ts";
-import { decode } from "../lib/decode.ts";
-import { generateSales } from "../lib/generate.ts";
-import { migrate } from "../lib/migrate.ts";
-import { type Sale, SaleRecordSchema } from "../lib/sale.ts";
-import { cardFingerprint, contentHash, writeBatch } from "../lib/write_batch.ts";
+import { parseCli } from "../lib/infra/cli.ts";
+import { positiveInt } from "../lib/infra/config.ts";
+import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
+import { decode } from "../lib/core/decode.ts";
+import { generateSales } from "../lib/produce/generate.ts";
+import { migrate } from "../lib/infra/migrate.ts";
+import { type Sale, SaleRecordSchema } from "../lib/core/sale.ts";
+import { cardFingerprint, contentHash, writeBatch } from "../lib/store/write_batch.ts";
 import { cpuMs } from "./bench/proc.ts";
 import { microseconds, round, table, thousands } from "./bench/stats.ts";
 

@@ -1,9 +1,9 @@
 /** `deno task demo`: services up, consumer and dashboard started, sample sales then a live stream. */
 import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
-import { parseCli } from "../lib/cli.ts";
-import { kafkaUp } from "./kafka_service.ts";
-import { postgresUp } from "./postgres_service.ts";
-import { sleep } from "./process.ts";
+import { parseCli } from "../lib/infra/cli.ts";
+import { kafkaUp } from "../lib/provision/kafka_broker.ts";
+import { postgresUp } from "../lib/provision/postgres_cluster.ts";
+import { sleep } from "../lib/infra/process.ts";
 import { provisionOrExit } from "./up.ts";
 
 const USAGE = `Usage: deno task demo [--delay MIN-MAX]

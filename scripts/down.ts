@@ -1,7 +1,7 @@
 /** `deno task down`: stops the local services this project started (never a server it did not start). */
-import { parseCli } from "../lib/cli.ts";
-import { kafkaDown } from "./kafka_service.ts";
-import { postgresDown } from "./postgres_service.ts";
+import { parseCli } from "../lib/infra/cli.ts";
+import { kafkaDown } from "../lib/provision/kafka_broker.ts";
+import { postgresDown } from "../lib/provision/postgres_cluster.ts";
 
 const USAGE = `Usage: deno task down [--only kafka|postgres]
 

@@ -1,7 +1,7 @@
 /** `deno task rebuild`: rebuilds every aggregate table from `sales` in one transaction. */
-import { parseCli } from "../lib/cli.ts";
-import { connectMigrated } from "../lib/migrate.ts";
-import { rebuildAggregates } from "../lib/verify.ts";
+import { parseCli } from "../lib/infra/cli.ts";
+import { connectMigrated } from "../lib/infra/migrate.ts";
+import { rebuildAggregates } from "../lib/store/verify.ts";
 
 const USAGE = `Usage: deno task rebuild
 

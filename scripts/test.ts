@@ -1,8 +1,8 @@
 /** `deno task test`: brings up the services (as `deno task up`), checks the browser, runs the whole suite. */
-import { parseCli } from "../lib/cli.ts";
-import { kafkaUp } from "./kafka_service.ts";
-import { postgresUp } from "./postgres_service.ts";
-import { ProvisionError, run } from "./process.ts";
+import { parseCli } from "../lib/infra/cli.ts";
+import { kafkaUp } from "../lib/provision/kafka_broker.ts";
+import { postgresUp } from "../lib/provision/postgres_cluster.ts";
+import { ProvisionError, run } from "../lib/infra/process.ts";
 import { provisionOrExit } from "./up.ts";
 
 const USAGE = `Usage: deno task test [-- deno test arguments]

@@ -1,9 +1,9 @@
 /** `deno task up`: starts what the project needs (Kafka, PostgreSQL) when it does not answer yet. */
-import { parseCli } from "../lib/cli.ts";
-import { kafkaUp } from "./kafka_service.ts";
-import { postgresUp } from "./postgres_service.ts";
-import { ProvisionError } from "./process.ts";
-import { DatabaseUnavailableError } from "../lib/db.ts";
+import { parseCli } from "../lib/infra/cli.ts";
+import { kafkaUp } from "../lib/provision/kafka_broker.ts";
+import { postgresUp } from "../lib/provision/postgres_cluster.ts";
+import { ProvisionError } from "../lib/infra/process.ts";
+import { DatabaseUnavailableError } from "../lib/infra/db.ts";
 
 const USAGE = `Usage: deno task up [--only kafka|postgres]
 

@@ -1,7 +1,7 @@
 /** `deno task verify`: recomputes every aggregate from `sales` and reports drift (exit 1 on drift). */
-import { parseCli } from "../lib/cli.ts";
-import { connectMigrated } from "../lib/migrate.ts";
-import { findDrift } from "../lib/verify.ts";
+import { parseCli } from "../lib/infra/cli.ts";
+import { connectMigrated } from "../lib/infra/migrate.ts";
+import { findDrift } from "../lib/store/verify.ts";
 
 const USAGE = `Usage: deno task verify
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { connect, maintenanceUrl } from "../lib/db.ts";
+import { connect, maintenanceUrl } from "../lib/infra/db.ts";
 import { config, testKafka } from "./helpers.ts";
 
 const BENCH = new URL("../scripts/bench.ts", import.meta.url).pathname;

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 import assert from "node:assert/strict";
 import { type Browser } from "playwright-core";
-import { startConsumer } from "../lib/consumer_runner.ts";
-import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
+import { startConsumer } from "../lib/consume/runner.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/core/sale.ts";
 import {
   chartTotal,
   chooseRefresh,

@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { createApp, CSP } from "../main.ts";
-import { validate } from "../lib/decode.ts";
-import type { DashboardDeps } from "../lib/dashboard_deps.ts";
-import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/dashboard_lag.ts";
+import { validate } from "../lib/core/decode.ts";
+import type { DashboardDeps } from "../lib/serve/deps.ts";
+import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/serve/lag.ts";
 import { chartData, kpiValues } from "./html.ts";
 import {
   createSnapshotStore,
   loadSnapshot,
   type Snapshot,
   type SnapshotStore,
-} from "../lib/dashboard_snapshot.ts";
-import { STATE_FIPS } from "../lib/dashboard_charts.ts";
-import { connect } from "../lib/db.ts";
-import { maskEmail } from "../lib/redact.ts";
-import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
-import { US_STATES } from "../lib/us_states.ts";
-import { writeBatch } from "../lib/write_batch.ts";
+} from "../lib/store/snapshot.ts";
+import { STATE_FIPS } from "../lib/serve/charts.ts";
+import { connect } from "../lib/infra/db.ts";
+import { maskEmail } from "../lib/core/redact.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/core/sale.ts";
+import { US_STATES } from "../lib/core/us_states.ts";
+import { writeBatch } from "../lib/store/write_batch.ts";
 import { createTestDatabase, sampleRecords, type TestDatabase } from "./helpers.ts";
 
 const GROUP = "dashboard-test-group";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { decode, MAX_MESSAGE_BYTES, validate } from "../lib/decode.ts";
-import { centsToDecimal, decimalToCents, parseExpiry, toCents } from "../lib/sale.ts";
-import { maskCardNumbers, maskEmail } from "../lib/redact.ts";
+import { decode, MAX_MESSAGE_BYTES, validate } from "../lib/core/decode.ts";
+import { centsToDecimal, decimalToCents, parseExpiry, toCents } from "../lib/core/sale.ts";
+import { maskCardNumbers, maskEmail } from "../lib/core/redact.ts";
 
 const good = {
   sale_id: "s-1",

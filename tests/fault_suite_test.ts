@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
 import { Buffer } from "node:buffer";
-import { dlqTopic } from "../lib/kafka.ts";
-import { produceRecords } from "../lib/producer_runner.ts";
-import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
-import { findDrift } from "../lib/verify.ts";
+import { dlqTopic } from "../lib/infra/kafka.ts";
+import { produceRecords } from "../lib/produce/produce_records.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/core/sale.ts";
+import { findDrift } from "../lib/store/verify.ts";
 import { brokerIsOurs, ConsumerProcess, restartBroker, restartPostgres } from "./faults.ts";
 import {
   createTestDatabase,

@@ -1,8 +1,8 @@
 /** Fault injection for the fault suite: consumer processes, broker and PostgreSQL restarts. */
 import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
-import type { Sql } from "../lib/db.ts";
-import { kafkaDown, kafkaUp, ourPid } from "../scripts/kafka_service.ts";
-import { run } from "../scripts/process.ts";
+import type { Sql } from "../lib/infra/db.ts";
+import { kafkaDown, kafkaUp, ourPid } from "../lib/provision/kafka_broker.ts";
+import { run } from "../lib/infra/process.ts";
 import { config } from "./helpers.ts";
 
 const CONSUMER = new URL("../consumer.ts", import.meta.url).pathname;

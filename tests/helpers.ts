@@ -1,14 +1,14 @@
 /** Test fixtures: a fresh database and topic per test, and sales loaded through the real pipeline. */
 import assert from "node:assert/strict";
-import { loadConfig } from "../lib/config.ts";
-import { startConsumer } from "../lib/consumer_runner.ts";
-import { produceRecords } from "../lib/producer_runner.ts";
+import { loadConfig } from "../lib/infra/config.ts";
+import { startConsumer } from "../lib/consume/runner.ts";
+import { produceRecords } from "../lib/produce/produce_records.ts";
 import { type ReportsOptions, startReports } from "../lib/reports/runner.ts";
-import { connect, maintenanceUrl, type Sql } from "../lib/db.ts";
-import { createKafka, ensureTopic } from "../lib/kafka.ts";
-import { migrate } from "../lib/migrate.ts";
-import { generateSales } from "../lib/generate.ts";
-import type { SaleRecord } from "../lib/sale.ts";
+import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
+import { createKafka, ensureTopic } from "../lib/infra/kafka.ts";
+import { migrate } from "../lib/infra/migrate.ts";
+import { generateSales } from "../lib/produce/generate.ts";
+import type { SaleRecord } from "../lib/core/sale.ts";
 
 /** Settings of the services under test (the same environment variables as the tasks). */
 export const config = loadConfig();

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { createApp, CSP } from "../main.ts";
-import { STATE_FIPS } from "../lib/dashboard_charts.ts";
-import type { DashboardDeps } from "../lib/dashboard_deps.ts";
-import { dashboardKafka, kafkaEndOffsets } from "../lib/dashboard_lag.ts";
-import { kafkaReports, type ReportsReader } from "../lib/dashboard_reports.ts";
-import { createSnapshotStore, loadSnapshot } from "../lib/dashboard_snapshot.ts";
-import { maskEmail } from "../lib/redact.ts";
+import { STATE_FIPS } from "../lib/serve/charts.ts";
+import type { DashboardDeps } from "../lib/serve/deps.ts";
+import { dashboardKafka, kafkaEndOffsets } from "../lib/serve/lag.ts";
+import { kafkaReports, type ReportsReader } from "../lib/serve/reports_reader.ts";
+import { createSnapshotStore, loadSnapshot } from "../lib/store/snapshot.ts";
+import { maskEmail } from "../lib/core/redact.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
-import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/core/sale.ts";
 import { chartData, kpiValues } from "./html.ts";
 import {
   committedOffsets,

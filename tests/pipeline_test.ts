@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { startConsumer } from "../lib/consumer_runner.ts";
-import { dlqTopic } from "../lib/kafka.ts";
-import { centsToDecimal, type SaleRecord } from "../lib/sale.ts";
-import { findDrift } from "../lib/verify.ts";
+import { startConsumer } from "../lib/consume/runner.ts";
+import { dlqTopic } from "../lib/infra/kafka.ts";
+import { centsToDecimal, type SaleRecord } from "../lib/core/sale.ts";
+import { findDrift } from "../lib/store/verify.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -16,7 +16,7 @@ import {
   uniqueSuffix,
   waitFor,
 } from "./helpers.ts";
-import type { Sql } from "../lib/db.ts";
+import type { Sql } from "../lib/infra/db.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
 

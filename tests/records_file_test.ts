@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseRecords, RecordsFileError } from "../lib/records_file.ts";
+import { parseRecords, RecordsFileError } from "../lib/produce/records_file.ts";
 import { parseDelay } from "../producer.ts";
 
 Deno.test("parseRecords() reads a JSON array and gives each record the line it starts on", () => {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { startConsumer } from "../lib/consumer_runner.ts";
-import type { Sql } from "../lib/db.ts";
+import { startConsumer } from "../lib/consume/runner.ts";
+import type { Sql } from "../lib/infra/db.ts";
 import { readReports, type Reports } from "../lib/reports/read.ts";
 import { customerKey, ReportState } from "../lib/reports/state.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
-import { decode } from "../lib/decode.ts";
+import { decode } from "../lib/core/decode.ts";
 import {
   committedOffsets,
   createTestDatabase,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { produceRecords } from "../lib/producer_runner.ts";
-import { centsToDecimal } from "../lib/sale.ts";
-import { findDrift } from "../lib/verify.ts";
+import { produceRecords } from "../lib/produce/produce_records.ts";
+import { centsToDecimal } from "../lib/core/sale.ts";
+import { findDrift } from "../lib/store/verify.ts";
 import { ConsumerProcess } from "./faults.ts";
 import {
   createTestDatabase,

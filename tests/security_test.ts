@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { connect, roleUrl } from "../lib/db.ts";
-import { dlqTopic } from "../lib/kafka.ts";
-import { run } from "../scripts/process.ts";
+import { connect, roleUrl } from "../lib/infra/db.ts";
+import { dlqTopic } from "../lib/infra/kafka.ts";
+import { run } from "../lib/infra/process.ts";
 import { ConsumerProcess } from "./faults.ts";
 import {
   createTestDatabase,

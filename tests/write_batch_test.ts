@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { validate } from "../lib/decode.ts";
-import { centsToDecimal, type Sale } from "../lib/sale.ts";
-import { findDrift } from "../lib/verify.ts";
-import { type BatchInput, OffsetConflictError, writeBatch } from "../lib/write_batch.ts";
+import { validate } from "../lib/core/decode.ts";
+import { centsToDecimal, type Sale } from "../lib/core/sale.ts";
+import { findDrift } from "../lib/store/verify.ts";
+import { type BatchInput, OffsetConflictError, writeBatch } from "../lib/store/write_batch.ts";
 import { createTestDatabase, expectedTotals, sampleRecords } from "./helpers.ts";
 
 function sales(records: unknown[]): Sale[] {

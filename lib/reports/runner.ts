@@ -1,9 +1,9 @@
 /** The reports process: sales_topic -> six keyed, compacted report topics, exactly once with Kafka transactions. */
 import type { Kafka, Message, Producer, Transaction } from "kafkajs";
 import { Partitioners } from "kafkajs";
-import { decode } from "../decode.ts";
-import { ensureTopic } from "../kafka.ts";
-import type { Sale } from "../sale.ts";
+import { decode } from "../core/decode.ts";
+import { ensureTopic } from "../infra/kafka.ts";
+import type { Sale } from "../core/sale.ts";
 import { TopicMirror } from "./mirror.ts";
 import { ReportState } from "./state.ts";
 import { type ReportName, REPORTS, reportTopic, seenSalesTopic } from "./topics.ts";

@@ -1,9 +1,9 @@
 /** The six reports as in-memory state: pure updates from sales, and the keyed messages they publish. */
-import type { Sale } from "../sale.ts";
-import { centsToDecimal, decimalToCents } from "../sale.ts";
-import { maskEmail } from "../redact.ts";
-import { keyedHash } from "../secret.ts";
-import { cardFingerprint, contentHash } from "../write_batch.ts";
+import type { Sale } from "../core/sale.ts";
+import { centsToDecimal, decimalToCents } from "../core/sale.ts";
+import { maskEmail } from "../core/redact.ts";
+import { keyedHash } from "../infra/secret.ts";
+import { cardFingerprint, contentHash } from "../store/write_batch.ts";
 import type { ReportName } from "./topics.ts";
 
 /** Running sums of one dimension value, money in cents. */

@@ -3,7 +3,7 @@
  * the product and the customer, then insert the sale, each statement its own autocommit, on one
  * connection, in a simple schema of its own.
  */
-import type { Sql } from "../../lib/db.ts";
+import type { Sql } from "../../lib/infra/db.ts";
 
 /** Tables like the original's, with plain indexes on the look-up columns (kinder than none). */
 export async function createBaselineSchema(sql: Sql): Promise<void> {

@@ -1,6 +1,6 @@
 /** (b) Our consumer end-to-end: consumer.ts as its own process, from spawn to every offset stored. */
-import { connect } from "../../lib/db.ts";
-import { findDrift } from "../../lib/verify.ts";
+import { connect } from "../../lib/infra/db.ts";
+import { findDrift } from "../../lib/store/verify.ts";
 import { CONSUMER_DENO_FLAGS } from "../../consumer.ts";
 import type { Resources } from "./resources.ts";
 import { sleep } from "./stats.ts";

@@ -1,8 +1,8 @@
 /** (a) The limit: COPY of the raw records (16 text/numeric columns) into a plain table. */
 import { finished } from "node:stream/promises";
 import { once } from "node:events";
-import type { Sql } from "../../lib/db.ts";
-import { RECORD_FIELDS, type SaleRecord } from "../../lib/sale.ts";
+import type { Sql } from "../../lib/infra/db.ts";
+import { RECORD_FIELDS, type SaleRecord } from "../../lib/core/sale.ts";
 
 /** Creates the raw table: the record's 16 fields, prices numeric, everything else text, no index. */
 export async function createRawTable(sql: Sql): Promise<void> {

@@ -3,11 +3,11 @@
  * fetch loops over the KPI and breakdown fragments and GET /api/summary; and the same load on a
  * naive aggregate query over `sales`.
  */
-import { connect, type Sql } from "../../lib/db.ts";
-import { validate } from "../../lib/decode.ts";
-import { generateSales } from "../../lib/generate.ts";
-import type { SaleRecord } from "../../lib/sale.ts";
-import { type SourcedSale, writeBatch } from "../../lib/write_batch.ts";
+import { connect, type Sql } from "../../lib/infra/db.ts";
+import { validate } from "../../lib/core/decode.ts";
+import { generateSales } from "../../lib/produce/generate.ts";
+import type { SaleRecord } from "../../lib/core/sale.ts";
+import { type SourcedSale, writeBatch } from "../../lib/store/write_batch.ts";
 import type { Resources } from "./resources.ts";
 import { freePort, percentile, sleep } from "./stats.ts";
 

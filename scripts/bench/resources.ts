@@ -1,6 +1,6 @@
 /** Everything a benchmark run creates (databases, topics, groups, processes), removed at the end. */
-import { connect, maintenanceUrl, type Sql } from "../../lib/db.ts";
-import { migrate } from "../../lib/migrate.ts";
+import { connect, maintenanceUrl, type Sql } from "../../lib/infra/db.ts";
+import { migrate } from "../../lib/infra/migrate.ts";
 import type { Kafka } from "kafkajs";
 
 /** A child process the run started, with the tail of its stderr for error messages. */

@@ -1,0 +1,245 @@
+/** The sales consumer: Kafka group -> decode -> writeBatch per partition -> offsets in PostgreSQL. */
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
+import type { Sql } from "../infra/db.ts";
+import { decode } from "../core/decode.ts";
+import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
+import { dlqTopic, ensureTopic, idempotentProducer } from "../infra/kafka.ts";
+import { OffsetConflictError, type SourcedSale, storedOffsets, writeBatch } from "../store/write_batch.ts";
+
+/** What the consumer needs to run. */
+export interface ConsumerOptions {
+  kafka: Kafka;
+  sql: Sql;
+  topic: string;
+  groupId: string;
+  partitions: number;
+  /** partitions processed at the same time (default 2) */
+  concurrency?: number;
+  log?: (line: string) => void;
+  /** called when kafkajs gives up and will not restart the consumer */
+  onFatal?: (error: Error) => void;
+}
+
+/** A running consumer; `stop()` finishes the batch in hand, commits it and disconnects. */
+export interface RunningConsumer {
+  stop(): Promise<void>;
+  /** totals since start, for logs and tests */
+  stats: { batches: number; inserted: number; duplicates: number; rejected: number };
+}
+
+/** Starts consuming; resolves once the consumer has joined its group. */
+export async function startConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
+  const { kafka, sql, topic, groupId } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  await ensureTopic(kafka, topic, options.partitions);
+  await ensureTopic(kafka, dlqTopic(topic), 1);
+
+  const producer = idempotentProducer(kafka);
+  await producer.connect();
+  const consumer = kafka.consumer({
+    groupId,
+    // Back-pressure: one fetch holds at most 3 MiB (about 6,000 sales) until it is written; with
+    // the 128 MiB heap of `deno task consume` this keeps peak RSS near 200 MB (BENCHMARKS.md).
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 3 * 1024 * 1024,
+    maxWaitTimeInMs: 250,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
+  const stats = { batches: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  const expected = new Map<number, string | null>();
+  const seekedTo = new Map<number, string>();
+  let stopping = false;
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return; // kafkajs restarts the consumer by itself
+    log(`consumer stopped after a non-retriable error: ${payload.error.message}`);
+    options.onFatal?.(payload.error);
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    // Assignment may have changed: forget cached offsets, read them again from PostgreSQL.
+    expected.clear();
+    seekedTo.clear();
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+
+  const handleBatch = async (payload: EachBatchPayload) => {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
+    const partition = batch.partition;
+    if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+    if (!expected.has(partition)) {
+      const stored = await retrying(() => storedOffsets(sql, groupId, topic), payload, log);
+      expected.set(partition, stored.get(partition) ?? null);
+    }
+    const from = expected.get(partition) ?? null;
+    const messages = from === null
+      ? batch.messages
+      : batch.messages.filter((m) => BigInt(m.offset) >= BigInt(from));
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    if (messages.length === 0) {
+      resolveOffset(last); // all already stored: a re-delivery
+      return;
+    }
+    if (from !== null && BigInt(messages[0]!.offset) > BigInt(from)) {
+      if (seekedTo.get(partition) !== from) {
+        seekedTo.set(partition, from);
+        consumer.seek({ topic, partition, offset: from });
+        return;
+      }
+      log(
+        `partition ${partition}: offsets ${from}..${
+          BigInt(messages[0]!.offset) - 1n
+        } are gone from the broker`,
+      );
+    }
+    const { sales, letters } = decodeAll(messages, topic, partition);
+    const input = {
+      groupId,
+      topic,
+      partition,
+      expectedOffset: from,
+      nextOffset: String(BigInt(last) + 1n),
+      sales,
+      rejected: letters.length,
+    };
+    try {
+      const result = await retrying(
+        () =>
+          writeBatch(sql, input, {
+            beforeCommit: (r) =>
+              sendDeadLetters(producer, topic, [
+                ...letters,
+                ...r.conflicts.map((c) => conflictLetter(c, messages, topic, partition)),
+              ]),
+          }),
+        payload,
+        log,
+      );
+      expected.set(partition, input.nextOffset);
+      stats.batches++;
+      stats.inserted += result.inserted;
+      stats.duplicates += result.duplicates;
+      stats.rejected += letters.length + result.conflicts.length;
+      log(
+        `partition ${partition}: ${messages.length} messages, +${result.inserted} sales, ` +
+          `${result.duplicates} duplicates, ${
+            letters.length + result.conflicts.length
+          } rejected, ` +
+          `next offset ${input.nextOffset}`,
+      );
+      resolveOffset(last);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    } catch (error) {
+      if (!(error instanceof OffsetConflictError)) throw error;
+      log(`partition ${partition}: ${error.message}; reading the stored offset again`);
+      expected.delete(partition);
+      const stored = await storedOffsets(sql, groupId, topic);
+      const offset = stored.get(partition);
+      if (offset !== undefined) consumer.seek({ topic, partition, offset });
+    }
+  };
+
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.concurrency ?? 2,
+    eachBatch: handleBatch,
+  });
+
+  return {
+    stats,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await consumer.disconnect(); // waits for the batch in hand to finish and commit
+      await producer.disconnect();
+    },
+  };
+}
+
+function decodeAll(messages: KafkaMessage[], topic: string, partition: number) {
+  const sales: SourcedSale[] = [];
+  const letters: DeadLetter[] = [];
+  for (const m of messages) {
+    const decoded = decode(m.value);
+    if (decoded.ok) {
+      sales.push({ sale: decoded.sale, offset: m.offset, soldAt: new Date(Number(m.timestamp)) });
+    } else {
+      letters.push({
+        key: m.key,
+        value: m.value,
+        topic,
+        partition,
+        offset: m.offset,
+        code: decoded.code,
+        reason: decoded.message,
+      });
+    }
+  }
+  return { sales, letters };
+}
+
+function conflictLetter(
+  conflict: SourcedSale,
+  messages: KafkaMessage[],
+  topic: string,
+  partition: number,
+): DeadLetter {
+  const m = messages.find((x) => x.offset === conflict.offset)!;
+  return {
+    key: m.key,
+    value: m.value,
+    topic,
+    partition,
+    offset: m.offset,
+    code: "conflicting_duplicate",
+    reason: `sale_id ${conflict.sale.saleId} is already stored with different content`,
+  };
+}
+
+async function sendDeadLetters(producer: Producer, topic: string, letters: DeadLetter[]) {
+  if (letters.length === 0) return;
+  await producer.send({
+    topic: dlqTopic(topic),
+    acks: -1,
+    messages: letters.map(deadLetterMessage),
+  });
+}
+
+/** PostgreSQL error codes that mean "try the same transaction again". */
+const RETRYABLE_SQL = new Set(["40001", "40P01"]);
+
+/** Runs an infrastructure step until it succeeds, backing off and heart-beating; data never goes to the DLQ for this. */
+async function retrying<T>(
+  step: () => Promise<T>,
+  payload: EachBatchPayload,
+  log: (line: string) => void,
+): Promise<T> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof OffsetConflictError) throw error;
+      const code = (error as { code?: string }).code ?? "";
+      if (!payload.isRunning() || payload.isStale()) throw error;
+      const delay = RETRYABLE_SQL.has(code) ? 50 : Math.min(30_000, 500 * 2 ** attempt);
+      log(
+        `infrastructure error (${code || (error as Error).name}: ${
+          (error as Error).message
+        }); retrying in ${delay} ms`,
+      );
+      await sleepWithHeartbeat(delay, payload);
+    }
+  }
+}
+
+async function sleepWithHeartbeat(ms: number, payload: EachBatchPayload) {
+  const end = Date.now() + ms;
+  while (Date.now() < end && payload.isRunning()) {
+    await new Promise((r) => setTimeout(r, Math.min(1000, end - Date.now())));
+    await payload.heartbeat().catch(() => {});
+  }
+}
+
+export type { Consumer };

@@ -1,0 +1,116 @@
+/** PostgreSQL for the project: DATABASE_URL when it answers, else a local cluster from Debian's binaries. */
+import { connect, DatabaseUnavailableError, ensureDatabase } from "../infra/db.ts";
+import { migrate } from "../infra/migrate.ts";
+import { isLocalHost, LOCAL_DIR, ProvisionError, run, sleep } from "../infra/process.ts";
+
+/** Where the local cluster on `port` keeps its data, log and socket (one folder per port). */
+function clusterDir(port: number) {
+  const dir = `${LOCAL_DIR}postgres-${port}/`;
+  return { dir, data: `${dir}data`, log: `${dir}postgres.log` };
+}
+
+/** Makes sure the URL's server answers (starting a local cluster if needed), the database exists and is migrated. */
+export async function postgresUp(url: string, say: (line: string) => void): Promise<void> {
+  try {
+    await ensureDatabase(url);
+  } catch (error) {
+    if (!(error instanceof DatabaseUnavailableError)) throw error;
+    const u = new URL(url);
+    if (!isLocalHost(u.hostname)) {
+      throw new ProvisionError(`${error.message}; it is not on this machine, so none is started`);
+    }
+    await startLocalCluster(Number(u.port || 5432), say);
+    await ensureDatabase(url);
+  }
+  const sql = connect(url, { max: 1 });
+  try {
+    const applied = await migrate(sql);
+    say(
+      `PostgreSQL answers at ${new URL(url).host}; database ${
+        new URL(url).pathname.slice(1)
+      } ready` +
+        (applied.length ? ` (applied ${applied.join(", ")})` : ""),
+    );
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Stops the local cluster this project started, if it runs. */
+export async function postgresDown(url: string, say: (line: string) => void): Promise<void> {
+  const { data } = clusterDir(Number(new URL(url).port || 5432));
+  const running = await Deno.stat(`${data}/postmaster.pid`).then(() => true, () => false);
+  if (!running) {
+    say("PostgreSQL: no local cluster of this project is running");
+    return;
+  }
+  const bin = await findBinaries();
+  const out = await asPostgres(`${bin}/pg_ctl`, ["-D", data, "-m", "fast", "-w", "stop"]);
+  say(out.code === 0 ? "PostgreSQL (local cluster) stopped" : `pg_ctl stop failed: ${out.stderr}`);
+}
+
+async function findBinaries(): Promise<string> {
+  const versions: number[] = [];
+  try {
+    for await (const e of Deno.readDir("/usr/lib/postgresql")) {
+      if (Number(e.name)) versions.push(Number(e.name));
+    }
+  } catch {
+    return "";
+  }
+  const newest = versions.sort((a, b) => b - a)[0];
+  return newest ? `/usr/lib/postgresql/${newest}/bin` : "";
+}
+
+async function startLocalCluster(port: number, say: (line: string) => void) {
+  let bin = await findBinaries();
+  if (!bin) {
+    if (Deno.uid() !== 0) {
+      throw new ProvisionError(
+        "PostgreSQL does not answer and its binaries are missing; install them (sudo apt-get install postgresql) or set DATABASE_URL",
+      );
+    }
+    say("Installing PostgreSQL from Debian's packages ...");
+    const out = await run("apt-get", ["install", "-y", "--no-install-recommends", "postgresql"], {
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+    });
+    if (out.code !== 0) {
+      throw new ProvisionError(`apt-get install postgresql failed:\n${out.stderr.slice(-1500)}`);
+    }
+    bin = await findBinaries();
+  }
+  const { dir, data, log } = clusterDir(port);
+  await Deno.mkdir(dir, { recursive: true });
+  if (Deno.uid() === 0) await run("chown", ["-R", "postgres:postgres", dir]);
+  const initialised = await Deno.stat(`${data}/PG_VERSION`).then(() => true, () => false);
+  if (!initialised) {
+    const out = await asPostgres(`${bin}/initdb`, [
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "-E",
+      "UTF8",
+    ]);
+    if (out.code !== 0) throw new ProvisionError(`initdb failed:\n${out.stderr}`);
+  }
+  say(`Starting a local PostgreSQL on port ${port} (data ${data}) ...`);
+  const out = await asPostgres(`${bin}/pg_ctl`, [
+    "-D",
+    data,
+    "-l",
+    log,
+    "-w",
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+    "start",
+  ]);
+  if (out.code !== 0) throw new ProvisionError(`pg_ctl start failed:\n${out.stdout}${out.stderr}`);
+  await sleep(200);
+}
+
+/** Runs a PostgreSQL server binary as the postgres user when we are root (the server refuses root). */
+function asPostgres(cmd: string, args: string[]) {
+  return Deno.uid() === 0 ? run("runuser", ["-u", "postgres", "--", cmd, ...args]) : run(cmd, args);
+}

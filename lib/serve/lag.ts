@@ -1,0 +1,126 @@
+/** Consumer lag per partition: Kafka end offsets (cached admin client) minus offsets stored in PostgreSQL. */
+import { type Admin, Kafka, logLevel } from "kafkajs";
+import type { OffsetRow } from "../store/queries.ts";
+import "../infra/kafka.ts"; // the project's filter for kafkajs' negative-timeout warnings
+
+/** The lag of one partition: messages on Kafka the consumer has not stored yet. */
+export interface PartitionLag {
+  partition: number;
+  /** Kafka's end offset (high watermark) */
+  end: string;
+  /** the stored next offset, or null when the consumer has stored none for the partition */
+  next: string | null;
+  lag: string;
+}
+
+/** Reads a topic's end offsets by partition; null when Kafka cannot tell right now. */
+export interface EndOffsetsReader {
+  read(): Promise<Map<number, string> | null>;
+  close(): Promise<void>;
+}
+
+/** Options: how long a read waits for Kafka and how long a result is reused; a logger. */
+export interface EndOffsetsOptions {
+  /** the longest the first read waits; later reads wait at most 200 ms, then keep the last answer */
+  waitMs?: number;
+  reuseMs?: number;
+  /** told once when Kafka stops answering and once when it answers again */
+  log?: (line: string) => void;
+}
+
+/** A kafkajs client for the dashboard: short timeouts and one retry, so lag turns "unknown" fast. */
+export function dashboardKafka(brokers: string[]): Kafka {
+  return new Kafka({
+    clientId: "sales-dashboard",
+    brokers,
+    connectionTimeout: 1_000,
+    requestTimeout: 3_000,
+    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** Reads end offsets through one admin client, reconnecting after a failure, never throwing. */
+export function kafkaEndOffsets(
+  kafka: Kafka,
+  topic: string,
+  options: EndOffsetsOptions = {},
+): EndOffsetsReader {
+  const waitMs = options.waitMs ?? 1_500;
+  const reuseMs = options.reuseMs ?? 1_000;
+  const log = options.log ?? (() => {});
+  let admin: Admin | null = null;
+  let connecting: Promise<Admin> | null = null;
+  let last: { at: number; offsets: Map<number, string> | null } | null = null;
+  let inFlight: Promise<void> | null = null;
+  let closed = false;
+
+  const connected = () => {
+    if (admin) return Promise.resolve(admin);
+    connecting ??= (async () => {
+      const client = kafka.admin();
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.disconnect().catch(() => {});
+        throw error;
+      }
+      return admin = client;
+    })().finally(() => connecting = null);
+    return connecting;
+  };
+
+  const fetch = async () => {
+    try {
+      const client = await connected();
+      const partitions = await client.fetchTopicOffsets(topic);
+      if (last && !last.offsets) log(`Kafka answers again; consumer lag of ${topic} is shown`);
+      last = { at: Date.now(), offsets: new Map(partitions.map((p) => [p.partition, p.high])) };
+    } catch (error) {
+      if (!last || last.offsets) {
+        log(`Kafka end offsets of ${topic} unavailable (${(error as Error).message}); lag unknown`);
+      }
+      last = { at: Date.now(), offsets: null };
+      const broken = admin;
+      admin = null;
+      await broken?.disconnect().catch(() => {});
+    }
+  };
+
+  return {
+    async read() {
+      if (closed) return null;
+      if (last && Date.now() - last.at < reuseMs) return last.offsets;
+      inFlight ??= fetch().finally(() => inFlight = null);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        inFlight,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, last ? Math.min(200, waitMs) : waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      return last?.offsets ?? null; // on a timeout: the previous answer (null the first time)
+    },
+    async close() {
+      closed = true;
+      while (inFlight) await inFlight;
+      await admin?.disconnect().catch(() => {});
+      admin = null;
+    },
+  };
+}
+
+/** Lag per partition, or null when the end offsets are unknown (Kafka unreachable). */
+export function consumerLag(
+  endOffsets: Map<number, string> | null,
+  stored: OffsetRow[],
+): PartitionLag[] | null {
+  if (!endOffsets) return null;
+  const next = new Map(stored.map((row) => [row.partition, row.next_offset]));
+  return [...endOffsets.entries()].sort(([a], [b]) => a - b).map(([partition, end]) => {
+    const storedNext = next.get(partition) ?? null;
+    const lag = BigInt(end) - BigInt(storedNext ?? "0");
+    return { partition, end, next: storedNext, lag: String(lag < 0n ? 0n : lag) };
+  });
+}

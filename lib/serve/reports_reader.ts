@@ -1,0 +1,125 @@
+/** The /kafka page's reader of the report topics: started in the background, retried, never throwing. */
+import type { Kafka } from "kafkajs";
+import { type Reports, watchReports } from "../reports/read.ts";
+import { ensureReportTopics } from "../reports/runner.ts";
+
+/** What one read of the report topics gives. */
+export interface ReportsState {
+  /** the latest rows of every report, or null while the topics cannot be read */
+  reports: Reports | null;
+  /** true once everything the topics held when reading began has been read */
+  caughtUp: boolean;
+  /** why the topics cannot be read; null when they can */
+  problem: string | null;
+}
+
+/** Reads the report topics for the page; `read()` answers quickly whatever Kafka does. */
+export interface ReportsReader {
+  /** the report topic prefix (REPORT_TOPIC_PREFIX) */
+  readonly prefix: string;
+  read(): Promise<ReportsState>;
+  /** Resolves once the topics have been read to their current end (for tests). */
+  caughtUp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options: how long a read waits for a start in flight, how often a failed start is retried, a logger. */
+export interface ReportsReaderOptions {
+  waitMs?: number;
+  retryMs?: number;
+  /** told once when the topics cannot be read and once when they can again */
+  log?: (line: string) => void;
+}
+
+type Watcher = Awaited<ReturnType<typeof watchReports>>;
+
+/**
+ * Creates the report topics when missing (a failure is only logged), then mirrors them with
+ * `watchReports`; a failed start is retried on a read at most every `retryMs`.
+ */
+export function kafkaReports(
+  kafka: Kafka,
+  prefix: string,
+  options: ReportsReaderOptions = {},
+): ReportsReader {
+  const waitMs = options.waitMs ?? 1_500;
+  const retryMs = options.retryMs ?? 5_000;
+  const log = options.log ?? (() => {});
+  let watcher: Watcher | null = null;
+  let starting: Promise<void> | null = null;
+  let catchingUp: Promise<void> | null = null;
+  let caughtUp = false;
+  let problem: string | null = null;
+  let failedAt = 0;
+  let closed = false;
+
+  const start = () => {
+    starting ??= (async () => {
+      try {
+        await ensureReportTopics(kafka, prefix);
+      } catch (error) {
+        if (problem === null) log(`Cannot create the report topics: ${describe(error)}`);
+      }
+      try {
+        const started = await watchReports(kafka, prefix);
+        if (closed) return await started.stop();
+        watcher = started;
+        if (problem !== null) log(`Report topics are read again`);
+        problem = null;
+        catchingUp = started.caughtUp().then(
+          () => void (caughtUp = true),
+          (error) => log(`Reading the report topics to their end failed: ${describe(error)}`),
+        );
+      } catch (error) {
+        failedAt = Date.now();
+        const reason = describe(error);
+        if (problem === null) log(`Report topics unavailable (${reason}); retrying`);
+        problem = `Kafka is unreachable or the report topics cannot be read (${reason})`;
+      }
+    })().finally(() => starting = null);
+    return starting;
+  };
+
+  const state = (): ReportsState => ({
+    reports: watcher ? watcher.current() : null,
+    caughtUp: watcher !== null && caughtUp,
+    problem: watcher ? null : problem ?? "The report topics are not read yet",
+  });
+
+  start();
+  return {
+    prefix,
+    async read() {
+      if (closed) return state();
+      if (!watcher && !starting && Date.now() - failedAt >= retryMs) start();
+      await within(starting, waitMs);
+      if (watcher && !caughtUp) await within(catchingUp, waitMs);
+      return state();
+    },
+    async caughtUp() {
+      while (starting) await starting;
+      if (!watcher) throw new Error(problem ?? "the report topics are not read");
+      await watcher.caughtUp();
+    },
+    async close() {
+      closed = true;
+      while (starting) await starting;
+      await watcher?.stop();
+      watcher = null;
+    },
+  };
+}
+
+/** Waits for a promise (when there is one) at most `ms`. */
+async function within(promise: Promise<void> | null, ms: number): Promise<void> {
+  if (!promise) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => timer = setTimeout(resolve, ms))]);
+  clearTimeout(timer);
+}
+
+/** The first line of an error's message, shortened. */
+function describe(error: unknown): string {
+  const message = (error as { message?: string })?.message ?? String(error);
+  return message.split("\n")[0]!.slice(0, 200);
+}

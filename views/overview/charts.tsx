@@ -1,0 +1,54 @@
+/** The six charts: each canvas carries its data as JSON in data-* attributes for static/dashboard.js. */
+import type { ChartView } from "../../lib/serve/charts.ts";
+import type { DashboardView } from "../../lib/serve/overview_view.ts";
+import { Polled } from "../shared/polled.tsx";
+
+/** The polled chart grid. */
+export function ChartsPanel({ view }: { view: DashboardView }) {
+  return (
+    <Polled name="charts" refresh={view.refresh} class="charts">
+      {view.charts.map((chart) => <ChartCard key={chart.name} chart={chart} />)}
+    </Polled>
+  );
+}
+
+/** One chart: a titled canvas whose fallback content lists the values (shown without JavaScript). */
+export function ChartCard({ chart }: { chart: ChartView }) {
+  return (
+    <figure class={`chart chart-${chart.kind}`}>
+      <figcaption>{chart.title}</figcaption>
+      <div class="chart-box">
+        <canvas
+          data-chart={chart.name}
+          data-kind={chart.kind}
+          data-labels={JSON.stringify(chart.labels)}
+          data-series={JSON.stringify(chart.series)}
+          data-ids={chart.ids ? JSON.stringify(chart.ids) : undefined}
+          role="img"
+          aria-label={chart.title}
+        >
+          <Fallback chart={chart} />
+        </canvas>
+      </div>
+    </figure>
+  );
+}
+
+/** The chart's non-zero values as a list, at most ten. */
+function Fallback({ chart }: { chart: ChartView }) {
+  const [first] = chart.series;
+  const rows = chart.labels
+    .map((label, i) => ({ label, value: first?.values[i] ?? "0" }))
+    .filter((row) => Number(row.value) !== 0)
+    .slice(0, 10);
+  if (rows.length === 0) return <p>No data yet.</p>;
+  return (
+    <ul>
+      {rows.map((row) => (
+        <li>
+          {row.label}: {row.value}
+        </li>
+      ))}
+    </ul>
+  );
+}

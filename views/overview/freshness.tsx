@@ -1,0 +1,48 @@
+/** Freshness: when the data was read, the newest sale, and the consumer's lag per partition. */
+import { clock, type DashboardView } from "../../lib/serve/overview_view.ts";
+import { formatCount } from "../../lib/core/money.ts";
+import { Polled } from "../shared/polled.tsx";
+
+/** The polled freshness panel of the sidebar. */
+export function FreshnessPanel({ view }: { view: DashboardView }) {
+  const lastSale = view.summary?.lastSaleAt ? new Date(view.summary.lastSaleAt) : null;
+  const totalLag = view.lag?.reduce((sum, p) => sum + BigInt(p.lag), 0n);
+  return (
+    <Polled name="freshness" refresh={view.refresh} class="freshness">
+      <p>
+        Data as of {view.asOf
+          ? <time data-as-of datetime={view.asOf.toISOString()}>{clock(view.asOf)}</time>
+          : <span data-as-of>never</span>}
+        {view.problem && <span class="stale">(stale)</span>}
+      </p>
+      {lastSale && (
+        <p>
+          Newest sale at <time datetime={lastSale.toISOString()}>{clock(lastSale)}</time>
+        </p>
+      )}
+      <h3>Consumer lag</h3>
+      {view.lag === null
+        ? <p data-lag="unknown">Lag unknown: Kafka did not answer.</p>
+        : (
+          <table class="lag" data-lag={String(totalLag)}>
+            <thead>
+              <tr>
+                <th scope="col">Partition</th>
+                <th scope="col">End</th>
+                <th scope="col">Lag</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.lag.map((p) => (
+                <tr data-partition={String(p.partition)} data-partition-lag={p.lag}>
+                  <td>{p.partition}</td>
+                  <td>{formatCount(p.end)}</td>
+                  <td>{formatCount(p.lag)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+    </Polled>
+  );
+}
