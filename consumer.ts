@@ -1,13 +1,10 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
 import { parseCli } from "./lib/infra/cli.ts";
 import { positiveInt } from "./lib/infra/config.ts";
-import { connectAs } from "./lib/infra/db.ts";
-import { createKafka } from "./lib/infra/kafka.ts";
+import { connectAs, type Sql } from "./lib/infra/db.ts";
+import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { connectMigrated } from "./lib/infra/migrate.ts";
-import { startConsumer } from "./lib/consume/runner.ts";
-
-/** Deno flags the consumer runs with: a capped V8 heap keeps its memory bounded (see BENCHMARKS.md). */
-export const CONSUMER_DENO_FLAGS = ["--v8-flags=--max-old-space-size=128"];
+import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
 
 const USAGE = `Usage: deno task consume [--concurrency N] [--quiet]
 
@@ -19,37 +16,40 @@ Bad messages go to <topic>.dlq with the reason. SIGINT/SIGTERM finish the batch,
   --quiet           no line per batch`;
 
 if (import.meta.main) {
-  const { config, values } = parseCli(USAGE, {
+  const { config, values, options } = parseCli(USAGE, {
     concurrency: { type: "string" },
     quiet: { type: "boolean" },
-  });
-  const concurrency = positiveInt(
-    "--concurrency",
-    (values.concurrency as string | undefined) ?? "2",
-  );
+  }, (v) => ({
+    concurrency: positiveInt("--concurrency", (v.concurrency as string | undefined) ?? "2"),
+  }));
+  const { concurrency } = options;
+  quietKafkaTimerWarnings();
+  let sql: Sql | undefined;
+  let consumer: RunningConsumer;
   try {
     await (await connectMigrated(config.databaseUrl)).end();
+    // Writes go through sales_writer, which may insert and update only the consumer's tables.
+    sql = await connectAs(config.databaseUrl, "sales_writer", config.consumerDatabaseUrl, {
+      max: concurrency + 1,
+    });
+    consumer = await startConsumer({
+      kafka: createKafka(config.kafkaBrokers, "sales-consumer"),
+      sql,
+      topic: config.salesTopic,
+      groupId: config.groupId,
+      partitions: config.partitions,
+      concurrency,
+      log: values.quiet ? () => {} : (line) => console.log(line),
+      onFatal: (error) => {
+        console.error(`consumer failed: ${error.message}; exiting so a supervisor can restart it`);
+        Deno.exit(1);
+      },
+    });
   } catch (error) {
     console.error(`Cannot start consumer: ${(error as Error).message}`);
+    await sql?.end({ timeout: 1 }).catch(() => {});
     Deno.exit(1);
   }
-  // Writes go through sales_writer, which may insert and update only the consumer's tables.
-  const sql = await connectAs(config.databaseUrl, "sales_writer", config.consumerDatabaseUrl, {
-    max: concurrency + 1,
-  });
-  const consumer = await startConsumer({
-    kafka: createKafka(config.kafkaBrokers, "sales-consumer"),
-    sql,
-    topic: config.salesTopic,
-    groupId: config.groupId,
-    partitions: config.partitions,
-    concurrency,
-    log: values.quiet ? () => {} : (line) => console.log(line),
-    onFatal: (error) => {
-      console.error(`consumer failed: ${error.message}; exiting so a supervisor can restart it`);
-      Deno.exit(1);
-    },
-  });
   console.log(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -57,7 +57,7 @@ if (import.meta.main) {
     stopping = true;
     console.log(`${signal}: finishing the current batch, then stopping`);
     await consumer.stop();
-    await sql.end({ timeout: 5 });
+    await sql!.end({ timeout: 5 });
     const s = consumer.stats;
     console.log(
       `stopped: ${s.inserted} sales stored, ${s.duplicates} duplicates, ${s.rejected} rejected`,

@@ -1,49 +1,17 @@
-/** The dashboard server: Hono sub-apps for the pages, fragments, JSON API and static files. */
-import { Hono } from "hono";
-import { secureHeaders } from "hono/secure-headers";
+/** `deno task serve`: the dashboard server (routes/app.ts) over its database, Kafka and report readers. */
 import { parseCli } from "./lib/infra/cli.ts";
 import type { Config } from "./lib/infra/config.ts";
 import { connectAs } from "./lib/infra/db.ts";
 import { connectMigrated } from "./lib/infra/migrate.ts";
-import { requireToken } from "./lib/serve/auth.ts";
 import type { DashboardDeps } from "./lib/serve/deps.ts";
-import { dashboardKafka, kafkaEndOffsets } from "./lib/serve/lag.ts";
+import { createDashboardKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { kafkaEndOffsets } from "./lib/serve/lag.ts";
 import { kafkaReports } from "./lib/serve/reports_reader.ts";
 import { createSnapshotStore, loadSnapshot } from "./lib/store/snapshot.ts";
-import { apiRoutes } from "./routes/api.ts";
-import { assetRoutes } from "./routes/assets.ts";
-import { fragmentRoutes } from "./routes/fragments.ts";
-import { pageRoutes } from "./routes/pages.ts";
-
-/** The Content-Security-Policy every response carries (no inline script or style, no eval). */
-export const CSP =
-  "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
-
-/** Builds the dashboard app around its collaborators. */
-export function createApp(deps: DashboardDeps): Hono {
-  const app = new Hono();
-  app.use(secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'self'"],
-      frameAncestors: ["'none'"],
-    },
-    xFrameOptions: "DENY",
-    strictTransportSecurity: false,
-  }));
-  app.use(requireToken(deps.token));
-  app.route("/", pageRoutes(deps));
-  app.route("/fragments", fragmentRoutes(deps));
-  app.route("/api", apiRoutes(deps));
-  app.route("/static", assetRoutes());
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
-  return app;
-}
+import { createApp } from "./routes/app.ts";
 
 /** The running collaborators of a server process, and how to close them. */
-export interface Services {
+interface Services {
   deps: DashboardDeps;
   close(): Promise<void>;
 }
@@ -53,7 +21,7 @@ export interface Services {
  * dashboard's read-only client (role sales_reader, or DASHBOARD_DATABASE_URL), its Kafka admin,
  * and the reader of the report topics under `reportPrefix` (started in the background).
  */
-export async function openServices(
+async function openServices(
   config: Config,
   token?: string,
   reportPrefix = "",
@@ -67,7 +35,7 @@ export async function openServices(
   const store = createSnapshotStore(() =>
     loadSnapshot(sql, { groupId: config.groupId, topic: config.salesTopic })
   );
-  const kafka = dashboardKafka(config.kafkaBrokers);
+  const kafka = createDashboardKafka(config.kafkaBrokers);
   const log = (line: string) => console.error(line);
   const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
   const reports = kafkaReports(kafka, reportPrefix, { log });
@@ -97,6 +65,7 @@ DASHBOARD_DATABASE_URL  the read-only connection (default: DATABASE_URL as role 
 if (import.meta.main) {
   const { config, values } = parseCli(USAGE, { prefix: { type: "string" } });
   const token = Deno.env.get("DASHBOARD_TOKEN") || undefined;
+  quietKafkaTimerWarnings();
   const reportPrefix = (values.prefix as string | undefined) ??
     Deno.env.get("REPORT_TOPIC_PREFIX") ?? "";
   let services: Services;

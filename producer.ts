@@ -1,14 +1,15 @@
 /** `deno task produce`: reads (or generates) sales records and sends them to Kafka, keyed by sale_id. */
 import { parseCli } from "./lib/infra/cli.ts";
 import { ConfigError, positiveInt } from "./lib/infra/config.ts";
+import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { parseDelay } from "./lib/produce/delay.ts";
 import { generateSales } from "./lib/produce/generate.ts";
-import { createKafka } from "./lib/infra/kafka.ts";
 import { type Outgoing, produceRecords } from "./lib/produce/produce_records.ts";
 import { ProgressBar } from "./lib/produce/progress.ts";
 import { readRecordsFile, RecordsFileError } from "./lib/produce/records_file.ts";
 
 /** The sample file shipped with the project (made by `--generate 1000 --seed 42 --out ...`). */
-export const SAMPLE_FILE = new URL("./data/sales_sample.json", import.meta.url).pathname;
+const SAMPLE_FILE = new URL("./data/sales_sample.json", import.meta.url).pathname;
 
 const USAGE = `Usage: deno task produce [--source PATH] [--delay MIN-MAX | --delay 0]
                          [--generate N [--seed S]] [--out FILE] [--quiet]
@@ -22,16 +23,6 @@ Sends sales records to Kafka (key = sale_id), one delivery report per message.
   --quiet           no per-message delivery reports (summary only)
 Bad records are reported with their line and skipped, never sent.`;
 
-/** Parses "--delay": "0", "3" or "1-5" seconds, into milliseconds. */
-export function parseDelay(text: string): [number, number] {
-  const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(text.trim());
-  const min = Number(m?.[1]), max = Number(m?.[2] ?? m?.[1]);
-  if (!m || max < min) {
-    throw new ConfigError(`--delay takes seconds as N or MIN-MAX (like 1-5), got "${text}"`);
-  }
-  return [min * 1000, max * 1000];
-}
-
 /** Numbers generated records 1, 2, 3 ... as they are pulled (nothing is held in memory). */
 function* numbered<T>(items: Iterable<T>): Generator<{ line: number; record: T }> {
   let line = 0;
@@ -39,39 +30,48 @@ function* numbered<T>(items: Iterable<T>): Generator<{ line: number; record: T }
 }
 
 if (import.meta.main) {
-  const { config, values } = parseCli(USAGE, {
+  const { config, values, options } = parseCli(USAGE, {
     source: { type: "string" },
     delay: { type: "string" },
     generate: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
     quiet: { type: "boolean" },
+  }, (v) => {
+    if (v.generate !== undefined && v.source !== undefined) {
+      throw new ConfigError("give either --source or --generate, not both");
+    }
+    return {
+      delayMs: parseDelay((v.delay as string | undefined) ?? "1-5"),
+      generate: v.generate === undefined ? undefined : {
+        n: positiveInt("--generate", v.generate as string),
+        seed: positiveInt("--seed", (v.seed as string | undefined) ?? "1"),
+      },
+      source: (v.source as string | undefined) ?? SAMPLE_FILE,
+    };
   });
+  const { delayMs } = options;
   let records: Iterable<Outgoing>;
   let total: number;
-  let delayMs: [number, number];
-  try {
-    delayMs = parseDelay((values.delay as string | undefined) ?? "1-5");
-    if (values.generate !== undefined) {
-      if (values.source) throw new ConfigError("give either --source or --generate, not both");
-      const n = positiveInt("--generate", values.generate as string);
-      const seed = positiveInt("--seed", (values.seed as string | undefined) ?? "1");
-      records = numbered(generateSales(n, seed));
-      total = n;
-    } else {
-      const entries = await readRecordsFile((values.source as string | undefined) ?? SAMPLE_FILE);
-      const good: Outgoing[] = [];
-      for (const entry of entries) {
-        if ("error" in entry) console.error(`skipped line ${entry.line}: ${entry.error}`);
-        else good.push(entry);
-      }
-      records = good;
-      total = good.length;
+  if (options.generate) {
+    records = numbered(generateSales(options.generate.n, options.generate.seed));
+    total = options.generate.n;
+  } else {
+    let entries;
+    try {
+      entries = await readRecordsFile(options.source);
+    } catch (error) {
+      if (!(error instanceof RecordsFileError)) throw error;
+      console.error(`error: ${error.message}`);
+      Deno.exit(2);
     }
-  } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof RecordsFileError)) throw error;
-    console.error(`error: ${error.message}`);
-    Deno.exit(2);
+    const good: Outgoing[] = [];
+    for (const entry of entries) {
+      if ("error" in entry) console.error(`skipped line ${entry.line}: ${entry.error}`);
+      else good.push(entry);
+    }
+    records = good;
+    total = good.length;
   }
 
   if (values.out) {
@@ -83,6 +83,7 @@ if (import.meta.main) {
     Deno.exit(0);
   }
 
+  quietKafkaTimerWarnings();
   const bulk = delayMs[1] === 0;
   const bar = bulk && Deno.stderr.isTerminal() ? new ProgressBar(total) : undefined;
   const quiet = Boolean(values.quiet) || bar !== undefined;

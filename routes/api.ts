@@ -46,7 +46,12 @@ export function apiRoutes(deps: DashboardDeps): Hono {
         return c.json({ error: "this server does not read the report topics" }, 503);
       }
       const state = await deps.reports.read();
-      if (!state.reports) return c.json({ error: state.problem }, 503);
+      if (!state.reports) {
+        const error = state.missing
+          ? "the report topics do not exist yet; start `deno task reports`"
+          : state.problem;
+        return c.json({ error }, 503);
+      }
       const prefix = deps.reports.prefix;
       return c.json({
         prefix,

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 const ROOT = new URL("../", import.meta.url);
 
 /** Every file served under /static/, by its URL path: source file and content type. */
-export const ASSETS: Record<string, { file: URL; type: string; immutable: boolean }> = {
+const ASSETS: Record<string, { file: URL; type: string; immutable: boolean }> = {
   "dashboard.js": own("static/dashboard.js", "text/javascript; charset=utf-8"),
   "dashboard.css": own("static/dashboard.css", "text/css; charset=utf-8"),
   "favicon.svg": own("static/favicon.svg", "image/svg+xml"),

@@ -1,21 +1,66 @@
-/** GET / and GET /kafka: the full pages, rendered with every number (work with JavaScript off). */
+/**
+ * Every page of views/pages.ts: GET PATH renders it whole (it works with JavaScript off), and
+ * GET /fragments/NAME renders one of its polled panels alone, the same component, for htmx.
+ */
 import { Hono } from "hono";
-import { currentReportsView, currentView, type DashboardDeps } from "../lib/serve/deps.ts";
-import { parseRefresh } from "../lib/serve/overview_view.ts";
-import { ReportsPage } from "../views/kafka/page.tsx";
-import { DashboardPage } from "../views/overview/page.tsx";
+import type { AnyPage, Panel } from "../lib/serve/page.ts";
+import type { DashboardDeps } from "../lib/serve/deps.ts";
+import { createRenderCache } from "../lib/serve/render_cache.ts";
+import { PageShell } from "../views/shared/layout.tsx";
+import { PAGES } from "../views/pages.ts";
 
-/** The page routes. */
-export function pageRoutes(deps: DashboardDeps): Hono {
-  return new Hono()
-    .get("/", async (c) => {
-      const view = await currentView(deps, parseRefresh(c.req.query("refresh")));
+/** Each polled panel by fragment name, with the page it belongs to (names are unique). */
+function panelsByName(pages: readonly AnyPage[]): Map<string, [AnyPage, Panel<unknown>]> {
+  const panels = new Map<string, [AnyPage, Panel<unknown>]>();
+  for (const page of pages) {
+    for (const [name, panel] of Object.entries(page.panels)) {
+      if (panels.has(name)) throw new Error(`two pages have a panel named "${name}"`);
+      panels.set(name, [page, panel as Panel<unknown>]);
+    }
+  }
+  return panels;
+}
+
+/** The page and fragment routes. */
+export function pageRoutes(deps: DashboardDeps, pages: readonly AnyPage[] = PAGES): Hono {
+  const links = pages.map(({ path, label }) => ({ path, label }));
+  const panels = panelsByName(pages);
+  const rendered = createRenderCache();
+  const app = new Hono();
+  for (const page of pages) {
+    app.get(page.path, async (c) => {
+      const query = new URL(c.req.url).searchParams;
+      const view = page.view(await page.read(deps, query), query);
       c.header("Cache-Control", "no-store");
-      return c.html(`<!doctype html>${await DashboardPage({ view })}`);
-    })
-    .get("/kafka", async (c) => {
-      const view = await currentReportsView(deps, parseRefresh(c.req.query("refresh")));
-      c.header("Cache-Control", "no-store");
-      return c.html(`<!doctype html>${await ReportsPage({ view })}`);
+      const html = await PageShell({
+        title: page.title,
+        path: page.path,
+        refresh: view.refresh,
+        links,
+        sidebar: page.sidebar({ view }),
+        children: page.main({ view }),
+      });
+      return c.html(`<!doctype html>${html}`);
     });
+  }
+  app.get("/fragments/:name", async (c) => {
+    const found = panels.get(c.req.param("name"));
+    if (!found) return c.text("No such fragment", 404);
+    const [page, panel] = found;
+    const query = new URL(c.req.url).searchParams;
+    const inputs = await page.read(deps, query);
+    const render = async () => String(await panel({ view: page.view(inputs, query) }));
+    c.header("Cache-Control", "no-store");
+    if (!page.identity) return c.html(await render());
+    const key = `${c.req.param("name")}?${canonical(query)}`;
+    return c.html(await rendered.get(key, page.identity(inputs), render));
+  });
+  return app;
+}
+
+/** The query in a fixed order, so equal queries share one cached rendering. */
+function canonical(query: URLSearchParams): string {
+  const sorted = new URLSearchParams(query);
+  sorted.sort();
+  return sorted.toString();
 }

@@ -4,9 +4,9 @@
  * (d) the bulk producer, (e) dashboard latency under 50 clients vs a naive aggregate query.
  * Prints a table, then the figures as one JSON object on the last line; progress goes to stderr.
  */
-import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
+import { taskDenoFlags } from "../lib/infra/tasks.ts";
 import { parseCli } from "../lib/infra/cli.ts";
-import { ConfigError, positiveInt } from "../lib/infra/config.ts";
+import { positiveInt } from "../lib/infra/config.ts";
 import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
 import { generateSales } from "../lib/produce/generate.ts";
 import { brokerAnswers, createKafka } from "../lib/infra/kafka.ts";
@@ -52,7 +52,7 @@ const PARTITIONS = 6;
 /** The dashboard's own pool size (main.ts opens its read-only client with max 4). */
 const DASHBOARD_POOL = 4;
 
-const { config, values } = parseCli(USAGE, {
+const { config, options: opts } = parseCli(USAGE, {
   n: { type: "string" },
   seed: { type: "string" },
   "baseline-n": { type: "string" },
@@ -61,9 +61,7 @@ const { config, values } = parseCli(USAGE, {
   "dash-seconds": { type: "string" },
   clients: { type: "string" },
   "skip-dash": { type: "boolean" },
-});
-
-function options() {
+}, (values) => {
   const n = positiveInt("--n", (values.n as string | undefined) ?? "200000");
   const sizes = ((values["dash-sizes"] as string | undefined) ?? "10000,1000000").split(",")
     .map((s) => positiveInt("--dash-sizes", s.trim())).sort((a, b) => a - b);
@@ -81,16 +79,7 @@ function options() {
     dashSeconds: positiveInt("--dash-seconds", (values["dash-seconds"] as string) ?? "5"),
     clients: positiveInt("--clients", (values.clients as string | undefined) ?? "50"),
   };
-}
-
-let opts: ReturnType<typeof options>;
-try {
-  opts = options();
-} catch (error) {
-  console.error(`error: ${error instanceof ConfigError ? error.message : error}\n`);
-  console.error("Run with --help for every option.");
-  Deno.exit(2);
-}
+});
 
 const t0 = performance.now();
 const progress = (line: string) =>
@@ -287,7 +276,7 @@ try {
       thousands(consumerRps),
       `spawn to ${n} offsets stored in ${sec(consumer.ms)}; ${thousands(steadyRps)}/s after ` +
       `the first commit; peak RSS ${consumer.peakRssMb.toFixed(0)} MB ` +
-      `(${CONSUMER_DENO_FLAGS.join(" ") || "no Deno flags"}); CPU µs per sale: ` +
+      `(${taskDenoFlags("consume").join(" ") || "no Deno flags"}); CPU µs per sale: ` +
       `${microseconds(consumer.cpuUs.main)} main thread, ${
         microseconds(consumer.cpuUs.other)
       } other threads, ` +

@@ -12,7 +12,9 @@ import { decode } from "../lib/core/decode.ts";
 import { generateSales } from "../lib/produce/generate.ts";
 import { migrate } from "../lib/infra/migrate.ts";
 import { type Sale, SaleRecordSchema } from "../lib/core/sale.ts";
-import { cardFingerprint, contentHash, writeBatch } from "../lib/store/write_batch.ts";
+import { cardFingerprint, contentHash } from "../lib/core/hashing.ts";
+import { cardHashSecret } from "../lib/infra/secret.ts";
+import { writeBatch } from "../lib/store/write_batch.ts";
 import { cpuMs } from "./bench/proc.ts";
 import { microseconds, round, table, thousands } from "./bench/stats.ts";
 
@@ -28,25 +30,15 @@ Prints a table, then one JSON object as the last line. The database is dropped a
   --batch N      sales per writeBatch call (default 2000)
   --writers A,B  concurrent writers to try, each on its own partition (default 1,2)`;
 
-const { config, values } = parseCli(USAGE, {
+const { config, options: { n, batchSize, writerCounts } } = parseCli(USAGE, {
   n: { type: "string" },
   batch: { type: "string" },
   writers: { type: "string" },
-});
-/** A positive whole-number flag, or a clear refusal (exit 2). */
-function countFlag(name: string, text: string): number {
-  try {
-    return positiveInt(name, text);
-  } catch (error) {
-    console.error(`error: ${(error as Error).message}\n\n${USAGE.split("\n")[0]}`);
-    Deno.exit(2);
-  }
-}
-const n = countFlag("--n", String(values.n ?? "60000"));
-const batchSize = countFlag("--batch", String(values.batch ?? "2000"));
-const writerCounts = String(values.writers ?? "1,2").split(",").map((w) =>
-  countFlag("--writers", w)
-);
+}, (values) => ({
+  n: positiveInt("--n", String(values.n ?? "60000")),
+  batchSize: positiveInt("--batch", String(values.batch ?? "2000")),
+  writerCounts: String(values.writers ?? "1,2").split(",").map((w) => positiveInt("--writers", w)),
+}));
 
 const mainThreadMs = () => cpuMs(`/proc/${Deno.pid}/task/${Deno.pid}/stat`);
 
@@ -107,11 +99,12 @@ const sales = messages.map((m) => {
   if (!decoded.ok) throw new Error(`generated record rejected: ${decoded.message}`);
   return decoded.sale;
 });
-const fingerprints = sales.map((s) => cardFingerprint(s.cardNumber));
+const secret = cardHashSecret();
+const fingerprints = sales.map((s) => cardFingerprint(s.cardNumber, secret));
 const steps = {
   decode_us: perItem(messages, decode),
   decode_zod_only_us: perItem(records, (r) => SaleRecordSchema.safeParse(r)),
-  fingerprint_us: perItem(sales, (s) => cardFingerprint(s.cardNumber)),
+  fingerprint_us: perItem(sales, (s) => cardFingerprint(s.cardNumber, secret)),
   content_hash_us: perItem(
     sales.map((s, i) => [s, fingerprints[i]!] as const),
     ([s, f]) => contentHash(s, f),

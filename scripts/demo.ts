@@ -1,10 +1,10 @@
 /** `deno task demo`: services up, consumer and dashboard started, sample sales then a live stream. */
-import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
+import { taskDenoFlags } from "../lib/infra/tasks.ts";
 import { parseCli } from "../lib/infra/cli.ts";
 import { kafkaUp } from "../lib/provision/kafka_broker.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
-import { sleep } from "../lib/infra/process.ts";
-import { provisionOrExit } from "./up.ts";
+import { sleep } from "../lib/core/async.ts";
+import { provisionOrExit } from "../lib/provision/run.ts";
 
 const USAGE = `Usage: deno task demo [--delay MIN-MAX]
 
@@ -31,7 +31,10 @@ if (import.meta.main) {
     await kafkaUp(config.kafkaBrokers, say);
     await postgresUp(config.databaseUrl, say);
   });
-  const children = [start("consumer.ts", ["--quiet"], CONSUMER_DENO_FLAGS), start("main.ts", [])];
+  const children = [
+    start("consumer.ts", ["--quiet"], taskDenoFlags("consume")),
+    start("main.ts", []),
+  ];
   const stop = async () => {
     for (const child of children) {
       try {

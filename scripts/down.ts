@@ -1,5 +1,5 @@
 /** `deno task down`: stops the local services this project started (never a server it did not start). */
-import { parseCli } from "../lib/infra/cli.ts";
+import { oneOf, parseCli } from "../lib/infra/cli.ts";
 import { kafkaDown } from "../lib/provision/kafka_broker.ts";
 import { postgresDown } from "../lib/provision/postgres_cluster.ts";
 
@@ -9,8 +9,11 @@ Stops the Kafka broker and the PostgreSQL cluster that \`deno task up\` started 
 Data stays in .local/ (delete the folder to start afresh).`;
 
 if (import.meta.main) {
-  const { config, values } = parseCli(USAGE, { only: { type: "string" } });
-  const only = values.only as string | undefined;
+  const { config, options: only } = parseCli(
+    USAGE,
+    { only: { type: "string" } },
+    (v) => oneOf("--only", v.only, ["kafka", "postgres"] as const),
+  );
   const say = (line: string) => console.log(line);
   if (only !== "postgres") await kafkaDown(config.kafkaBrokers, say);
   if (only !== "kafka") await postgresDown(config.databaseUrl, say);

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { createTestTopic, readAllMessages, sampleRecords } from "./helpers.ts";
+import { brokerAnswers } from "../lib/infra/kafka.ts";
+import {
+  config,
+  createTestDatabase,
+  createTestTopic,
+  readAllMessages,
+  sampleRecords,
+} from "./helpers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -61,6 +68,34 @@ Deno.test("deno task bench:write refuses a count that is not a whole number abov
     assert.equal(code, 2, args.join(" "));
     assert.match(stderr, new RegExp(`${args[0]} must be a whole number above 0`), args.join(" "));
     assert.match(stderr, /Usage: deno task bench:write/);
+  }
+});
+
+Deno.test("a bad --concurrency or --only is refused with a sentence and exit 2, nothing stopped", async () => {
+  const concurrency = await runScript("consumer.ts", ["--concurrency", "many"]);
+  assert.equal(concurrency.code, 2);
+  assert.match(concurrency.stderr, /^error: --concurrency must be a whole number above 0/);
+  assert.doesNotMatch(concurrency.stderr, /\n\s+at /, "no stack trace");
+  for (const script of ["scripts/down.ts", "scripts/up.ts"]) {
+    const typo = await runScript(script, ["--only", "kafak"]);
+    assert.equal(typo.code, 2, script);
+    assert.match(typo.stderr, /--only takes kafka or postgres, got "kafak"/, script);
+    assert.equal(typo.stdout, "", `${script} did nothing`);
+  }
+  assert.ok(await brokerAnswers(config.kafkaBrokers), "the broker still runs");
+});
+
+Deno.test("a consumer that cannot log in as its role says so in one line, exit 1", async () => {
+  const db = await createTestDatabase();
+  try {
+    const name = new URL(db.url).pathname.slice(1);
+    await db.sql`revoke connect on database ${db.sql(name)} from public, sales_writer`;
+    const { code, stderr } = await runScript("consumer.ts", ["--database-url", db.url]);
+    assert.equal(code, 1);
+    assert.match(stderr, /^Cannot start consumer: .*permission denied for database/);
+    assert.equal(stderr.trim().split("\n").length, 1, `one line, no stack trace:\n${stderr}`);
+  } finally {
+    await db.close();
   }
 });
 

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { type Browser } from "playwright-core";
 import { startConsumer } from "../lib/consume/runner.ts";
-import { centsToDecimal, type SaleRecord } from "../lib/core/sale.ts";
+import { centsToDecimal } from "../lib/core/money.ts";
+import { type SaleRecord } from "../lib/core/sale.ts";
 import {
   chartTotal,
   chooseRefresh,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { decode, MAX_MESSAGE_BYTES, validate } from "../lib/core/decode.ts";
-import { centsToDecimal, decimalToCents, parseExpiry, toCents } from "../lib/core/sale.ts";
+import { decode, MAX_MESSAGE_BYTES, REJECTION_CODES, validate } from "../lib/core/decode.ts";
+import { centsToDecimal, decimalToCents } from "../lib/core/money.ts";
+import { parseExpiry, toCents } from "../lib/core/sale.ts";
 import { maskCardNumbers, maskEmail } from "../lib/core/redact.ts";
 
 const good = {
@@ -104,6 +105,14 @@ for (const [what, value, code, message] of BAD) {
     assert.match(result.message, message);
   });
 }
+
+Deno.test("every rejection code decode() declares is given for some message, and no other", () => {
+  const given = new Set(BAD.map(([, value]) => {
+    const result = decode(value);
+    return result.ok ? "ok" : result.code;
+  }));
+  assert.deepEqual([...given].sort(), [...REJECTION_CODES].sort());
+});
 
 Deno.test("a rejection message never holds a full card number", () => {
   const result = validate({

@@ -1,8 +1,6 @@
-/** Fault injection for the fault suite: consumer processes, broker and PostgreSQL restarts. */
-import { CONSUMER_DENO_FLAGS } from "../consumer.ts";
-import type { Sql } from "../lib/infra/db.ts";
-import { kafkaDown, kafkaUp, ourPid } from "../lib/provision/kafka_broker.ts";
-import { run } from "../lib/infra/process.ts";
+/** Fault injection for the fault suite: consumer processes, and what may be restarted here. */
+import { taskDenoFlags } from "../lib/infra/tasks.ts";
+import { ourPid } from "../lib/provision/kafka_broker.ts";
 import { config } from "./helpers.ts";
 
 const CONSUMER = new URL("../consumer.ts", import.meta.url).pathname;
@@ -16,7 +14,7 @@ export class ConsumerProcess {
       args: [
         "run",
         "-A",
-        ...CONSUMER_DENO_FLAGS,
+        ...taskDenoFlags("consume"),
         CONSUMER,
         "--topic",
         topic,
@@ -50,36 +48,29 @@ export function brokerIsOurs(): boolean {
   return ourPid(Number(config.kafkaBrokers[0]!.split(":")[1])) !== undefined;
 }
 
-/** Stops the project's broker (SIGTERM, clean shutdown) and starts it again on the same data. */
-export async function restartBroker(): Promise<void> {
-  await kafkaDown(config.kafkaBrokers, () => {});
-  await kafkaUp(config.kafkaBrokers, () => {});
-}
+/** The faults a suite injected and the ones it could not, kept apart in its report. */
+export class FaultLog {
+  readonly injected: string[] = [];
+  readonly skipped: string[] = [];
 
-/** Restarts the PostgreSQL server behind `sql` (fast mode: open sessions are cut). */
-export async function restartPostgres(sql: Sql): Promise<void> {
-  const [{ data_directory: dir }] = await sql`show data_directory` as unknown as [
-    { data_directory: string },
-  ];
-  const debian = /^\/var\/lib\/postgresql\/([^/]+)\/([^/]+)$/.exec(dir);
-  let out;
-  if (debian) {
-    // A Debian cluster: its own wrapper keeps the cluster's log file and settings.
-    out = await run("pg_ctlcluster", [
-      "--skip-systemctl-redirect",
-      debian[1]!,
-      debian[2]!,
-      "restart",
-      "-m",
-      "fast",
-    ]);
-  } else {
-    const versions = [...Deno.readDirSync("/usr/lib/postgresql")].map((e) => e.name).sort();
-    const pgCtl = `/usr/lib/postgresql/${versions.at(-1)}/bin/pg_ctl`;
-    const args = ["-D", dir, "-l", `${dir}/../postgres.log`, "-m", "fast", "-w", "restart"];
-    out = Deno.uid() === 0
-      ? await run("runuser", ["-u", "postgres", "--", pgCtl, ...args])
-      : await run(pgCtl, args);
+  /** Records a fault that really happened. */
+  inject(what: string): void {
+    this.injected.push(what);
   }
-  if (out.code !== 0) throw new Error(`restarting PostgreSQL failed: ${out.stderr}${out.stdout}`);
+
+  /** Records a fault that could not be injected here, and why; it never counts as injected. */
+  skip(what: string, why: string): void {
+    this.skipped.push(`${what}: ${why}`);
+  }
+
+  /** The report: injected faults, then skipped ones (when any). */
+  lines(): string[] {
+    return [
+      `faults injected: ${this.injected.length}`,
+      ...this.injected.map((f) => `  - ${f}`),
+      ...(this.skipped.length
+        ? [`faults skipped: ${this.skipped.length}`, ...this.skipped.map((f) => `  - ${f}`)]
+        : []),
+    ];
+  }
 }

@@ -5,13 +5,16 @@ import { startConsumer } from "../lib/consume/runner.ts";
 import { produceRecords } from "../lib/produce/produce_records.ts";
 import { type ReportsOptions, startReports } from "../lib/reports/runner.ts";
 import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
-import { createKafka, ensureTopic } from "../lib/infra/kafka.ts";
+import { createKafka, ensureTopic, quietKafkaTimerWarnings } from "../lib/infra/kafka.ts";
 import { migrate } from "../lib/infra/migrate.ts";
 import { generateSales } from "../lib/produce/generate.ts";
 import type { SaleRecord } from "../lib/core/sale.ts";
 
 /** Settings of the services under test (the same environment variables as the tasks). */
 export const config = loadConfig();
+
+// The tests use kafkajs in-process, as the entrypoints do.
+quietKafkaTimerWarnings();
 
 /** A short random suffix for per-test names. */
 export function uniqueSuffix(): string {

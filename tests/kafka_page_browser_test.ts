@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import assert from "node:assert/strict";
 import { type Browser, type Page } from "playwright-core";
-import { centsToDecimal } from "../lib/core/sale.ts";
+import { centsToDecimal } from "../lib/core/money.ts";
 import {
   chartTotal,
   chooseRefresh,

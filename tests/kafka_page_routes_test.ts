@@ -1,14 +1,18 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
-import { createApp, CSP } from "../main.ts";
-import { STATE_FIPS } from "../lib/serve/charts.ts";
+import { createApp } from "../routes/app.ts";
+import { CSP } from "../lib/serve/csp.ts";
+import { STATE_FIPS } from "../lib/core/us_states.ts";
 import type { DashboardDeps } from "../lib/serve/deps.ts";
-import { dashboardKafka, kafkaEndOffsets } from "../lib/serve/lag.ts";
+import { createDashboardKafka } from "../lib/infra/kafka.ts";
+import { kafkaEndOffsets } from "../lib/serve/lag.ts";
 import { kafkaReports, type ReportsReader } from "../lib/serve/reports_reader.ts";
 import { createSnapshotStore, loadSnapshot } from "../lib/store/snapshot.ts";
 import { maskEmail } from "../lib/core/redact.ts";
+import { ensureReportTopics } from "../lib/reports/runner.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
-import { centsToDecimal, type SaleRecord } from "../lib/core/sale.ts";
+import { centsToDecimal } from "../lib/core/money.ts";
+import { type SaleRecord } from "../lib/core/sale.ts";
 import { chartData, kpiValues } from "./html.ts";
 import {
   committedOffsets,
@@ -105,7 +109,9 @@ async function withApp(
     () => loadSnapshot(db.sql, { groupId, topic: topic ?? "none" }),
     { reuseMs: 0, staleMs: 0 },
   );
-  const endOffsets = topic ? kafkaEndOffsets(dashboardKafka(config.kafkaBrokers), topic) : null;
+  const endOffsets = topic
+    ? kafkaEndOffsets(createDashboardKafka(config.kafkaBrokers), topic)
+    : null;
   const deps: DashboardDeps = { sql: db.sql, store, endOffsets, reports, token: options.token };
   try {
     await run(createApp(deps));
@@ -215,7 +221,7 @@ Deno.test({
           async () => {
             const html = await (await app.request("/fragments/kafka-tables")).text();
             const rows = [...html.matchAll(
-              /<td data-customer="true">([^<]*)<\/td><td class="num" data-purchases="(\d+)">/g,
+              /<td data-customer="">([^<]*)<\/td><td class="num" data-purchases="(\d+)">/g,
             )].map((m) => [m[1], Number(m[2])] as const);
             assert.equal(rows.length, 10);
             assert.deepEqual(rows[0], [maskEmail(BUYER), BUYS]);
@@ -331,7 +337,9 @@ Deno.test({
   async fn() {
     const token = "kafka-page-token";
     const db = await createTestDatabase();
-    const reader = kafkaReports(testKafka("kafka-page-reader"), `kp_${uniqueSuffix()}_`);
+    const prefix = `kp_${uniqueSuffix()}_`;
+    await ensureReportTopics(testKafka(), prefix);
+    const reader = kafkaReports(testKafka("kafka-page-reader"), prefix);
     try {
       await withApp(db, reader, async (app) => {
         for (const path of ["/kafka", "/fragments/kafka-kpis", "/api/reports"]) {
@@ -360,6 +368,7 @@ Deno.test({
   async fn() {
     const db = await createTestDatabase();
     const prefix = `kp_${uniqueSuffix()}_`;
+    await ensureReportTopics(testKafka(), prefix);
     const reader = kafkaReports(testKafka("kafka-page-reader"), prefix);
     try {
       await reader.caughtUp();

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
 import { startConsumer } from "../lib/consume/runner.ts";
 import { dlqTopic } from "../lib/infra/kafka.ts";
-import { centsToDecimal, type SaleRecord } from "../lib/core/sale.ts";
+import { centsToDecimal } from "../lib/core/money.ts";
+import { type SaleRecord } from "../lib/core/sale.ts";
 import { findDrift } from "../lib/store/verify.ts";
 import {
   createTestDatabase,

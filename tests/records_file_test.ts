@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseRecords, RecordsFileError } from "../lib/produce/records_file.ts";
-import { parseDelay } from "../producer.ts";
+import { parseDelay } from "../lib/produce/delay.ts";
 
 Deno.test("parseRecords() reads a JSON array and gives each record the line it starts on", () => {
   const entries = parseRecords('[\n {"sale_id": "a", "x": "[,]"},\n\n {"sale_id": "b"}\n]');

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { produceRecords } from "../lib/produce/produce_records.ts";
-import { centsToDecimal } from "../lib/core/sale.ts";
+import { centsToDecimal } from "../lib/core/money.ts";
 import { findDrift } from "../lib/store/verify.ts";
 import { ConsumerProcess } from "./faults.ts";
 import {

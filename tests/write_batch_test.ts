@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { validate } from "../lib/core/decode.ts";
-import { centsToDecimal, type Sale } from "../lib/core/sale.ts";
+import { centsToDecimal } from "../lib/core/money.ts";
+import { type Sale } from "../lib/core/sale.ts";
 import { findDrift } from "../lib/store/verify.ts";
-import { type BatchInput, OffsetConflictError, writeBatch } from "../lib/store/write_batch.ts";
+import { OffsetConflictError } from "../lib/store/offsets.ts";
+import { type BatchInput, writeBatch } from "../lib/store/write_batch.ts";
 import { createTestDatabase, expectedTotals, sampleRecords } from "./helpers.ts";
 
 function sales(records: unknown[]): Sale[] {

@@ -1,10 +1,11 @@
 /** The sales consumer: Kafka group -> decode -> writeBatch per partition -> offsets in PostgreSQL. */
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
+import type { EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
 import type { Sql } from "../infra/db.ts";
 import { decode } from "../core/decode.ts";
 import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
 import { dlqTopic, ensureTopic, idempotentProducer } from "../infra/kafka.ts";
-import { OffsetConflictError, type SourcedSale, storedOffsets, writeBatch } from "../store/write_batch.ts";
+import { OffsetConflictError, storedOffsets } from "../store/offsets.ts";
+import { type SourcedSale, writeBatch } from "../store/write_batch.ts";
 
 /** What the consumer needs to run. */
 export interface ConsumerOptions {
@@ -241,5 +242,3 @@ async function sleepWithHeartbeat(ms: number, payload: EachBatchPayload) {
     await payload.heartbeat().catch(() => {});
   }
 }
-
-export type { Consumer };

@@ -6,17 +6,20 @@ import { parseSaleFast } from "./sale_fast.ts";
 /** Largest message value accepted, in bytes. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
+/** The reasons decode() gives, as stable codes (the DLQ's `error` header starts with one). */
+export const REJECTION_CODES = [
+  "empty",
+  "oversized",
+  "not_utf8",
+  "not_json",
+  "not_object",
+  "invalid_field",
+] as const;
+
 /** Why a message was rejected: a stable code and a sentence without card data. */
 export interface Rejection {
   ok: false;
-  code:
-    | "empty"
-    | "oversized"
-    | "not_utf8"
-    | "not_json"
-    | "not_object"
-    | "invalid_field"
-    | "conflicting_duplicate";
+  code: (typeof REJECTION_CODES)[number];
   message: string;
 }
 

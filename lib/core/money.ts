@@ -1,5 +1,20 @@
-/** Exact money arithmetic and formatting for the dashboard: decimal strings and BigInt cents only. */
-import { centsToDecimal, decimalToCents } from "./sale.ts";
+/** Exact money: whole cents as BigInt, decimal strings with two places, and their display form. */
+
+/** Formats cents as a decimal string with two places ("1234.05"). */
+export function centsToDecimal(cents: number | bigint): string {
+  const c = BigInt(cents);
+  const sign = c < 0n ? "-" : "";
+  const abs = c < 0n ? -c : c;
+  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
+}
+
+/** Parses a numeric string from PostgreSQL ("1234.5") into exact cents. */
+export function decimalToCents(value: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(value.trim());
+  if (!m) throw new RangeError(`not a money amount: ${value}`);
+  const cents = BigInt(m[2]!) * 100n + BigInt((m[3] ?? "0").padEnd(2, "0"));
+  return m[1] ? -cents : cents;
+}
 
 /** A numeric string from PostgreSQL normalised to two decimals ("12.5" -> "12.50"). */
 export function money(decimal: string): string {
@@ -43,6 +58,12 @@ export function formatMoney(decimal: string): string {
 export function formatCount(value: string | number): string {
   const text = String(value);
   return text.startsWith("-") ? `-${groupThousands(text.slice(1))}` : groupThousands(text);
+}
+
+/** Orders two decimal amounts: negative when a < b, 0 when equal, positive when a > b. */
+export function compareMoney(a: string, b: string): number {
+  const d = decimalToCents(a) - decimalToCents(b);
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
 }
 
 function groupThousands(digits: string): string {

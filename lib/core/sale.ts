@@ -47,7 +47,7 @@ export interface Sale {
 }
 
 /** Largest price numeric(14,2) holds, in cents. */
-export const MAX_PRICE_CENTS = 999_999_999_999_99;
+const MAX_PRICE_CENTS = 999_999_999_999_99;
 /** Longest text field accepted, in characters. */
 export const MAX_TEXT = 200;
 
@@ -203,19 +203,3 @@ export const SaleRecordSchema = z.object({
   state: r.state,
   zipcode: r.zipcode,
 }));
-
-/** Formats cents as a decimal string with two places ("1234.05"). */
-export function centsToDecimal(cents: number | bigint): string {
-  const c = BigInt(cents);
-  const sign = c < 0n ? "-" : "";
-  const abs = c < 0n ? -c : c;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
-}
-
-/** Parses a numeric string from PostgreSQL ("1234.5") into exact cents. */
-export function decimalToCents(value: string): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(value.trim());
-  if (!m) throw new RangeError(`not a money amount: ${value}`);
-  const cents = BigInt(m[2]!) * 100n + BigInt((m[3] ?? "0").padEnd(2, "0"));
-  return m[1] ? -cents : cents;
-}

@@ -21,7 +21,7 @@ export class ConfigError extends Error {
 }
 
 /** Default values, as documented in the README. */
-export const DEFAULTS = {
+const DEFAULTS = {
   KAFKA_BROKERS: "localhost:9092",
   DATABASE_URL: "postgres://postgres@localhost:5432/sales",
   SALES_TOPIC: "sales_topic",

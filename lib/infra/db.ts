@@ -20,7 +20,7 @@ export function connect(url: string, options: postgres.Options<Record<string, ne
 }
 
 /** The database name in a postgres:// URL. */
-export function databaseName(url: string): string {
+function databaseName(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
   return name || "postgres";
 }

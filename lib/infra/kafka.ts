@@ -1,15 +1,20 @@
-/** Kafka clients for this project: one factory, topic creation, and a broker health check. */
+/** Kafka clients for this project: the factories, topic creation, and a broker health check. */
 import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import process from "node:process";
 
-// kafkajs schedules some timers with a negative delay (run at once); Node's compat layer warns
-// about each one. Keep every other warning.
-process.removeAllListeners("warning");
-process.on("warning", (warning) => {
-  if (warning.name !== "TimeoutNegativeWarning") {
-    console.error(`${warning.name}: ${warning.message}`);
-  }
-});
+/**
+ * Silences Node's TimeoutNegativeWarning, which kafkajs triggers by scheduling timers with a
+ * negative delay (they run at once); every other process warning is still printed. Called once
+ * by each entrypoint that uses Kafka; it replaces the process' warning listeners.
+ */
+export function quietKafkaTimerWarnings(): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (warning) => {
+    if (warning.name !== "TimeoutNegativeWarning") {
+      console.error(`${warning.name}: ${warning.message}`);
+    }
+  });
+}
 
 /** Creates a kafkajs client that logs only warnings and errors, as one line each, to stderr. */
 export function createKafka(brokers: string[], clientId: string): Kafka {
@@ -31,6 +36,18 @@ export function createKafka(brokers: string[], clientId: string): Kafka {
         `kafka ${label.toLowerCase()} [${namespace}] ${message}${error ? `: ${error}` : ""}`,
       );
     },
+  });
+}
+
+/** A client for the dashboard: short timeouts and one retry, so Kafka's state turns "unknown" fast. */
+export function createDashboardKafka(brokers: string[]): Kafka {
+  return new Kafka({
+    clientId: "sales-dashboard",
+    brokers,
+    connectionTimeout: 1_000,
+    requestTimeout: 3_000,
+    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
+    logLevel: logLevel.NOTHING,
   });
 }
 

@@ -11,7 +11,7 @@ export interface Migration {
 }
 
 /** Reads sql/NNNN_name.sql files in order. */
-export async function readMigrations(dir: URL = SQL_DIR): Promise<Migration[]> {
+async function readMigrations(dir: URL = SQL_DIR): Promise<Migration[]> {
   const migrations: Migration[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const match = /^(\d{4})_.+\.sql$/.exec(entry.name);

@@ -1,4 +1,5 @@
-/** Helpers for provisioning: run a command, start a detached daemon, and stop it by pid file. */
+/** Child processes: run a command, start a detached daemon, tell whether a pid lives, stop it. */
+import { sleep } from "../core/async.ts";
 
 /** The project's ignored folder for local service data. */
 export const LOCAL_DIR = new URL("../../.local/", import.meta.url).pathname;
@@ -64,11 +65,6 @@ export async function stopProcess(pid: number, graceMs = 30_000): Promise<void> 
   while (alive(pid) && Date.now() < end) await sleep(200);
   if (alive(pid)) Deno.kill(pid, "SIGKILL");
   while (alive(pid)) await sleep(100);
-}
-
-/** Resolves after ms milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The last lines of a file, or "" when it cannot be read. */

@@ -1,6 +1,5 @@
-/** The key for card fingerprints and content hashes: CARD_HASH_SECRET, or a generated local one. */
-import { createHash, type Hash, randomBytes } from "node:crypto";
-import { Buffer } from "node:buffer";
+/** The card-hash key: CARD_HASH_SECRET, or a key generated once into .local/ for a local demo. */
+import { randomBytes } from "node:crypto";
 
 const LOCAL_SECRET = new URL("../../.local/card-hash-secret", import.meta.url);
 
@@ -30,24 +29,4 @@ export function cardHashSecret(): string {
     }
   }
   return cached;
-}
-
-/** HMAC-SHA256 of the text under the card secret, hex encoded. */
-export function keyedHash(text: string, secret: string = cardHashSecret()): string {
-  const { inner, outer } = padsFor(secret);
-  return outer.copy().update(inner.copy().update(text).digest()).digest("hex");
-}
-
-let pads: { secret: string; inner: Hash; outer: Hash } | undefined;
-
-/** HMAC's inner and outer hash states after the padded key (RFC 2104), computed once per secret. */
-function padsFor(secret: string) {
-  if (pads?.secret === secret) return pads;
-  const raw = Buffer.from(secret);
-  const key: Uint8Array = raw.length > 64 ? createHash("sha256").update(raw).digest() : raw;
-  const block = Buffer.alloc(64);
-  block.set(key);
-  const inner = createHash("sha256").update(block.map((b) => b ^ 0x36));
-  const outer = createHash("sha256").update(block.map((b) => b ^ 0x5c));
-  return pads = { secret, inner, outer };
 }

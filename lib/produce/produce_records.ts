@@ -39,7 +39,7 @@ export interface ProduceSummary {
  * (about 10% more records/s here, BENCHMARKS.md); the broker round trip still overlaps the
  * validation of the next request.
  */
-export const BULK_BATCH = 2000;
+const BULK_BATCH = 2000;
 
 /** Validates and sends the records; bad records are reported with their line and never sent. */
 export async function produceRecords(

@@ -6,11 +6,11 @@ import {
   LOCAL_DIR,
   ProvisionError,
   run,
-  sleep,
   startDetached,
   stopProcess,
   tail,
 } from "../infra/process.ts";
+import { sleep } from "../core/async.ts";
 
 const INFRA = new URL("../../infra/kafka/", import.meta.url).pathname;
 const LIBS = `${LOCAL_DIR}kafka-libs`;
@@ -73,6 +73,12 @@ export async function kafkaDown(brokers: string[], say: (line: string) => void):
   await stopProcess(pid, 60_000);
   await Deno.remove(brokerDir(port).pidFile).catch(() => {});
   say(`Kafka stopped (pid ${pid})`);
+}
+
+/** Stops the project's broker (SIGTERM, clean shutdown) and starts it again on the same data. */
+export async function restartBroker(brokers: string[]): Promise<void> {
+  await kafkaDown(brokers, () => {});
+  await kafkaUp(brokers, () => {});
 }
 
 /** The pid of the running broker this project started on that port, if any. */

@@ -1,7 +1,8 @@
 /** PostgreSQL for the project: DATABASE_URL when it answers, else a local cluster from Debian's binaries. */
-import { connect, DatabaseUnavailableError, ensureDatabase } from "../infra/db.ts";
+import { connect, DatabaseUnavailableError, ensureDatabase, type Sql } from "../infra/db.ts";
 import { migrate } from "../infra/migrate.ts";
-import { isLocalHost, LOCAL_DIR, ProvisionError, run, sleep } from "../infra/process.ts";
+import { isLocalHost, LOCAL_DIR, ProvisionError, run } from "../infra/process.ts";
+import { sleep } from "../core/async.ts";
 
 /** Where the local cluster on `port` keeps its data, log and socket (one folder per port). */
 function clusterDir(port: number) {
@@ -47,6 +48,35 @@ export async function postgresDown(url: string, say: (line: string) => void): Pr
   const bin = await findBinaries();
   const out = await asPostgres(`${bin}/pg_ctl`, ["-D", data, "-m", "fast", "-w", "stop"]);
   say(out.code === 0 ? "PostgreSQL (local cluster) stopped" : `pg_ctl stop failed: ${out.stderr}`);
+}
+
+/** Restarts the PostgreSQL server behind `sql` (fast mode: open sessions are cut), for fault tests. */
+export async function restartPostgres(sql: Sql): Promise<void> {
+  const [{ data_directory: dir }] = await sql`show data_directory` as unknown as [
+    { data_directory: string },
+  ];
+  const debian = /^\/var\/lib\/postgresql\/([^/]+)\/([^/]+)$/.exec(dir);
+  const out = debian
+    // A Debian cluster: its own wrapper keeps the cluster's log file and settings.
+    ? await run("pg_ctlcluster", [
+      "--skip-systemctl-redirect",
+      debian[1]!,
+      debian[2]!,
+      "restart",
+      "-m",
+      "fast",
+    ])
+    : await asPostgres(`${await findBinaries()}/pg_ctl`, [
+      "-D",
+      dir,
+      "-l",
+      `${dir}/../postgres.log`,
+      "-m",
+      "fast",
+      "-w",
+      "restart",
+    ]);
+  if (out.code !== 0) throw new Error(`restarting PostgreSQL failed: ${out.stderr}${out.stdout}`);
 }
 
 async function findBinaries(): Promise<string> {

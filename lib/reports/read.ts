@@ -6,6 +6,18 @@ import { type ReportName, REPORTS, reportTopic } from "./topics.ts";
 /** Every report: its rows (the latest value of each key), by report name. */
 export type Reports = Record<ReportName, Record<string, unknown>[]>;
 
+/** The report topics under `prefix` that do not exist on the cluster yet. */
+export async function missingReportTopics(kafka: Kafka, prefix = ""): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    return REPORTS.map((r) => reportTopic(r, prefix)).filter((t) => !existing.has(t));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Reads every report topic to its end once and returns the latest value of each key. */
 export async function readReports(kafka: Kafka, prefix = ""): Promise<Reports> {
   const mirror = await TopicMirror.start(

@@ -38,7 +38,7 @@ export async function ensureReportTopics(kafka: Kafka, prefix: string): Promise<
 }
 
 /** Rebuilds the state from what the report topics hold (read-committed: aborted work is not seen). */
-export async function restoreState(
+async function restoreState(
   kafka: Kafka,
   prefix: string,
   groupId: string,

@@ -1,9 +1,9 @@
 /** The six reports as in-memory state: pure updates from sales, and the keyed messages they publish. */
-import type { Sale } from "../core/sale.ts";
-import { centsToDecimal, decimalToCents } from "../core/sale.ts";
+import { cardFingerprint, contentHash, customerKey as customerKeyUnder } from "../core/hashing.ts";
+import { centsToDecimal, decimalToCents, divideRounded } from "../core/money.ts";
 import { maskEmail } from "../core/redact.ts";
-import { keyedHash } from "../infra/secret.ts";
-import { cardFingerprint, contentHash } from "../store/write_batch.ts";
+import type { Sale } from "../core/sale.ts";
+import { cardHashSecret } from "../infra/secret.ts";
 import type { ReportName } from "./topics.ts";
 
 /** Running sums of one dimension value, money in cents. */
@@ -26,12 +26,12 @@ export interface ReportMessage {
  * email is taken as given, like PostgreSQL's customers.email (unique, case-sensitive).
  */
 export function customerKey(email: string): string {
-  return keyedHash(`customer:${email}`);
+  return customerKeyUnder(email, cardHashSecret());
 }
 
 /** The hash that tells a re-delivered sale from a conflicting one: the same as PostgreSQL stores. */
-export function saleHash(sale: Sale): string {
-  return contentHash(sale, cardFingerprint(sale.cardNumber));
+function saleHash(sale: Sale): string {
+  return contentHash(sale, cardFingerprint(sale.cardNumber, cardHashSecret()));
 }
 
 /** What one batch changed: the report keys to publish and the newly counted sales (id, hash). */
@@ -135,26 +135,23 @@ export class ReportState {
   /** The published value of a report key. */
   message(report: ReportName, key: string): ReportMessage {
     const s = this.#table(report).get(key)!;
-    const money = (c: bigint) => centsToDecimal(c);
     let value: Record<string, unknown>;
     if (report === "customer_insights") {
       value = {
         ...s.label,
         purchases: s.count,
-        total_spent: money(s.revenue),
-        average_purchase: money(
-          s.count ? (s.revenue * 2n + BigInt(s.count)) / (2n * BigInt(s.count)) : 0n,
-        ),
+        total_spent: centsToDecimal(s.revenue),
+        average_purchase: centsToDecimal(divideRounded(s.revenue, BigInt(s.count))),
       };
     } else if (report === "credit_card_usage") {
-      value = { ...s.label, sales_count: s.count, amount: money(s.revenue) };
+      value = { ...s.label, sales_count: s.count, amount: centsToDecimal(s.revenue) };
     } else {
       value = {
         ...s.label,
         sales_count: s.count,
-        revenue: money(s.revenue),
-        cost: money(s.cost),
-        profit: money(s.revenue - s.cost),
+        revenue: centsToDecimal(s.revenue),
+        cost: centsToDecimal(s.cost),
+        profit: centsToDecimal(s.revenue - s.cost),
       };
       if (report === "total_sales_summary") Object.assign(value, this.skipped);
     }

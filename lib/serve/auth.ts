@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 import { timingSafeEqual } from "hono/utils/buffer";
 
 /** The token a request presents: the bearer token, or the password of basic auth; else null. */
-export function presentedToken(authorization: string | undefined): string | null {
+function presentedToken(authorization: string | undefined): string | null {
   if (!authorization) return null;
   const [scheme = "", value = ""] = authorization.trim().split(/\s+/, 2);
   if (scheme.toLowerCase() === "bearer") return value || null;

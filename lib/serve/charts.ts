@@ -2,18 +2,7 @@
 import { money, subtractMoney } from "../core/money.ts";
 import type { GroupRow } from "../store/queries.ts";
 import { firstMinute, MINUTES_SHOWN, type Snapshot } from "../store/snapshot.ts";
-import { US_STATES } from "../core/us_states.ts";
-
-/** Census FIPS codes of the 50 states and DC, as us-atlas' states-10m.json ids them. */
-// deno-fmt-ignore
-export const STATE_FIPS: Readonly<Record<string, string>> = {
-  AL: "01", AK: "02", AZ: "04", AR: "05", CA: "06", CO: "08", CT: "09", DE: "10", DC: "11",
-  FL: "12", GA: "13", HI: "15", ID: "16", IL: "17", IN: "18", IA: "19", KS: "20", KY: "21",
-  LA: "22", ME: "23", MD: "24", MA: "25", MI: "26", MN: "27", MS: "28", MO: "29", MT: "30",
-  NE: "31", NV: "32", NH: "33", NJ: "34", NM: "35", NY: "36", NC: "37", ND: "38", OH: "39",
-  OK: "40", OR: "41", PA: "42", RI: "44", SC: "45", SD: "46", TN: "47", TX: "48", UT: "49",
-  VT: "50", VA: "51", WA: "53", WV: "54", WI: "55", WY: "56",
-};
+import { STATE_FIPS, US_STATES } from "../core/us_states.ts";
 
 /** What a chart canvas carries: its kind, labels, series of decimal strings and optional ids. */
 export interface ChartView {
@@ -110,7 +99,7 @@ export function charts(snapshot: Snapshot): ChartView[] {
 }
 
 /** Sixty minutes ending at the snapshot's minute, zero where nothing sold. */
-export function minuteSeries(snapshot: Snapshot) {
+function minuteSeries(snapshot: Snapshot) {
   const byMinute = new Map(snapshot.minutes.map((m) => [m.minute.getTime(), m]));
   const first = firstMinute(snapshot.asOf).getTime();
   return Array.from({ length: MINUTES_SHOWN }, (_, i) => {

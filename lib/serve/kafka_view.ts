@@ -1,26 +1,17 @@
-/** Turns the report topics' rows into what the /kafka page shows: exact decimal strings, masked customers. */
-import {
-  categoryCharts,
-  type ChartView,
-  stateRevenueChart,
-  topCitiesChart,
-} from "./charts.ts";
-import {
-  average,
-  formatCount,
-  formatMoney,
-  money,
-  percent,
-  subtractMoney,
-} from "../core/money.ts";
+/** The /kafka page's data: the report topics' rows as exact decimal strings and masked customers. */
+import { categoryCharts, type ChartView, stateRevenueChart, topCitiesChart } from "./charts.ts";
+import { average, compareMoney, money, percent, subtractMoney } from "../core/money.ts";
+import type { DashboardDeps } from "./deps.ts";
 import type { ReportsState } from "./reports_reader.ts";
-import type { Kpi, Refresh, Summary } from "./overview_view.ts";
+import type { SnapshotState } from "../store/snapshot.ts";
+import { countKpi, type Kpi, moneyKpi, percentKpi } from "./display.ts";
+import { summarize, type Summary } from "./overview_view.ts";
+import { parseRefresh, type Refresh } from "./refresh.ts";
 import type { Reports } from "../reports/read.ts";
 import { type ReportName, REPORTS, reportTopic } from "../reports/topics.ts";
-import { decimalToCents } from "../core/sale.ts";
 
 /** Rows in the top-N lists of the /kafka page. */
-export const REPORT_TOP_N = 10;
+const REPORT_TOP_N = 10;
 
 /** One report row as published: whatever JSON the reports process wrote for a key. */
 type Row = Record<string, unknown>;
@@ -89,7 +80,7 @@ export interface ReportsInput {
 }
 
 /** Builds the /kafka page's data. */
-export function reportsView(input: ReportsInput): ReportsView {
+function reportsView(input: ReportsInput): ReportsView {
   const reports = input.state.reports;
   return {
     refresh: input.refresh,
@@ -111,8 +102,16 @@ export function reportsView(input: ReportsInput): ReportsView {
 }
 
 /** The note for the state of Kafka and the report topics, or null when all is well. */
-export function notice(input: ReportsInput): ReportsNotice | null {
-  const { reports, caughtUp, problem } = input.state;
+function notice(input: ReportsInput): ReportsNotice | null {
+  const { reports, caughtUp, problem, missing } = input.state;
+  const startReports = "Start `deno task reports`" +
+    (input.prefix ? ` with REPORT_TOPIC_PREFIX=${input.prefix}` : "") + ".";
+  if (!reports && missing) {
+    return {
+      kind: "empty",
+      text: `No report data yet: the report topics do not exist yet. ${startReports}`,
+    };
+  }
   if (!reports) {
     return {
       kind: "kafka",
@@ -132,15 +131,14 @@ export function notice(input: ReportsInput): ReportsNotice | null {
   if (REPORTS.every((r) => reports[r].length === 0)) {
     return {
       kind: "empty",
-      text: "No report data yet: the report topics are empty. Start `deno task reports`" +
-        (input.prefix ? ` with REPORT_TOPIC_PREFIX=${input.prefix}` : "") + ".",
+      text: `No report data yet: the report topics are empty. ${startReports}`,
     };
   }
   return null;
 }
 
 /** The summary tiles from total_sales_summary (and the customer count of customer_insights). */
-export function reportKpis(reports: Reports): Kpi[] {
+function reportKpis(reports: Reports): Kpi[] {
   const total = reports.total_sales_summary[0];
   if (!total) return [];
   const sales = count(total.sales_count);
@@ -150,11 +148,11 @@ export function reportKpis(reports: Reports): Kpi[] {
   const margin = percent(profit, revenue);
   const tiles: Kpi[] = [
     countKpi("sales", "Sales", sales),
-    cashKpi("revenue", "Revenue", revenue),
-    cashKpi("cost", "Cost", cost),
-    cashKpi("profit", "Profit", profit),
-    { name: "margin", label: "Margin", value: margin, display: `${margin} %` },
-    cashKpi("aov", "Average order", average(revenue, sales)),
+    moneyKpi("revenue", "Revenue", revenue),
+    moneyKpi("cost", "Cost", cost),
+    moneyKpi("profit", "Profit", profit),
+    percentKpi("margin", "Margin", margin),
+    moneyKpi("aov", "Average order", average(revenue, sales)),
     countKpi("customers", "Customers", reports.customer_insights.length),
   ];
   if (total.rejected !== undefined) {
@@ -164,7 +162,7 @@ export function reportKpis(reports: Reports): Kpi[] {
 }
 
 /** The PostgreSQL counts shown beside the reports, named apart from the report tiles. */
-export function postgresKpis(summary: Summary): Kpi[] {
+function postgresKpis(summary: Summary): Kpi[] {
   return [
     countKpi("postgres-sales", "Sales", summary.sales),
     countKpi("postgres-products", "Products", summary.products),
@@ -173,7 +171,7 @@ export function postgresKpis(summary: Summary): Kpi[] {
 }
 
 /** The six charts of the /kafka page, in page order (names shared with the main page's kinds). */
-export function reportCharts(reports: Reports): ChartView[] {
+function reportCharts(reports: Reports): ChartView[] {
   const categories = sortBy(reports.sales_by_category.map(group("category")), byRevenue);
   const states = new Map(reports.sales_by_state.map((r) => [text(r.state), cash(r.revenue)]));
   const cities = sortBy(
@@ -186,7 +184,7 @@ export function reportCharts(reports: Reports): ChartView[] {
     amount: cash(r.amount),
   }));
   const byUse = sortBy(cards, (a, b) => b.sales - a.sales || compareText(a.label, b.label));
-  const byAmount = sortBy(cards, (a, b) => compareCents(b.amount, a.amount) || a.sales - b.sales);
+  const byAmount = sortBy(cards, (a, b) => compareMoney(b.amount, a.amount) || a.sales - b.sales);
   return [
     ...categoryCharts(categories),
     stateRevenueChart(states),
@@ -209,7 +207,7 @@ export function reportCharts(reports: Reports): ChartView[] {
 }
 
 /** The customers with the most purchases (then the highest total, then the key). */
-export function topCustomers(rows: Row[], limit: number): ReportCustomer[] {
+function topCustomers(rows: Row[], limit: number): ReportCustomer[] {
   const customers = rows.map((r) => ({
     key: text(r.customer_key),
     customer: text(r.customer),
@@ -220,7 +218,7 @@ export function topCustomers(rows: Row[], limit: number): ReportCustomer[] {
   return sortBy(
     customers,
     (a, b) =>
-      b.purchases - a.purchases || compareCents(b.totalSpent, a.totalSpent) ||
+      b.purchases - a.purchases || compareMoney(b.totalSpent, a.totalSpent) ||
       compareText(a.key, b.key),
   ).slice(0, limit);
 }
@@ -245,16 +243,11 @@ function cityLabel(r: Row): string {
 }
 
 function byRevenue(a: { label: string; revenue: string }, b: { label: string; revenue: string }) {
-  return compareCents(b.revenue, a.revenue) || compareText(a.label, b.label);
+  return compareMoney(b.revenue, a.revenue) || compareText(a.label, b.label);
 }
 
 function sortBy<T>(items: T[], compare: (a: T, b: T) => number): T[] {
   return [...items].sort(compare);
-}
-
-function compareCents(a: string, b: string): number {
-  const d = decimalToCents(a) - decimalToCents(b);
-  return d > 0n ? 1 : d < 0n ? -1 : 0;
 }
 
 function compareText(a: string, b: string): number {
@@ -282,10 +275,44 @@ function cash(value: unknown): string {
   }
 }
 
-function countKpi(name: string, label: string, n: number): Kpi {
-  return { name, label, value: String(n), display: formatCount(n) };
+/** What /kafka is built from: the report topics, PostgreSQL's counts and Kafka's answer. */
+export interface ReportsPageInputs {
+  state: ReportsState;
+  prefix: string;
+  store: SnapshotState;
+  /** Kafka's end offsets: null when Kafka did not answer, undefined when not asked */
+  endOffsets: Map<number, string> | null | undefined;
+  asOf: Date;
 }
 
-function cashKpi(name: string, label: string, amount: string): Kpi {
-  return { name, label, value: amount, display: formatMoney(amount) };
+/** What /kafka shows when the server reads no report topics. */
+const NOT_READ: ReportsState = {
+  reports: null,
+  caughtUp: false,
+  problem: "this server does not read the report topics",
+  missing: false,
+};
+
+/** Reads the report topics, the PostgreSQL counts and Kafka's health together for /kafka. */
+export async function readReportsPage(deps: DashboardDeps): Promise<ReportsPageInputs> {
+  const [state, store, endOffsets] = await Promise.all([
+    deps.reports ? deps.reports.read() : Promise.resolve(NOT_READ),
+    deps.store.read(),
+    deps.endOffsets ? deps.endOffsets.read() : Promise.resolve(undefined),
+  ]);
+  return { state, prefix: deps.reports?.prefix ?? "", store, endOffsets, asOf: new Date() };
+}
+
+/** Builds /kafka's view from its inputs for the URL's query (?refresh=). */
+export function reportsPageOf(inputs: ReportsPageInputs, query: URLSearchParams): ReportsView {
+  const { state, prefix, store, endOffsets, asOf } = inputs;
+  return reportsView({
+    state,
+    prefix,
+    summary: store.snapshot ? summarize(store.snapshot.totals) : null,
+    problem: store.problem,
+    kafkaAnswers: endOffsets === undefined ? null : endOffsets !== null,
+    refresh: parseRefresh(query.get("refresh")),
+    asOf,
+  });
 }

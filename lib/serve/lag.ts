@@ -1,7 +1,7 @@
 /** Consumer lag per partition: Kafka end offsets (cached admin client) minus offsets stored in PostgreSQL. */
-import { type Admin, Kafka, logLevel } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
+import { settledWithin } from "../core/async.ts";
 import type { OffsetRow } from "../store/queries.ts";
-import "../infra/kafka.ts"; // the project's filter for kafkajs' negative-timeout warnings
 
 /** The lag of one partition: messages on Kafka the consumer has not stored yet. */
 export interface PartitionLag {
@@ -26,18 +26,6 @@ export interface EndOffsetsOptions {
   reuseMs?: number;
   /** told once when Kafka stops answering and once when it answers again */
   log?: (line: string) => void;
-}
-
-/** A kafkajs client for the dashboard: short timeouts and one retry, so lag turns "unknown" fast. */
-export function dashboardKafka(brokers: string[]): Kafka {
-  return new Kafka({
-    clientId: "sales-dashboard",
-    brokers,
-    connectionTimeout: 1_000,
-    requestTimeout: 3_000,
-    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
-    logLevel: logLevel.NOTHING,
-  });
 }
 
 /** Reads end offsets through one admin client, reconnecting after a failure, never throwing. */
@@ -92,14 +80,7 @@ export function kafkaEndOffsets(
       if (closed) return null;
       if (last && Date.now() - last.at < reuseMs) return last.offsets;
       inFlight ??= fetch().finally(() => inFlight = null);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        inFlight,
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, last ? Math.min(200, waitMs) : waitMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      await settledWithin(inFlight, last ? Math.min(200, waitMs) : waitMs);
       return last?.offsets ?? null; // on a timeout: the previous answer (null the first time)
     },
     async close() {

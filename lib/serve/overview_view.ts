@@ -1,31 +1,13 @@
-/** Turns a snapshot into what the views and the JSON API show: exact strings, masked emails. */
+/** The overview page's data: a snapshot turned into exact strings and masked emails, for views and the API. */
 import { maskEmail } from "../core/redact.ts";
-import {
-  average,
-  formatCount,
-  formatMoney,
-  money,
-  percent,
-  subtractMoney,
-} from "../core/money.ts";
+import { average, formatMoney, money, percent, subtractMoney } from "../core/money.ts";
 import type { CustomerRow, GroupRow, TotalsRow } from "../store/queries.ts";
-import type { Snapshot } from "../store/snapshot.ts";
+import type { Snapshot, SnapshotState } from "../store/snapshot.ts";
 import { charts, type ChartView } from "./charts.ts";
-import type { PartitionLag } from "./lag.ts";
-
-/** The refresh intervals offered, in seconds, and "off". */
-export const REFRESH_CHOICES = ["off", "1", "2", "5", "10", "30", "60"] as const;
-/** A refresh interval choice. */
-export type Refresh = (typeof REFRESH_CHOICES)[number];
-/** The interval used when the URL names none (or an unknown one). */
-export const DEFAULT_REFRESH: Refresh = "5";
-
-/** Reads ?refresh=N, falling back to the default for anything not offered. */
-export function parseRefresh(text: string | undefined | null): Refresh {
-  return (REFRESH_CHOICES as readonly string[]).includes(text ?? "")
-    ? text as Refresh
-    : DEFAULT_REFRESH;
-}
+import { clock, countKpi, type Kpi, moneyKpi, percentKpi } from "./display.ts";
+import type { DashboardDeps } from "./deps.ts";
+import { consumerLag, type PartitionLag } from "./lag.ts";
+import { parseRefresh, type Refresh } from "./refresh.ts";
 
 /** The KPI numbers; money as strings with two decimals, counts as numbers. */
 export interface Summary {
@@ -66,39 +48,19 @@ export function summarize(t: TotalsRow): Summary {
   };
 }
 
-/** One KPI tile: `value` is the machine-readable number, `display` the formatted text. */
-export interface Kpi {
-  name: string;
-  label: string;
-  value: string;
-  display: string;
-}
-
 /** The ten KPI tiles in page order. */
-export function kpis(s: Summary): Kpi[] {
-  const count = (name: string, label: string, n: number): Kpi => ({
-    name,
-    label,
-    value: String(n),
-    display: formatCount(n),
-  });
-  const cash = (name: string, label: string, amount: string): Kpi => ({
-    name,
-    label,
-    value: amount,
-    display: formatMoney(amount),
-  });
+function kpis(s: Summary): Kpi[] {
   return [
-    count("sales", "Sales", s.sales),
-    cash("revenue", "Revenue", s.revenue),
-    cash("cost", "Cost", s.cost),
-    cash("profit", "Profit", s.profit),
-    { name: "margin", label: "Margin", value: s.margin, display: `${s.margin} %` },
-    cash("aov", "Average order", s.aov),
-    count("customers", "Customers", s.customers),
-    count("products", "Products", s.products),
-    count("categories", "Categories", s.categories),
-    count("rejected", "Rejected messages", s.rejected),
+    countKpi("sales", "Sales", s.sales),
+    moneyKpi("revenue", "Revenue", s.revenue),
+    moneyKpi("cost", "Cost", s.cost),
+    moneyKpi("profit", "Profit", s.profit),
+    percentKpi("margin", "Margin", s.margin),
+    moneyKpi("aov", "Average order", s.aov),
+    countKpi("customers", "Customers", s.customers),
+    countKpi("products", "Products", s.products),
+    countKpi("categories", "Categories", s.categories),
+    countKpi("rejected", "Rejected messages", s.rejected),
   ];
 }
 
@@ -162,7 +124,7 @@ export interface RecentView {
 }
 
 /** The recent sales for display. */
-export function recentSales(snapshot: Snapshot): RecentView[] {
+function recentSales(snapshot: Snapshot): RecentView[] {
   return snapshot.recent.map((r) => ({
     saleId: r.sale_id,
     time: clock(r.sold_at),
@@ -176,14 +138,8 @@ export function recentSales(snapshot: Snapshot): RecentView[] {
   }));
 }
 
-/** Local wall-clock time HH:MM:SS of the server. */
-export function clock(at: Date): string {
-  return [at.getHours(), at.getMinutes(), at.getSeconds()]
-    .map((n) => String(n).padStart(2, "0")).join(":");
-}
-
 /** Everything one render of the page needs. */
-export interface DashboardView {
+export interface OverviewView {
   refresh: Refresh;
   /** null until the first snapshot has been read */
   summary: Summary | null;
@@ -199,11 +155,11 @@ export interface DashboardView {
 }
 
 /** Builds the page's data from the store's state and the lag. */
-export function dashboardView(
+function overviewView(
   state: { snapshot: Snapshot | null; problem: string | null },
   lag: PartitionLag[] | null,
   refresh: Refresh,
-): DashboardView {
+): OverviewView {
   const s = state.snapshot;
   const summary = s ? summarize(s.totals) : null;
   return {
@@ -217,4 +173,28 @@ export function dashboardView(
     lag,
     problem: state.problem,
   };
+}
+
+/** What the overview is built from; the same objects give the same page. */
+export interface OverviewInputs {
+  state: SnapshotState;
+  endOffsets: Map<number, string> | null;
+}
+
+/** Reads the snapshot and the end offsets together. */
+export async function readOverview(deps: DashboardDeps): Promise<OverviewInputs> {
+  const [state, endOffsets] = await Promise.all([
+    deps.store.read(),
+    deps.endOffsets ? deps.endOffsets.read() : Promise.resolve(null),
+  ]);
+  return { state, endOffsets };
+}
+
+/** Builds the overview from its inputs for the URL's query (?refresh=). */
+export function overviewOf(
+  { state, endOffsets }: OverviewInputs,
+  query: URLSearchParams,
+): OverviewView {
+  const lag = state.snapshot ? consumerLag(endOffsets, state.snapshot.offsets) : null;
+  return overviewView(state, lag, parseRefresh(query.get("refresh")));
 }

@@ -1,7 +1,7 @@
 /** The /kafka page's reader of the report topics: started in the background, retried, never throwing. */
 import type { Kafka } from "kafkajs";
-import { type Reports, watchReports } from "../reports/read.ts";
-import { ensureReportTopics } from "../reports/runner.ts";
+import { settledWithin } from "../core/async.ts";
+import { missingReportTopics, type Reports, watchReports } from "../reports/read.ts";
 
 /** What one read of the report topics gives. */
 export interface ReportsState {
@@ -11,6 +11,8 @@ export interface ReportsState {
   caughtUp: boolean;
   /** why the topics cannot be read; null when they can */
   problem: string | null;
+  /** true when Kafka answers but the report topics have not been created yet */
+  missing: boolean;
 }
 
 /** Reads the report topics for the page; `read()` answers quickly whatever Kafka does. */
@@ -34,8 +36,9 @@ export interface ReportsReaderOptions {
 type Watcher = Awaited<ReturnType<typeof watchReports>>;
 
 /**
- * Creates the report topics when missing (a failure is only logged), then mirrors them with
- * `watchReports`; a failed start is retried on a read at most every `retryMs`.
+ * Mirrors the report topics with `watchReports` once they exist (the reports process creates
+ * them; this reader only reads); a failed or early start is retried on a read at most every
+ * `retryMs`.
  */
 export function kafkaReports(
   kafka: Kafka,
@@ -50,17 +53,22 @@ export function kafkaReports(
   let catchingUp: Promise<void> | null = null;
   let caughtUp = false;
   let problem: string | null = null;
+  let missing = false;
   let failedAt = 0;
   let closed = false;
 
   const start = () => {
     starting ??= (async () => {
       try {
-        await ensureReportTopics(kafka, prefix);
-      } catch (error) {
-        if (problem === null) log(`Cannot create the report topics: ${describe(error)}`);
-      }
-      try {
+        const absent = await missingReportTopics(kafka, prefix);
+        if (absent.length > 0) {
+          if (!missing) log(`Report topics not created yet (${absent.join(", ")}); waiting`);
+          missing = true;
+          problem = null;
+          failedAt = Date.now();
+          return;
+        }
+        missing = false;
         const started = await watchReports(kafka, prefix);
         if (closed) return await started.stop();
         watcher = started;
@@ -73,6 +81,7 @@ export function kafkaReports(
       } catch (error) {
         failedAt = Date.now();
         const reason = describe(error);
+        missing = false;
         if (problem === null) log(`Report topics unavailable (${reason}); retrying`);
         problem = `Kafka is unreachable or the report topics cannot be read (${reason})`;
       }
@@ -83,7 +92,8 @@ export function kafkaReports(
   const state = (): ReportsState => ({
     reports: watcher ? watcher.current() : null,
     caughtUp: watcher !== null && caughtUp,
-    problem: watcher ? null : problem ?? "The report topics are not read yet",
+    problem: watcher ? null : problem ?? "the report topics are not read yet",
+    missing: watcher === null && missing,
   });
 
   start();
@@ -92,8 +102,8 @@ export function kafkaReports(
     async read() {
       if (closed) return state();
       if (!watcher && !starting && Date.now() - failedAt >= retryMs) start();
-      await within(starting, waitMs);
-      if (watcher && !caughtUp) await within(catchingUp, waitMs);
+      await settledWithin(starting, waitMs);
+      if (watcher && !caughtUp) await settledWithin(catchingUp, waitMs);
       return state();
     },
     async caughtUp() {
@@ -108,14 +118,6 @@ export function kafkaReports(
       watcher = null;
     },
   };
-}
-
-/** Waits for a promise (when there is one) at most `ms`. */
-async function within(promise: Promise<void> | null, ms: number): Promise<void> {
-  if (!promise) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => timer = setTimeout(resolve, ms))]);
-  clearTimeout(timer);
 }
 
 /** The first line of an error's message, shortened. */

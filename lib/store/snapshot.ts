@@ -1,4 +1,5 @@
 /** One consistent read of every dashboard query, and a store that keeps the last good one in memory. */
+import { settledWithin } from "../core/async.ts";
 import type { Sql } from "../infra/db.ts";
 import {
   type CustomerRow,
@@ -39,7 +40,7 @@ export interface SnapshotSource {
 }
 
 /** Rows in the top-N lists of the page. */
-export const TOP_N = 10;
+const TOP_N = 10;
 /** Minutes in the per-minute chart. */
 export const MINUTES_SHOWN = 60;
 
@@ -134,13 +135,7 @@ export function createSnapshotStore(
       if (last && problem === null && age < reuseMs) return { snapshot: last, problem };
       const loading = start();
       if (last && problem === null && age < staleMs) return { snapshot: last, problem };
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waited = await Promise.race([
-        loading.then(() => true),
-        new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), waitMs)),
-      ]);
-      clearTimeout(timer);
-      if (!waited) {
+      if (!await settledWithin(loading, waitMs)) {
         return {
           snapshot: last,
           problem: `PostgreSQL did not answer within ${waitMs / 1000} s`,

@@ -1,8 +1,10 @@
 /** writeBatch(): the only code that writes sales to PostgreSQL, one transaction per batch and partition. */
+import { cardFingerprint, contentHash } from "../core/hashing.ts";
+import { centsToDecimal } from "../core/money.ts";
+import type { Sale } from "../core/sale.ts";
 import type { Sql } from "../infra/db.ts";
-import { centsToDecimal, type Sale } from "../core/sale.ts";
-import { createHash } from "node:crypto";
-import { keyedHash } from "../infra/secret.ts";
+import { cardHashSecret } from "../infra/secret.ts";
+import { type OffsetMove, storeOffset } from "./offsets.ts";
 
 /** A decoded sale with where it came from on Kafka. */
 export interface SourcedSale {
@@ -12,14 +14,7 @@ export interface SourcedSale {
 }
 
 /** What one partition's batch contributes: its sales, its rejected count and its offset range. */
-export interface BatchInput {
-  groupId: string;
-  topic: string;
-  partition: number;
-  /** next_offset stored for this partition before the batch; null when none is stored yet */
-  expectedOffset: string | null;
-  /** offset after the last message of the batch */
-  nextOffset: string;
+export interface BatchInput extends OffsetMove {
   sales: SourcedSale[];
   /** messages of the batch rejected before reaching here (bad data) */
   rejected: number;
@@ -32,30 +27,10 @@ export interface BatchResult {
   conflicts: SourcedSale[];
 }
 
-/** Thrown when the stored offset is not the expected one: another consumer owns or moved the partition. */
-export class OffsetConflictError extends Error {
-  override name = "OffsetConflictError";
-}
-
 /** Hooks run inside the transaction, before it commits. */
 export interface WriteHooks {
   /** Called with the conflicting duplicates; a throw rolls the batch back. */
   beforeCommit?: (result: BatchResult) => Promise<void>;
-}
-
-/** The keyed fingerprint stored instead of the card number (HMAC-SHA256 under the card secret). */
-export function cardFingerprint(cardNumber: string): string {
-  return keyedHash(`card:${cardNumber}`);
-}
-
-/**
- * The hash that tells a re-delivery (same content) from a conflicting duplicate. It covers the
- * card through its keyed fingerprint, so the plain SHA-256 reveals nothing about the number.
- */
-export function contentHash(sale: Sale, fingerprint: string): string {
-  return createHash("sha256").update(JSON.stringify({ ...sale, cardNumber: fingerprint })).digest(
-    "hex",
-  );
 }
 
 /** A sale with its card fingerprint and content hash, computed once. */
@@ -67,8 +42,9 @@ export async function writeBatch(
   input: BatchInput,
   hooks: WriteHooks = {},
 ): Promise<BatchResult> {
+  const secret = cardHashSecret();
   const hashed: HashedSale[] = input.sales.map((item) => {
-    const fingerprint = cardFingerprint(item.sale.cardNumber);
+    const fingerprint = cardFingerprint(item.sale.cardNumber, secret);
     return { ...item, fingerprint, hash: contentHash(item.sale, fingerprint) };
   });
   const unique = firstOfEachSale(hashed);
@@ -106,29 +82,6 @@ export async function writeBatch(
     await hooks.beforeCommit?.(result);
     return result;
   });
-}
-
-/** Moves the partition's stored offset from expectedOffset to nextOffset, or throws OffsetConflictError. */
-async function storeOffset(tx: Sql, input: BatchInput): Promise<void> {
-  const { groupId, topic, partition, expectedOffset, nextOffset } = input;
-  const rows = expectedOffset === null
-    ? await tx`
-        insert into consumer_offsets (group_id, topic, partition, next_offset)
-        values (${groupId}, ${topic}, ${partition}, ${nextOffset})
-        on conflict do nothing returning 1`
-    : await tx`
-        update consumer_offsets set next_offset = ${nextOffset}, updated_at = now()
-        where group_id = ${groupId} and topic = ${topic} and partition = ${partition}
-          and next_offset = ${expectedOffset}
-        returning 1`;
-  if (rows.length !== 1) {
-    throw new OffsetConflictError(
-      `offset of ${topic}[${partition}] for group ${groupId} is no longer ${
-        expectedOffset ?? "unset"
-      }; ` +
-        "another consumer wrote it, the batch was rolled back",
-    );
-  }
 }
 
 /** The first appearance of each sale id in the batch, in batch order. */
@@ -305,16 +258,4 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
   const seen = new Map<string, T>();
   for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
   return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-}
-
-/** The stored next offsets of a group's partitions on a topic. */
-export async function storedOffsets(
-  sql: Sql,
-  groupId: string,
-  topic: string,
-): Promise<Map<number, string>> {
-  const rows = await sql`
-    select partition, next_offset from consumer_offsets
-    where group_id = ${groupId} and topic = ${topic}`;
-  return new Map(rows.map((r) => [r.partition as number, r.next_offset as string]));
 }

@@ -1,9 +1,9 @@
 /** (b) Our consumer end-to-end: consumer.ts as its own process, from spawn to every offset stored. */
 import { connect } from "../../lib/infra/db.ts";
 import { findDrift } from "../../lib/store/verify.ts";
-import { CONSUMER_DENO_FLAGS } from "../../consumer.ts";
+import { sleep } from "../../lib/core/async.ts";
+import { taskDenoFlags } from "../../lib/infra/tasks.ts";
 import type { Resources } from "./resources.ts";
-import { sleep } from "./stats.ts";
 import { cpuMs, peakRssMb } from "./proc.ts";
 
 const CONSUMER = new URL("../../consumer.ts", import.meta.url).pathname;
@@ -64,7 +64,7 @@ export async function runConsumer(options: {
     if (options.concurrency) args.push("--concurrency", String(options.concurrency));
     const started = performance.now();
     // With the Deno flags `deno task consume` uses (a capped V8 heap), as in production.
-    const child = resources.spawnDeno("consumer", CONSUMER, args, CONSUMER_DENO_FLAGS);
+    const child = resources.spawnDeno("consumer", CONSUMER, args, taskDenoFlags("consume"));
     let firstAt = NaN, firstCount = 0, lastChange = started, last = 0, lastLog = started;
     for (;;) {
       const now = performance.now();

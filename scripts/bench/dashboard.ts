@@ -9,7 +9,8 @@ import { generateSales } from "../../lib/produce/generate.ts";
 import type { SaleRecord } from "../../lib/core/sale.ts";
 import { type SourcedSale, writeBatch } from "../../lib/store/write_batch.ts";
 import type { Resources } from "./resources.ts";
-import { freePort, percentile, sleep } from "./stats.ts";
+import { freePort, percentile } from "./stats.ts";
+import { sleep } from "../../lib/core/async.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 

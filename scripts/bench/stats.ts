@@ -47,8 +47,3 @@ export function freePort(): number {
   listener.close();
   return port;
 }
-
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

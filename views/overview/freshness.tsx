@@ -1,10 +1,11 @@
 /** Freshness: when the data was read, the newest sale, and the consumer's lag per partition. */
-import { clock, type DashboardView } from "../../lib/serve/overview_view.ts";
+import { clock } from "../../lib/serve/display.ts";
+import type { OverviewView } from "../../lib/serve/overview_view.ts";
 import { formatCount } from "../../lib/core/money.ts";
 import { Polled } from "../shared/polled.tsx";
 
 /** The polled freshness panel of the sidebar. */
-export function FreshnessPanel({ view }: { view: DashboardView }) {
+export function FreshnessPanel({ view }: { view: OverviewView }) {
   const lastSale = view.summary?.lastSaleAt ? new Date(view.summary.lastSaleAt) : null;
   const totalLag = view.lag?.reduce((sum, p) => sum + BigInt(p.lag), 0n);
   return (

@@ -1,35 +1,37 @@
-/** The full dashboard page: the same panels the fragments render, in a sidebar layout. */
-import type { DashboardView } from "../../lib/serve/overview_view.ts";
-import { BannerPanel } from "./banner.tsx";
-import { ChartsPanel } from "./charts.tsx";
-import { Controls } from "../shared/controls.tsx";
+/** The overview page (/): every KPI, chart and table of the sales in PostgreSQL, polled live. */
+import type { Page } from "../../lib/serve/page.ts";
+import {
+  type OverviewInputs,
+  overviewOf,
+  type OverviewView,
+  readOverview,
+} from "../../lib/serve/overview_view.ts";
 import { FreshnessPanel } from "./freshness.tsx";
-import { KpiPanel } from "./kpis.tsx";
-import { Head, PageLinks } from "../shared/layout.tsx";
-import { TablesPanel } from "./tables.tsx";
+import { BannerPanel, ChartsPanel, KpiPanel, TablesPanel } from "./panels.tsx";
 
-/** The whole page for one view. */
-export function DashboardPage({ view }: { view: DashboardView }) {
-  return (
-    <html lang="en">
-      <Head title="Sales dashboard" refresh={view.refresh} />
-      <body>
-        <aside class="sidebar">
-          <h1>Sales</h1>
-          <PageLinks current="/" refresh={view.refresh} />
-          <Controls refresh={view.refresh} action="/" />
-          <FreshnessPanel view={view} />
-        </aside>
-        <main class="content">
-          <div id="server-offline" class="banner" role="alert" hidden>
-            The dashboard server is not answering; the numbers below are not updating.
-          </div>
-          <BannerPanel view={view} />
-          <KpiPanel view={view} />
-          <ChartsPanel view={view} />
-          <TablesPanel view={view} />
-        </main>
-      </body>
-    </html>
-  );
-}
+/** The overview: read from the snapshot store and Kafka's end offsets. */
+export const overviewPage: Page<OverviewInputs, OverviewView> = {
+  path: "/",
+  label: "Overview",
+  title: "Sales dashboard",
+  read: (deps) => readOverview(deps),
+  view: overviewOf,
+  // Polling clients mostly ask again within the snapshot's reuse window: render once per snapshot.
+  identity: ({ state, endOffsets }) => [state.snapshot, state.problem, endOffsets],
+  panels: {
+    banner: BannerPanel,
+    kpis: KpiPanel,
+    charts: ChartsPanel,
+    tables: TablesPanel,
+    freshness: FreshnessPanel,
+  },
+  sidebar: FreshnessPanel,
+  main: ({ view }) => (
+    <>
+      <BannerPanel view={view} />
+      <KpiPanel view={view} />
+      <ChartsPanel view={view} />
+      <TablesPanel view={view} />
+    </>
+  ),
+};

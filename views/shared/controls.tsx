@@ -1,5 +1,5 @@
 /** The sidebar controls: refresh interval and Refresh now; a plain GET form that works without JS. */
-import { type Refresh, REFRESH_CHOICES } from "../../lib/serve/overview_view.ts";
+import { type Refresh, REFRESH_CHOICES } from "../../lib/serve/refresh.ts";
 
 /** The refresh form of a page; static/dashboard.js turns its changes into URL updates and refresh events. */
 export function Controls({ refresh, action }: { refresh: Refresh; action: string }) {

@@ -1,8 +1,10 @@
-/** What every dashboard page shares: the head (styles, scripts, htmx settings) and the page links. */
-import type { Refresh } from "../../lib/serve/overview_view.ts";
+/** What every dashboard page shares: the head (styles, scripts, htmx settings), the links and the shell. */
+import type { Child } from "hono/jsx";
+import type { Refresh } from "../../lib/serve/refresh.ts";
+import { Controls } from "./controls.tsx";
 
 /** htmx settings: no eval, no script tags, no injected styles (the CSP forbids them), settle at once. */
-export const HTMX_CONFIG = JSON.stringify({
+const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   includeIndicatorStyles: false,
@@ -11,14 +13,14 @@ export const HTMX_CONFIG = JSON.stringify({
   selfRequestsOnly: true,
 });
 
-/** The pages of the dashboard, in sidebar order. */
-export const PAGES = [
-  { path: "/", label: "Overview" },
-  { path: "/kafka", label: "Kafka reports" },
-] as const;
+/** A link in the sidebar to one of the pages. */
+export interface PageLink {
+  path: string;
+  label: string;
+}
 
 /** The <head> of a page: its title, the CSS and the scripts (all from /static), no-JS refresh. */
-export function Head({ title, refresh }: { title: string; refresh: Refresh }) {
+function Head({ title, refresh }: { title: string; refresh: Refresh }) {
   return (
     <head>
       <meta charset="utf-8" />
@@ -41,10 +43,12 @@ export function Head({ title, refresh }: { title: string; refresh: Refresh }) {
 }
 
 /** Links between the pages; each keeps the chosen interval (static/dashboard.js updates them). */
-export function PageLinks({ current, refresh }: { current: string; refresh: Refresh }) {
+function PageLinks(
+  { links, current, refresh }: { links: readonly PageLink[]; current: string; refresh: Refresh },
+) {
   return (
     <nav class="pages" aria-label="Pages">
-      {PAGES.map((page) => (
+      {links.map((page) => (
         <a
           href={`${page.path}?refresh=${refresh}`}
           data-keep-refresh
@@ -54,5 +58,35 @@ export function PageLinks({ current, refresh }: { current: string; refresh: Refr
         </a>
       ))}
     </nav>
+  );
+}
+
+/** The frame of every page: sidebar (title, links, controls, the page's own part) and content. */
+export function PageShell(props: {
+  title: string;
+  path: string;
+  refresh: Refresh;
+  links: readonly PageLink[];
+  sidebar: Child;
+  children: Child;
+}) {
+  return (
+    <html lang="en">
+      <Head title={props.title} refresh={props.refresh} />
+      <body>
+        <aside class="sidebar">
+          <h1>Sales</h1>
+          <PageLinks links={props.links} current={props.path} refresh={props.refresh} />
+          <Controls refresh={props.refresh} action={props.path} />
+          {props.sidebar}
+        </aside>
+        <main class="content">
+          <div id="server-offline" class="banner" role="alert" hidden>
+            The dashboard server is not answering; the numbers below are not updating.
+          </div>
+          {props.children}
+        </main>
+      </body>
+    </html>
   );
 }

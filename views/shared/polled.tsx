@@ -1,12 +1,12 @@
 /** The wrapper of every polled fragment: htmx re-fetches it on the chosen interval or on demand. */
 import type { Child } from "hono/jsx";
-import type { Refresh } from "../../lib/serve/overview_view.ts";
+import type { Refresh } from "../../lib/serve/refresh.ts";
 
 /** The custom event that the Refresh-now button (and an interval change) fires on <body>. */
-export const REFRESH_EVENT = "refresh-now";
+const REFRESH_EVENT = "refresh-now";
 
 /** The hx-trigger for an interval: polling plus the refresh-now event, or the event alone. */
-export function pollTrigger(refresh: Refresh): string {
+function pollTrigger(refresh: Refresh): string {
   const onDemand = `${REFRESH_EVENT} from:body`;
   return refresh === "off" ? onDemand : `every ${refresh}s, ${onDemand}`;
 }

@@ -1,19 +1,8 @@
-/** The six charts: each canvas carries its data as JSON in data-* attributes for static/dashboard.js. */
+/** Chart cards: each canvas carries its data as JSON in data-* attributes for static/dashboard.js. */
 import type { ChartView } from "../../lib/serve/charts.ts";
-import type { DashboardView } from "../../lib/serve/overview_view.ts";
-import { Polled } from "../shared/polled.tsx";
-
-/** The polled chart grid. */
-export function ChartsPanel({ view }: { view: DashboardView }) {
-  return (
-    <Polled name="charts" refresh={view.refresh} class="charts">
-      {view.charts.map((chart) => <ChartCard key={chart.name} chart={chart} />)}
-    </Polled>
-  );
-}
 
 /** One chart: a titled canvas whose fallback content lists the values (shown without JavaScript). */
-export function ChartCard({ chart }: { chart: ChartView }) {
+function ChartCard({ chart }: { chart: ChartView }) {
   return (
     <figure class={`chart chart-${chart.kind}`}>
       <figcaption>{chart.title}</figcaption>
@@ -32,6 +21,11 @@ export function ChartCard({ chart }: { chart: ChartView }) {
       </div>
     </figure>
   );
+}
+
+/** Every chart of a page, in order. */
+export function ChartCards({ charts }: { charts: ChartView[] }) {
+  return <>{charts.map((chart) => <ChartCard key={chart.name} chart={chart} />)}</>;
 }
 
 /** The chart's non-zero values as a list, at most ten. */

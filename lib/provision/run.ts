@@ -1,0 +1,30 @@
+/** Running provisioning steps from an entrypoint: progress lines, one-line failures, Chromium for tests. */
+import { DatabaseUnavailableError } from "../infra/db.ts";
+import { ProvisionError, run } from "../infra/process.ts";
+
+/** Runs provisioning steps with progress on stdout; a provisioning failure prints its sentence and exits 1. */
+export async function provisionOrExit(steps: (say: (line: string) => void) => Promise<void>) {
+  try {
+    await steps((line) => console.log(line));
+  } catch (error) {
+    const known = error instanceof ProvisionError || error instanceof DatabaseUnavailableError;
+    if (!known) throw error;
+    console.error(`error: ${error.message}`);
+    Deno.exit(1);
+  }
+}
+
+/** Chromium for the browser tests: Debian's package, installed when missing and we are root. */
+export async function ensureChromium(say: (line: string) => void) {
+  if (await Deno.stat("/usr/bin/chromium").then(() => true, () => false)) return;
+  if (Deno.uid() !== 0) {
+    throw new ProvisionError(
+      "the browser test needs /usr/bin/chromium: sudo apt-get install chromium",
+    );
+  }
+  say("Installing chromium from Debian's packages for the browser test ...");
+  const out = await run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"]);
+  if (out.code !== 0) {
+    throw new ProvisionError(`apt-get install chromium failed:\n${out.stderr.slice(-1500)}`);
+  }
+}

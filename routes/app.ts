@@ -1,0 +1,27 @@
+/** The dashboard's Hono app: secure headers, the token check, and the page, API and static sub-apps. */
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { requireToken } from "../lib/serve/auth.ts";
+import { CSP_DIRECTIVES } from "../lib/serve/csp.ts";
+import type { DashboardDeps } from "../lib/serve/deps.ts";
+import { apiRoutes } from "./api.ts";
+import { assetRoutes } from "./assets.ts";
+import { pageRoutes } from "./pages.ts";
+
+/** Builds the dashboard app around its collaborators. */
+export function createApp(deps: DashboardDeps): Hono {
+  const app = new Hono();
+  app.use(secureHeaders({
+    contentSecurityPolicy: Object.fromEntries(
+      Object.entries(CSP_DIRECTIVES).map(([name, sources]) => [name, [...sources]]),
+    ),
+    xFrameOptions: "DENY",
+    strictTransportSecurity: false,
+  }));
+  app.use(requireToken(deps.token));
+  app.route("/", pageRoutes(deps));
+  app.route("/api", apiRoutes(deps));
+  app.route("/static", assetRoutes());
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  return app;
+}

@@ -1,0 +1,158 @@
+/**
+ * The shape of the code: stages import one way (lib/README.md), no import cycles, no entrypoint
+ * imported, no export that nothing uses, and the README's Layout names what is really there.
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** The stages of lib/ in import order, with the stages each may import (lib/README.md). */
+const STAGES: Record<string, string[]> = {
+  core: [],
+  infra: ["core"],
+  store: ["core", "infra"],
+  produce: ["core", "infra"],
+  consume: ["core", "infra", "store"],
+  reports: ["core", "infra"],
+  provision: ["core", "infra"],
+  serve: ["core", "infra", "store", "reports"],
+};
+
+/** The entrypoints: run by tasks, imported by nothing. */
+const ENTRYPOINTS = ["main.ts", "producer.ts", "consumer.ts", "reports.ts"];
+
+/** Every .ts/.tsx file under the folders (relative to the repository). */
+function sourceFiles(dirs: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) walk(path);
+      else if (/\.tsx?$/.test(entry.name)) out.push(path);
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  return out;
+}
+
+/** The repository-relative files a source file imports (relative specifiers only). */
+function importsOf(file: string): string[] {
+  const text = Deno.readTextFileSync(`${ROOT}${file}`);
+  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+"(\.{1,2}\/[^"]+)"/g)]
+    .map((m) => m[1]!);
+  return specs.map((spec) => new URL(spec, `file://${ROOT}${file}`).pathname.slice(ROOT.length));
+}
+
+const CODE = [
+  ...ENTRYPOINTS,
+  ...sourceFiles(["lib", "routes", "views", "scripts"]),
+];
+
+Deno.test("each stage of lib/ imports only the stages before it, and nothing outside lib/", () => {
+  const wrong: string[] = [];
+  for (const file of CODE.filter((f) => f.startsWith("lib/"))) {
+    const stage = file.split("/")[1]!;
+    assert.ok(stage in STAGES, `${file}: lib/${stage}/ is not a stage of lib/README.md`);
+    for (const target of importsOf(file)) {
+      const [top, other] = target.split("/");
+      const allowed = top === "lib" && (other === stage || STAGES[stage]!.includes(other!));
+      if (!allowed) wrong.push(`${file} imports ${target}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+Deno.test("views import only lib/core, lib/serve and views; no code imports an entrypoint", () => {
+  const wrong: string[] = [];
+  for (const file of CODE) {
+    for (const target of importsOf(file)) {
+      if (
+        ENTRYPOINTS.includes(target) ||
+        target.startsWith("scripts/") && !file.startsWith("scripts/")
+      ) {
+        wrong.push(`${file} imports ${target}`);
+      }
+      if (file.startsWith("views/") && !/^(lib\/(core|serve)|views)\//.test(target)) {
+        wrong.push(`${file} imports ${target}`);
+      }
+    }
+  }
+  for (const file of sourceFiles(["tests"])) {
+    for (const target of importsOf(file)) {
+      if (ENTRYPOINTS.includes(target)) wrong.push(`${file} imports ${target}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+Deno.test("no two files import each other, directly or through others", () => {
+  const graph = new Map(CODE.map((f) => [f, importsOf(f).filter((t) => CODE.includes(t))]));
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  const visit = (file: string, path: string[]) => {
+    if (state.get(file) === "done") return;
+    if (state.get(file) === "open") {
+      cycles.push([...path.slice(path.indexOf(file)), file].join(" -> "));
+      return;
+    }
+    state.set(file, "open");
+    for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) visit(file, []);
+  assert.deepEqual(cycles, []);
+});
+
+Deno.test("every exported value of lib/, routes/ and views/ is used by another file", () => {
+  const everything = [...CODE, ...sourceFiles(["tests"])].map((f) => ({
+    file: f,
+    text: Deno.readTextFileSync(`${ROOT}${f}`),
+  }));
+  const unused: string[] = [];
+  for (const file of CODE.filter((f) => /^(lib|routes|views)\//.test(f))) {
+    const text = Deno.readTextFileSync(`${ROOT}${file}`);
+    const names = [
+      ...[...text.matchAll(
+        /^export (?:async )?(?:function\*?|const|let|class) ([A-Za-z_$][\w$]*)/gm,
+      )].map((m) => m[1]!),
+      ...[...text.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) =>
+        m[1]!.split(",").map((n) => n.trim().split(/\s+as\s+/).pop()!.replace(/^type\s+/, ""))
+          .filter(Boolean)
+      ),
+    ];
+    for (const name of names) {
+      const word = new RegExp(`\\b${name.replace(/\$/g, "\\$")}\\b`);
+      if (!everything.some((o) => o.file !== file && word.test(o.text))) {
+        unused.push(`${file}: ${name}`);
+      }
+    }
+  }
+  assert.deepEqual(unused, []);
+});
+
+Deno.test("the README's Layout names every entrypoint and folder, and only paths that exist", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const layout = /\n## Layout\n([\s\S]*?)\n## /.exec(readme)?.[1];
+  assert.ok(layout, "README.md has a Layout section");
+  const named = new Set(
+    [...layout.matchAll(/`([\w./-]+)`|\]\(([\w./-]+)\)/g)].map((m) =>
+      (m[1] ?? m[2])!.replace(/\/$/, "")
+    ),
+  );
+  const missing = [...named].filter((path) => {
+    if (!/^[\w.-]+(\/[\w.-]+)*$/.test(path) || !/[/.]/.test(path)) return false;
+    try {
+      Deno.statSync(`${ROOT}${path}`);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  assert.deepEqual(missing, [], "paths in the Layout that do not exist");
+  const folders = [...Deno.readDirSync(`${ROOT}lib`)].filter((e) => e.isDirectory)
+    .map((e) => `lib/${e.name}`);
+  const tops = ["routes", "views", "static", "sql", "scripts", "tests", "infra", "docs", "data"];
+  const unnamed = [...ENTRYPOINTS, ...folders, ...tops, "deno.json", "BENCHMARKS.md"]
+    .filter((p) => !named.has(p));
+  assert.deepEqual(unnamed, [], "entrypoints and folders the Layout does not name");
+});

@@ -1,0 +1,95 @@
+/** The overview's polled panels: problem banner, KPI tiles, charts and tables. */
+import { formatCount, formatMoney } from "../../lib/core/money.ts";
+import { clock } from "../../lib/serve/display.ts";
+import type { CustomerView, OverviewView, RecentView } from "../../lib/serve/overview_view.ts";
+import { ChartCards } from "../shared/charts.tsx";
+import { KpiTiles } from "../shared/kpis.tsx";
+import { Polled } from "../shared/polled.tsx";
+import { TableCard } from "../shared/table.tsx";
+
+/** The banner shown while PostgreSQL is unreachable; empty (but still polled) when all is well. */
+export function BannerPanel({ view }: { view: OverviewView }) {
+  return (
+    <Polled name="banner" refresh={view.refresh} class="banner-slot">
+      {view.problem && (
+        <div class="banner" role="alert" data-problem="database">
+          <strong>{view.problem}.</strong> {view.asOf
+            ? `Showing the last good data, read at ${clock(view.asOf)}; retrying on every refresh.`
+            : "No data could be read yet; retrying on every refresh."}
+        </div>
+      )}
+    </Polled>
+  );
+}
+
+/** The ten KPI tiles. */
+export function KpiPanel({ view }: { view: OverviewView }) {
+  return (
+    <Polled name="kpis" refresh={view.refresh} class="kpis">
+      <KpiTiles kpis={view.kpis} empty="No data has been read yet." />
+    </Polled>
+  );
+}
+
+/** The six charts. */
+export function ChartsPanel({ view }: { view: OverviewView }) {
+  return (
+    <Polled name="charts" refresh={view.refresh} class="charts">
+      <ChartCards charts={view.charts} />
+    </Polled>
+  );
+}
+
+/** Top customers (emails masked) and recent sales (card company and last four only). */
+export function TablesPanel({ view }: { view: OverviewView }) {
+  return (
+    <Polled name="tables" refresh={view.refresh} class="tables">
+      <TableCard<CustomerView>
+        title="Top customers by purchases"
+        name="top-customers"
+        rows={view.customers}
+        columns={[
+          { header: "Customer", cell: (c) => c.name, data: () => ({ "customer-name": "" }) },
+          { header: "Email", cell: (c) => c.email, data: () => ({ email: "" }) },
+          { header: "State", cell: (c) => c.state },
+          { header: "Purchases", numeric: true, cell: (c) => formatCount(c.purchases) },
+          { header: "Revenue", numeric: true, cell: (c) => formatMoney(c.revenue) },
+          {
+            header: "Average",
+            numeric: true,
+            cell: (c) => formatMoney(c.averagePurchase),
+            data: (c) => ({ average: c.averagePurchase }),
+          },
+        ]}
+      />
+      <TableCard<RecentView>
+        title="Recent sales"
+        name="recent-sales"
+        rows={view.recent}
+        rowData={(s) => ({ "sale-id": s.saleId })}
+        columns={[
+          { header: "Time", cell: (s) => s.time },
+          {
+            header: "Customer",
+            cell: (s) => (
+              <>
+                {s.customer} <small>{s.email}</small>
+              </>
+            ),
+          },
+          {
+            header: "Product",
+            cell: (s) => (
+              <>
+                {s.product} <small>{s.category}</small>
+              </>
+            ),
+          },
+          { header: "Place", cell: (s) => s.place },
+          { header: "Card", cell: (s) => s.card, data: () => ({ card: "" }) },
+          { header: "Price", numeric: true, cell: (s) => s.price },
+        ]}
+      />
+    </Polled>
+  );
+}
