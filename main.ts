@@ -7,7 +7,7 @@ import type { DashboardDeps } from "./lib/serve/deps.ts";
 import { createDashboardKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { kafkaEndOffsets } from "./lib/serve/lag.ts";
 import { kafkaReports } from "./lib/serve/reports_reader.ts";
-import { createSnapshotStore, loadSnapshot } from "./lib/store/snapshot.ts";
+import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
 import { createApp } from "./routes/app.ts";
 
 /** The running collaborators of a server process, and how to close them. */
@@ -32,19 +32,18 @@ async function openServices(
     connect_timeout: 3,
     connection: { application_name: "sales-dashboard", statement_timeout: 5_000 },
   });
-  const store = createSnapshotStore(() =>
-    loadSnapshot(sql, { groupId: config.groupId, topic: config.salesTopic })
-  );
+  const source = { groupId: config.groupId, topic: config.salesTopic };
+  const stores = createSnapshotStores((spec) => loadSnapshot(sql, source, spec));
   const kafka = createDashboardKafka(config.kafkaBrokers);
   const log = (line: string) => console.error(line);
   const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
   const reports = kafkaReports(kafka, reportPrefix, { log });
   return {
-    deps: { sql, store, endOffsets, reports, token },
+    deps: { sql, stores, endOffsets, reports, token },
     async close() {
       await reports.close();
       await endOffsets.close();
-      await store.settled();
+      await stores.settled();
       await sql.end({ timeout: 5 });
     },
   };

@@ -1,6 +1,15 @@
-/** The JSON API: GET /api/summary (KPI numbers), GET /api/breakdown/KIND, GET /api/reports. */
+/**
+ * The JSON API: GET /api/summary (KPI numbers), GET /api/breakdown/KIND, GET /api/reports.
+ * Summary and breakdowns take the page's selection: ?range= or ?from=&to= (ISO times, UTC, whole
+ * minutes) and ?state=&category=&card=; the answer names the minutes it covers.
+ */
 import { Hono } from "hono";
+import type { Context } from "hono";
+import type { Sql } from "../lib/infra/db.ts";
+import { REPORTS, reportTopic } from "../lib/reports/topics.ts";
 import type { DashboardDeps } from "../lib/serve/deps.ts";
+import { breakdown, customerView, summarize } from "../lib/serve/overview_view.ts";
+import { apiSelection, SelectionError } from "../lib/serve/selection.ts";
 import {
   selectByCard,
   selectByCategory,
@@ -8,33 +17,61 @@ import {
   selectTopCities,
   selectTopCustomers,
 } from "../lib/store/queries.ts";
-import { breakdown, customerView, summarize } from "../lib/serve/overview_view.ts";
-import { REPORTS, reportTopic } from "../lib/reports/topics.ts";
-import type { Sql } from "../lib/infra/db.ts";
+import { resolveSelection, type Selection, type SelectionSpec } from "../lib/store/selection.ts";
+import { minuteOf } from "../lib/store/write_batch.ts";
 
 /** Rows returned by the city and customer breakdowns when ?limit is not given. */
 const DEFAULT_LIMIT = 10;
 /** The most rows a breakdown returns. */
 const MAX_LIMIT = 1000;
 
-/** Each breakdown: its rows for a limit (used by city and customer, which can be long). */
-const BREAKDOWNS: Record<string, (sql: Sql, limit: number) => Promise<unknown[]>> = {
-  category: async (sql) => (await selectByCategory(sql)).map(breakdown),
-  state: async (sql) => (await selectByState(sql)).map(breakdown),
-  city: async (sql, limit) => (await selectTopCities(sql, limit)).map(breakdown),
-  card: async (sql) => (await selectByCard(sql)).map(breakdown),
-  customer: async (sql, limit) => (await selectTopCustomers(sql, limit)).map(customerView),
+/** Each breakdown: its rows for a selection and a limit (city and customer can be long). */
+const BREAKDOWNS: Record<
+  string,
+  (sql: Sql, sel: Selection, now: number, limit: number) => Promise<unknown[]>
+> = {
+  category: async (sql, sel, now) => (await selectByCategory(sql, sel, now)).map(breakdown),
+  state: async (sql, sel, now) => (await selectByState(sql, sel, now)).map(breakdown),
+  city: async (sql, sel, now, limit) =>
+    (await selectTopCities(sql, sel, now, limit)).map(breakdown),
+  card: async (sql, sel, now) => (await selectByCard(sql, sel, now)).map(breakdown),
+  customer: async (sql, sel, now, limit) =>
+    (await selectTopCustomers(sql, sel, now, limit)).map(customerView),
 };
+
+/** The selection of a request, or the 400 answer naming the bad parameter. */
+function selectionOf(c: Context): SelectionSpec | Response {
+  try {
+    return apiSelection(new URL(c.req.url).searchParams);
+  } catch (error) {
+    if (!(error instanceof SelectionError)) throw error;
+    return c.json({ error: error.message }, 400);
+  }
+}
+
+/** The minutes a selection covers, as ISO times (null for an open end). */
+function coverage(sel: Selection) {
+  const iso = (m: number | null) => (m === null ? null : new Date(m * 60_000).toISOString());
+  const filters = Object.fromEntries(
+    (["state", "category", "card"] as const).flatMap((k) =>
+      sel[k] === undefined ? [] : [[k, sel[k]]]
+    ),
+  );
+  return { from: iso(sel.fromMinute), to: iso(sel.toMinute), filters };
+}
 
 /** The API routes. */
 export function apiRoutes(deps: DashboardDeps): Hono {
   return new Hono()
     .get("/summary", async (c) => {
-      const { snapshot, problem } = await deps.store.read();
       c.header("Cache-Control", "no-store");
+      const spec = selectionOf(c);
+      if (spec instanceof Response) return spec;
+      const { snapshot, problem } = await deps.stores.get(spec).read();
       if (!snapshot) return c.json({ error: problem ?? "no data yet" }, 503);
       return c.json({
         ...summarize(snapshot.totals),
+        ...coverage(snapshot.selection),
         asOf: snapshot.asOf.toISOString(),
         stale: problem !== null,
         problem,
@@ -74,9 +111,13 @@ export function apiRoutes(deps: DashboardDeps): Hono {
       if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) {
         return c.json({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }, 400);
       }
+      const spec = selectionOf(c);
+      if (spec instanceof Response) return spec;
       c.header("Cache-Control", "no-store");
+      const now = minuteOf(new Date());
+      const sel = resolveSelection(spec, now);
       try {
-        return c.json({ kind, rows: await rows(deps.sql, limit) });
+        return c.json({ kind, ...coverage(sel), rows: await rows(deps.sql, sel, now, limit) });
       } catch {
         return c.json({ error: "PostgreSQL is unreachable; try again shortly" }, 503);
       }

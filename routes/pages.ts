@@ -38,6 +38,7 @@ export function pageRoutes(deps: DashboardDeps, pages: readonly AnyPage[] = PAGE
         refresh: view.refresh,
         links,
         sidebar: page.sidebar({ view }),
+        controls: page.controls?.(view),
         children: page.main({ view }),
       });
       return c.html(`<!doctype html>${html}`);

@@ -215,8 +215,31 @@
     }
     const config = configFor(canvas, !old);
     if (!config) return;
+    drillDown(canvas, config);
     if (old) old.destroy();
     charts.set(name, new Chart(canvas, config));
+  }
+
+  /**
+   * Drill-down: a click on a slice, bar or state opens the page filtered to it (the link the
+   * server gave for that label in data-links; the same links stand in <noscript> without JS).
+   */
+  function drillDown(canvas, config) {
+    const links = readJson(canvas, "links", null);
+    if (!links) return;
+    const ids = readJson(canvas, "ids", null);
+    const linkAt = (index) => {
+      if (!ids) return links[index];
+      const id = String(config.data.datasets[0].data[index]?.feature?.id ?? "");
+      return links[ids.indexOf(id)];
+    };
+    config.options.onClick = (_event, elements) => {
+      const href = elements.length ? linkAt(elements[0].index) : undefined;
+      if (href) location.assign(href);
+    };
+    config.options.onHover = (event, elements) => {
+      event.native.target.style.cursor = elements.length ? "pointer" : "default";
+    };
   }
 
   htmx.onLoad((root) => {
@@ -235,6 +258,13 @@
 
   /** Refresh controls: the interval lives in the URL; changes and "Refresh now" fire refresh-now. */
   const form = document.getElementById("controls");
+  // A new time range is a new page (its chips, labels and every panel change).
+  const range = document.getElementById("range");
+  range?.addEventListener("change", () => {
+    const url = new URL(location.href);
+    url.searchParams.set("range", range.value);
+    location.assign(url.pathname + url.search);
+  });
   const select = document.getElementById("refresh");
   const refreshNow = () => htmx.trigger(document.body, "refresh-now");
   select?.addEventListener("change", () => {

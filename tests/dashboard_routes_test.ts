@@ -7,10 +7,10 @@ import type { DashboardDeps } from "../lib/serve/deps.ts";
 import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/serve/lag.ts";
 import { chartData, kpiValues } from "./html.ts";
 import {
-  createSnapshotStore,
+  createSnapshotStores,
   loadSnapshot,
   type Snapshot,
-  type SnapshotStore,
+  type SnapshotStores,
 } from "../lib/store/snapshot.ts";
 import { STATE_FIPS } from "../lib/core/us_states.ts";
 import { connect } from "../lib/infra/db.ts";
@@ -119,7 +119,7 @@ function fixedEndOffsets(offsets: Record<number, string> | null): EndOffsetsRead
 interface Harness {
   db: TestDatabase;
   app: ReturnType<typeof createApp>;
-  store: SnapshotStore;
+  stores: SnapshotStores;
   records: SaleRecord[];
 }
 
@@ -129,22 +129,22 @@ async function withDashboard(
   options: { token?: string; endOffsets?: EndOffsetsReader; records?: SaleRecord[] } = {},
 ) {
   const db = await createTestDatabase();
-  const store = createSnapshotStore(() => loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }), {
-    reuseMs: 0,
-    staleMs: 0,
-  });
+  const stores = createSnapshotStores(
+    (spec) => loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }, spec),
+    { reuseMs: 0, staleMs: 0 },
+  );
   try {
     const records = options.records ?? knownRecords();
     if (records.length > 0) await load(db, records);
     const deps: DashboardDeps = {
       sql: db.sql,
-      store,
+      stores,
       endOffsets: options.endOffsets ?? fixedEndOffsets({ 0: "1000" }),
       token: options.token,
     };
-    await run({ db, app: createApp(deps), store, records });
+    await run({ db, app: createApp(deps), stores, records });
   } finally {
-    await store.settled();
+    await stores.settled();
     await db.close();
   }
 }
@@ -531,17 +531,17 @@ Deno.test("lag shows as unknown when Kafka is unreachable, and the page still re
 Deno.test("when PostgreSQL fails the page keeps the last good numbers under a banner and recovers by itself", async () => {
   const db = await createTestDatabase();
   let broken = false;
-  const store = createSnapshotStore(
-    (): Promise<Snapshot> =>
+  const stores = createSnapshotStores(
+    (spec): Promise<Snapshot> =>
       broken
         ? Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))
-        : loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }),
+        : loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }, spec),
     { reuseMs: 0, staleMs: 0 },
   );
   try {
     const records = knownRecords();
     await load(db, records);
-    const app = createApp({ sql: db.sql, store, endOffsets: null });
+    const app = createApp({ sql: db.sql, stores, endOffsets: null });
     const good = await (await app.request("/")).text();
     assert.ok(!good.includes('role="alert" data-problem'));
 
@@ -560,16 +560,18 @@ Deno.test("when PostgreSQL fails the page keeps the last good numbers under a ba
     const after = await (await app.request("/fragments/banner")).text();
     assert.ok(!after.includes("data-problem"), "the banner is gone once PostgreSQL answers");
   } finally {
-    await store.settled();
+    await stores.settled();
     await db.close();
   }
 });
 
 Deno.test("when PostgreSQL was never reachable the page still renders with a banner and the API answers 503", async () => {
   const sql = connect("postgres://postgres@127.0.0.1:1/nowhere", { max: 1, connect_timeout: 1 });
-  const store = createSnapshotStore(() => loadSnapshot(sql, { groupId: GROUP, topic: TOPIC }));
+  const stores = createSnapshotStores((spec) =>
+    loadSnapshot(sql, { groupId: GROUP, topic: TOPIC }, spec)
+  );
   try {
-    const app = createApp({ sql, store, endOffsets: null });
+    const app = createApp({ sql, stores, endOffsets: null });
     const res = await app.request("/");
     assert.equal(res.status, 200);
     const html = await res.text();
@@ -582,7 +584,7 @@ Deno.test("when PostgreSQL was never reachable the page still renders with a ban
     assert.equal(breakdown.status, 503);
     await breakdown.body?.cancel();
   } finally {
-    await store.settled();
+    await stores.settled();
     await sql.end({ timeout: 1 });
   }
 });

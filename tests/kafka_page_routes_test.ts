@@ -7,7 +7,7 @@ import type { DashboardDeps } from "../lib/serve/deps.ts";
 import { createDashboardKafka } from "../lib/infra/kafka.ts";
 import { kafkaEndOffsets } from "../lib/serve/lag.ts";
 import { kafkaReports, type ReportsReader } from "../lib/serve/reports_reader.ts";
-import { createSnapshotStore, loadSnapshot } from "../lib/store/snapshot.ts";
+import { createSnapshotStores, loadSnapshot } from "../lib/store/snapshot.ts";
 import { maskEmail } from "../lib/core/redact.ts";
 import { ensureReportTopics } from "../lib/reports/runner.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
@@ -105,19 +105,19 @@ async function withApp(
   options: { topic?: string; groupId?: string; token?: string } = {},
 ) {
   const { topic, groupId = "none" } = options;
-  const store = createSnapshotStore(
-    () => loadSnapshot(db.sql, { groupId, topic: topic ?? "none" }),
+  const stores = createSnapshotStores(
+    (spec) => loadSnapshot(db.sql, { groupId, topic: topic ?? "none" }, spec),
     { reuseMs: 0, staleMs: 0 },
   );
   const endOffsets = topic
     ? kafkaEndOffsets(createDashboardKafka(config.kafkaBrokers), topic)
     : null;
-  const deps: DashboardDeps = { sql: db.sql, store, endOffsets, reports, token: options.token };
+  const deps: DashboardDeps = { sql: db.sql, stores, endOffsets, reports, token: options.token };
   try {
     await run(createApp(deps));
   } finally {
     await endOffsets?.close();
-    await store.settled();
+    await stores.settled();
   }
 }
 

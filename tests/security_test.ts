@@ -21,7 +21,11 @@ Deno.test("the dashboard role sales_reader can read but not write", async () => 
   try {
     const [t] = await reader`select sales_count::int from sales_totals`;
     assert.equal(t!.sales_count, 0);
-    await assert.rejects(reader`update sales_totals set sales_count = 1`, { code: "42501" });
+    await assert.rejects(reader`update agg_totals set sales_count = 1`, { code: "42501" });
+    await assert.rejects(
+      reader`insert into agg_cube_all values (0, 1, 1, 1, 1, 1, 1)`,
+      { code: "42501" },
+    );
     await assert.rejects(reader`insert into categories (name) values ('x')`, { code: "42501" });
     await assert.rejects(reader`delete from sales`, { code: "42501" });
   } finally {
@@ -35,7 +39,9 @@ Deno.test("the consumer role sales_writer can insert and update its tables but n
   const writer = connect(roleUrl(db.url, "sales_writer"), { max: 1 });
   try {
     await writer`insert into categories (name) values ('Books')`;
-    await writer`update sales_totals set rejected = rejected + 1`;
+    await writer`insert into agg_totals (part, rejected) values (99, 1)`;
+    await writer`update agg_totals set rejected = rejected + 1`;
+    await assert.rejects(writer`delete from agg_totals`, { code: "42501" });
     await assert.rejects(writer`delete from categories`, { code: "42501" });
     await assert.rejects(writer`truncate sales`, { code: "42501" });
     await assert.rejects(writer`create table stolen (x int)`, { code: "42501" });

@@ -1,7 +1,7 @@
 /** The six charts' data: labels, series as exact decimal strings, us-atlas ids for the map. */
 import { money, subtractMoney } from "../core/money.ts";
 import type { GroupRow } from "../store/queries.ts";
-import { firstMinute, MINUTES_SHOWN, type Snapshot } from "../store/snapshot.ts";
+import type { Series, Snapshot } from "../store/snapshot.ts";
 import { STATE_FIPS, US_STATES } from "../core/us_states.ts";
 
 /** What a chart canvas carries: its kind, labels, series of decimal strings and optional ids. */
@@ -13,7 +13,12 @@ export interface ChartView {
   series: { label: string; values: string[] }[];
   /** map charts: the us-atlas feature id of each label */
   ids?: string[];
+  /** drill-down: the URL query that filters the page to each label (absent: no drill-down) */
+  links?: string[];
 }
+
+/** Builds the drill-down link of a filter value; null when the chart offers none. */
+export type DrillLink = ((filter: "state" | "category" | "card", value: string) => string) | null;
 
 /** Revenue (doughnut) and profit (bar) by category. */
 export function categoryCharts(
@@ -67,16 +72,22 @@ export function topCitiesChart(
   };
 }
 
-/** The six charts of the page, in page order. */
-export function charts(snapshot: Snapshot): ChartView[] {
+/** The six charts of the overview, in page order, with drill-down links when given. */
+export function charts(snapshot: Snapshot, drill: DrillLink = null): ChartView[] {
   const categories = snapshot.categories.map(amounts);
   const states = new Map(snapshot.states.map((row) => [row.key, money(row.revenue)]));
   const cities = snapshot.cities.map(amounts);
   const cards = snapshot.cards.map(amounts);
-  const minutes = minuteSeries(snapshot);
+  const points = seriesPoints(snapshot.series);
+  const perHour = snapshot.series.stepMinutes === 60;
+  const [revenue, profit] = categoryCharts(categories);
+  const map = stateRevenueChart(states);
+  const link = (filter: "state" | "category" | "card", values: string[]) =>
+    drill ? values.map((v) => drill(filter, v)) : undefined;
   return [
-    ...categoryCharts(categories),
-    stateRevenueChart(states),
+    { ...revenue!, links: link("category", categories.map((c) => c.label)) },
+    { ...profit!, links: link("category", categories.map((c) => c.label)) },
+    { ...map, links: link("state", Object.keys(STATE_FIPS)) },
     topCitiesChart(cities, "Top 10 cities by revenue"),
     {
       name: "card-usage",
@@ -84,35 +95,42 @@ export function charts(snapshot: Snapshot): ChartView[] {
       kind: "doughnut",
       labels: cards.map((c) => c.label),
       series: [{ label: "Sales", values: cards.map((c) => String(c.sales)) }],
+      links: link("card", cards.map((c) => c.label)),
     },
     {
       name: "sales-per-minute",
-      title: "Sales and revenue per minute, last hour",
+      title: perHour ? "Sales and revenue per hour" : "Sales and revenue per minute",
       kind: "line",
-      labels: minutes.map((m) => m.label),
+      labels: points.map((m) => m.label),
       series: [
-        { label: "Sales", values: minutes.map((m) => m.sales) },
-        { label: "Revenue", values: minutes.map((m) => m.revenue) },
+        { label: "Sales", values: points.map((m) => m.sales) },
+        { label: "Revenue", values: points.map((m) => m.revenue) },
       ],
     },
   ];
 }
 
-/** Sixty minutes ending at the snapshot's minute, zero where nothing sold. */
-function minuteSeries(snapshot: Snapshot) {
-  const byMinute = new Map(snapshot.minutes.map((m) => [m.minute.getTime(), m]));
-  const first = firstMinute(snapshot.asOf).getTime();
-  return Array.from({ length: MINUTES_SHOWN }, (_, i) => {
-    const at = new Date(first + i * 60_000);
-    const row = byMinute.get(at.getTime());
-    return {
-      label: `${String(at.getHours()).padStart(2, "0")}:${
-        String(at.getMinutes()).padStart(2, "0")
-      }`,
+/** Every step of the series window, zero where nothing sold, labelled in the server's time. */
+function seriesPoints(series: Series) {
+  const rows = new Map(series.rows.map((r) => [Number(r.minute), r]));
+  const points = [];
+  for (let minute = series.fromMinute; minute < series.toMinute; minute += series.stepMinutes) {
+    const at = new Date(minute * 60_000);
+    const row = rows.get(minute);
+    const time = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+    points.push({
+      label: series.stepMinutes === 60
+        ? `${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${time}`
+        : time,
       sales: row?.sales_count ?? "0",
       revenue: row ? money(row.revenue) : "0.00",
-    };
-  });
+    });
+  }
+  return points;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
 }
 
 /** A group's label, count and exact money. */

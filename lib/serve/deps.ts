@@ -1,6 +1,6 @@
 /** What the dashboard's routes share: the database, the snapshot store, Kafka readers, the token. */
 import type { Sql } from "../infra/db.ts";
-import type { SnapshotStore } from "../store/snapshot.ts";
+import type { SnapshotStores } from "../store/snapshot.ts";
 import type { EndOffsetsReader } from "./lag.ts";
 import type { ReportsReader } from "./reports_reader.ts";
 
@@ -8,8 +8,8 @@ import type { ReportsReader } from "./reports_reader.ts";
 export interface DashboardDeps {
   /** read-only queries of the JSON breakdowns */
   sql: Sql;
-  /** the page's and fragments' data, with the last good snapshot kept */
-  store: SnapshotStore;
+  /** the pages' data per selection (time range and filters), each keeping its last good snapshot */
+  stores: SnapshotStores;
   /** Kafka end offsets of the sales topic; null when lag is not shown */
   endOffsets: EndOffsetsReader | null;
   /** the report topics for /kafka and /api/reports; absent when this server does not read them */

@@ -4,6 +4,7 @@ import { average, compareMoney, money, percent, subtractMoney } from "../core/mo
 import type { DashboardDeps } from "./deps.ts";
 import type { ReportsState } from "./reports_reader.ts";
 import type { SnapshotState } from "../store/snapshot.ts";
+import { EVERYTHING } from "../store/selection.ts";
 import { countKpi, type Kpi, moneyKpi, percentKpi } from "./display.ts";
 import { summarize, type Summary } from "./overview_view.ts";
 import { parseRefresh, type Refresh } from "./refresh.ts";
@@ -297,7 +298,7 @@ const NOT_READ: ReportsState = {
 export async function readReportsPage(deps: DashboardDeps): Promise<ReportsPageInputs> {
   const [state, store, endOffsets] = await Promise.all([
     deps.reports ? deps.reports.read() : Promise.resolve(NOT_READ),
-    deps.store.read(),
+    deps.stores.get(EVERYTHING).read(),
     deps.endOffsets ? deps.endOffsets.read() : Promise.resolve(undefined),
   ]);
   return { state, prefix: deps.reports?.prefix ?? "", store, endOffsets, asOf: new Date() };

@@ -3,6 +3,16 @@ import { maskEmail } from "../core/redact.ts";
 import { average, formatMoney, money, percent, subtractMoney } from "../core/money.ts";
 import type { CustomerRow, GroupRow, TotalsRow } from "../store/queries.ts";
 import type { Snapshot, SnapshotState } from "../store/snapshot.ts";
+import { US_STATES } from "../core/us_states.ts";
+import {
+  FILTER_NAMES,
+  type FilterName,
+  type PageSelection,
+  pageSelection,
+  queryWith,
+  type RangeChoice,
+  rangeChoice,
+} from "./selection.ts";
 import { charts, type ChartView } from "./charts.ts";
 import { clock, countKpi, type Kpi, moneyKpi, percentKpi } from "./display.ts";
 import type { DashboardDeps } from "./deps.ts";
@@ -138,9 +148,33 @@ function recentSales(snapshot: Snapshot): RecentView[] {
   }));
 }
 
+/** A removable filter chip: what it filters on, and the URL without it. */
+export interface Chip {
+  name: FilterName;
+  label: string;
+  value: string;
+  /** the value as shown (a state's name) */
+  display: string;
+  removeHref: string;
+}
+
+/** What the page shows of its selection: the range picked, its minutes, the filter chips. */
+export interface SelectionView {
+  range: RangeChoice;
+  /** "Last hour", "All time", ... */
+  label: string;
+  /** the range's first minute and end (both null for all time) */
+  from: Date | null;
+  to: Date | null;
+  chips: Chip[];
+  /** the active filters, for the controls' hidden inputs */
+  filters: { name: FilterName; value: string }[];
+}
+
 /** Everything one render of the page needs. */
 export interface OverviewView {
   refresh: Refresh;
+  selection: SelectionView;
   /** null until the first snapshot has been read */
   summary: Summary | null;
   kpis: Kpi[];
@@ -154,47 +188,73 @@ export interface OverviewView {
   problem: string | null;
 }
 
-/** Builds the page's data from the store's state and the lag. */
-function overviewView(
-  state: { snapshot: Snapshot | null; problem: string | null },
-  lag: PartitionLag[] | null,
-  refresh: Refresh,
-): OverviewView {
-  const s = state.snapshot;
-  const summary = s ? summarize(s.totals) : null;
-  return {
-    refresh,
-    summary,
-    kpis: summary ? kpis(summary) : [],
-    charts: s ? charts(s) : [],
-    customers: s ? s.customers.map(customerView) : [],
-    recent: s ? recentSales(s) : [],
-    asOf: s?.asOf ?? null,
-    lag,
-    problem: state.problem,
-  };
-}
-
 /** What the overview is built from; the same objects give the same page. */
 export interface OverviewInputs {
   state: SnapshotState;
   endOffsets: Map<number, string> | null;
 }
 
-/** Reads the snapshot and the end offsets together. */
-export async function readOverview(deps: DashboardDeps): Promise<OverviewInputs> {
+/** Reads the selection's snapshot and the end offsets together. */
+export async function readOverview(
+  deps: DashboardDeps,
+  query: URLSearchParams,
+): Promise<OverviewInputs> {
+  const { spec } = pageSelection(query);
   const [state, endOffsets] = await Promise.all([
-    deps.store.read(),
+    deps.stores.get(spec).read(),
     deps.endOffsets ? deps.endOffsets.read() : Promise.resolve(null),
   ]);
   return { state, endOffsets };
 }
 
-/** Builds the overview from its inputs for the URL's query (?refresh=). */
+/** Builds the overview from its inputs for the URL's query (?refresh=, ?range=, filters). */
 export function overviewOf(
   { state, endOffsets }: OverviewInputs,
   query: URLSearchParams,
 ): OverviewView {
-  const lag = state.snapshot ? consumerLag(endOffsets, state.snapshot.offsets) : null;
-  return overviewView(state, lag, parseRefresh(query.get("refresh")));
+  const s = state.snapshot;
+  const picked = pageSelection(query);
+  const summary = s ? summarize(s.totals) : null;
+  const drill = (filter: FilterName, value: string) => queryWith(query, { [filter]: value });
+  return {
+    refresh: parseRefresh(query.get("refresh")),
+    selection: selectionView(picked, s, query),
+    summary,
+    kpis: summary ? kpis(summary) : [],
+    charts: s ? charts(s, drill) : [],
+    customers: s ? s.customers.map(customerView) : [],
+    recent: s ? recentSales(s) : [],
+    asOf: s?.asOf ?? null,
+    lag: s ? consumerLag(endOffsets, s.offsets) : null,
+    problem: state.problem,
+  };
+}
+
+/** The picked range with its minutes (from the snapshot) and a chip per filter. */
+function selectionView(
+  picked: PageSelection,
+  snapshot: Snapshot | null,
+  query: URLSearchParams,
+): SelectionView {
+  const sel = snapshot?.selection;
+  const minute = (m: number | null | undefined) =>
+    m === null || m === undefined ? null : new Date(m * 60_000);
+  const filters = FILTER_NAMES.flatMap(({ name }) => {
+    const value = picked.filters[name];
+    return value === undefined ? [] : [{ name, value }];
+  });
+  return {
+    range: picked.range,
+    label: rangeChoice(picked.range).label,
+    from: minute(sel?.fromMinute),
+    to: minute(sel?.toMinute),
+    filters,
+    chips: filters.map(({ name, value }) => ({
+      name,
+      label: FILTER_NAMES.find((f) => f.name === name)!.label,
+      value,
+      display: name === "state" ? US_STATES[value] ?? value : value,
+      removeHref: queryWith(query, { [name]: null }),
+    })),
+  };
 }

@@ -5,6 +5,7 @@
 import type { Child } from "hono/jsx";
 import type { DashboardDeps } from "./deps.ts";
 import type { Refresh } from "./refresh.ts";
+import type { RangeChoice } from "./selection.ts";
 
 /** What every page's view carries: the interval its panels poll at. */
 export interface PageView {
@@ -37,6 +38,8 @@ export interface Page<I, V extends PageView> {
   sidebar: Panel<V>;
   /** the page's content */
   main: Panel<V>;
+  /** the time range and filters its controls carry (pages that have them) */
+  controls?(view: V): { range: RangeChoice; filters: { name: string; value: string }[] };
 }
 
 /** Any page, whatever its data (the registry's element type). */

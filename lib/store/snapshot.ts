@@ -1,34 +1,52 @@
 /** One consistent read of every dashboard query, and a store that keeps the last good one in memory. */
 import { settledWithin } from "../core/async.ts";
 import type { Sql } from "../infra/db.ts";
+import { minuteOf } from "./write_batch.ts";
 import {
   type CustomerRow,
   type GroupRow,
-  type MinuteRow,
   type OffsetRow,
   type RecentSaleRow,
   selectByCard,
   selectByCategory,
   selectByState,
-  selectMinutesSince,
   selectOffsets,
   selectRecentSales,
+  selectSeries,
   selectTopCities,
   selectTopCustomers,
   selectTotals,
+  type SeriesRow,
   type TotalsRow,
 } from "./queries.ts";
+import {
+  EVERYTHING,
+  isEverything,
+  resolveSelection,
+  type Selection,
+  type SelectionSpec,
+  specKey,
+} from "./selection.ts";
 
-/** Everything the dashboard shows, read in one read-only transaction at `asOf`. */
+/** The sales series of a snapshot: per minute or per hour over [fromMinute, toMinute). */
+export interface Series {
+  stepMinutes: 1 | 60;
+  fromMinute: number;
+  toMinute: number;
+  rows: SeriesRow[];
+}
+
+/** Everything the dashboard shows for one selection, read in one read-only transaction at `asOf`. */
 export interface Snapshot {
   asOf: Date;
+  selection: Selection;
   totals: TotalsRow;
   categories: GroupRow[];
   states: GroupRow[];
   cities: GroupRow[];
   cards: GroupRow[];
   customers: CustomerRow[];
-  minutes: MinuteRow[];
+  series: Series;
   recent: RecentSaleRow[];
   offsets: OffsetRow[];
 }
@@ -41,33 +59,63 @@ export interface SnapshotSource {
 
 /** Rows in the top-N lists of the page. */
 const TOP_N = 10;
-/** Minutes in the per-minute chart. */
-export const MINUTES_SHOWN = 60;
+/** Minutes of the series when all time is shown: the last hour. */
+const MINUTES_SHOWN = 60;
+/** The longest range shown per minute; longer ones are shown per hour. */
+const MINUTE_SERIES_LIMIT = 6 * 60;
 
-/** The first minute of the per-minute chart for a moment: 59 whole minutes before its minute. */
-export function firstMinute(now: Date): Date {
-  const minute = Math.floor(now.getTime() / 60_000) * 60_000;
-  return new Date(minute - (MINUTES_SHOWN - 1) * 60_000);
+/** The series window of a selection: its range (per minute up to 6 h), else the last hour. */
+function seriesWindow(sel: Selection, nowMinute: number) {
+  const to = sel.toMinute ?? nowMinute + 1;
+  const from = sel.fromMinute ?? to - MINUTES_SHOWN;
+  if (to - from <= MINUTE_SERIES_LIMIT) {
+    return { stepMinutes: 1 as const, fromMinute: from, toMinute: to };
+  }
+  return {
+    stepMinutes: 60 as const,
+    fromMinute: Math.floor(from / 60) * 60,
+    toMinute: Math.ceil(to / 60) * 60,
+  };
 }
 
-/** Reads a snapshot in one repeatable-read, read-only transaction so every panel agrees. */
-export async function loadSnapshot(sql: Sql, source: SnapshotSource): Promise<Snapshot> {
+/** Reads a snapshot of a selection in one repeatable-read, read-only transaction, so every panel agrees. */
+export async function loadSnapshot(
+  sql: Sql,
+  source: SnapshotSource,
+  spec: SelectionSpec = EVERYTHING,
+): Promise<Snapshot> {
   const asOf = new Date();
+  const now = minuteOf(asOf);
+  const sel = resolveSelection(spec, now);
+  const window = seriesWindow(sel, now);
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
-    const [totals, categories, states, cities, cards, customers, minutes, recent, offsets] =
+    const [totals, categories, states, cities, cards, customers, series, recent, offsets] =
       await Promise.all([
-        selectTotals(t),
-        selectByCategory(t),
-        selectByState(t),
-        selectTopCities(t, TOP_N),
-        selectByCard(t),
-        selectTopCustomers(t, TOP_N),
-        selectMinutesSince(t, firstMinute(asOf)),
-        selectRecentSales(t, TOP_N),
+        selectTotals(t, sel, now),
+        selectByCategory(t, sel, now),
+        selectByState(t, sel, now),
+        selectTopCities(t, sel, now, TOP_N),
+        selectByCard(t, sel, now),
+        selectTopCustomers(t, sel, now, TOP_N),
+        selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
+        selectRecentSales(t, sel, TOP_N),
         selectOffsets(t, source.groupId, source.topic),
       ]);
-    return { asOf, totals, categories, states, cities, cards, customers, minutes, recent, offsets };
+    if (!isEverything(sel)) totals.last_sale_at = recent[0]?.sold_at ?? null;
+    return {
+      asOf,
+      selection: sel,
+      totals,
+      categories,
+      states,
+      cities,
+      cards,
+      customers,
+      series: { ...window, rows: series },
+      recent,
+      offsets,
+    };
   });
 }
 
@@ -154,4 +202,38 @@ function describeFailure(error: unknown): string {
   const e = error as { code?: string; errno?: string; message?: string };
   const code = e?.code ?? e?.errno;
   return `PostgreSQL is unreachable${code ? ` (${code})` : ""}`;
+}
+
+/** A snapshot store per selection: the few selections people look at, each refreshed on its own. */
+export interface SnapshotStores {
+  /** The store of a selection, created on first use (the least recently used beyond `max` go). */
+  get(spec: SelectionSpec): SnapshotStore;
+  /** Resolves when no store has a load in flight. */
+  settled(): Promise<void>;
+}
+
+/** Creates the per-selection stores around a loader of one selection. */
+export function createSnapshotStores(
+  load: (spec: SelectionSpec) => Promise<Snapshot>,
+  options: SnapshotStoreOptions & { max?: number } = {},
+): SnapshotStores {
+  const max = options.max ?? 32;
+  const stores = new Map<string, SnapshotStore>();
+  return {
+    get(spec) {
+      const key = specKey(spec);
+      let store = stores.get(key);
+      if (store) {
+        stores.delete(key); // re-inserted below: the map keeps the most recently used last
+      } else {
+        store = createSnapshotStore(() => load(spec), options);
+        if (stores.size >= max) stores.delete(stores.keys().next().value!);
+      }
+      stores.set(key, store);
+      return store;
+    },
+    async settled() {
+      await Promise.all([...stores.values()].map((s) => s.settled()));
+    },
+  };
 }

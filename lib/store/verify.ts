@@ -9,69 +9,124 @@ export interface Drift {
   expected: string;
 }
 
-/** Each aggregate table: its key columns and the key expression over `sales`. */
+/** What every bucket of a sale is keyed by, computed from `sales` (money in whole cents). */
+function saleKeys(sql: Sql) {
+  return sql`
+  select s.source_partition as part, floor(extract(epoch from s.sold_at) / 60)::integer as minute,
+    floor(extract(epoch from s.sold_at) / 3600)::integer as hour, ci.city_id, s.product_id,
+    cc.card_id, s.customer_id, s.state, s.category_id,
+    (s.sale_price * 100)::bigint as price_cents, (s.cost_price * 100)::bigint as cost_cents
+  from sales s
+  left join cities ci on ci.state = s.state and ci.name = s.city
+  left join card_companies cc on cc.name = s.card_company`;
+}
+
+/** Each aggregate table of the partitions and the columns that key it (all derived from SALE_KEYS). */
 const AGGREGATES = [
-  { table: "sales_by_category", keys: ["category_id"] },
-  { table: "sales_by_state", keys: ["state"] },
-  { table: "sales_by_city", keys: ["state", "city"] },
-  { table: "sales_by_card", keys: ["card_company"] },
-  { table: "sales_by_customer", keys: ["customer_id"] },
-  { table: "sales_by_minute", keys: ["minute"] },
+  { table: "agg_cube_all", keys: ["part", "city_id", "product_id", "card_id"] },
+  { table: "agg_cube_hour", keys: ["hour", "part", "city_id", "product_id", "card_id"] },
+  { table: "agg_cube_minute", keys: ["minute", "part", "city_id", "product_id", "card_id"] },
+  { table: "agg_customer_all", keys: ["part", "customer_id", "state", "category_id", "card_id"] },
+  {
+    table: "agg_customer_hour",
+    keys: ["hour", "part", "customer_id", "state", "category_id", "card_id"],
+  },
+  {
+    table: "agg_customer_minute",
+    keys: ["minute", "part", "customer_id", "state", "category_id", "card_id"],
+  },
+  { table: "agg_customer_totals", keys: ["part", "customer_id"] },
 ] as const;
 
-/** Compares every aggregate table and the totals row with `sales`; an empty list means no drift. */
+/** The GROUP BY over `sales` that an aggregate table must equal (fixed text, no input). */
+function expectedOf(sql: Sql, keys: readonly string[]) {
+  return sql`
+    select ${sql(keys as string[])}, count(*) as sales_count, sum(price_cents) as revenue_cents,
+      sum(cost_cents) as cost_cents
+    from (${saleKeys(sql)}) k
+    group by ${sql(keys as string[])}`;
+}
+
+/** Compares every aggregate table and the totals with `sales`; an empty list means no drift. */
 export async function findDrift(sql: Sql): Promise<Drift[]> {
   const drift: Drift[] = [];
+  const [unmapped] = await sql`
+    select count(*)::int as n from (${saleKeys(sql)}) k
+    where city_id is null or card_id is null`;
+  if (unmapped!.n > 0) {
+    drift.push({
+      table: "sales",
+      key: "city/card company",
+      stored: `${unmapped!.n} sales without a city or card company id`,
+      expected: "every sale's city and card company in cities and card_companies",
+    });
+  }
   for (const { table, keys } of AGGREGATES) {
-    const expected = expectedFragment(sql, table);
     const rows = await sql`
-      select ${sql([...keys])}, a.sales_count as a_count, a.revenue::text as a_revenue,
-        a.cost::text as a_cost, e.sales_count as e_count, e.revenue::text as e_revenue, e.cost::text as e_cost
-      from ${sql(table)} a full join (${expected}) e using (${sql([...keys])})
-      where (a.sales_count, a.revenue, a.cost) is distinct from (e.sales_count, e.revenue, e.cost)
+      select ${sql(keys as unknown as string[])},
+        a.sales_count::text as a_count, a.revenue_cents::text as a_revenue,
+        a.cost_cents::text as a_cost, e.sales_count::text as e_count,
+        e.revenue_cents::text as e_revenue, e.cost_cents::text as e_cost
+      from ${sql(table)} a full join (${expectedOf(sql, keys)}) e
+        using (${sql(keys as unknown as string[])})
+      where (a.sales_count, a.revenue_cents, a.cost_cents)
+        is distinct from (e.sales_count, e.revenue_cents, e.cost_cents)
       limit 100`;
-    for (const r of rows) {
+    for (const r of rows) drift.push(rowDrift(table, keys.map((k) => String(r[k])).join("/"), r));
+  }
+  const totals = await sql`
+    select part, a.sales_count::text as a_count, a.revenue_cents::text as a_revenue,
+      a.cost_cents::text as a_cost, e.sales_count::text as e_count,
+      e.revenue_cents::text as e_revenue, e.cost_cents::text as e_cost
+    from agg_totals a full join (
+      select part, count(*) as sales_count, sum(price_cents) as revenue_cents,
+        sum(cost_cents) as cost_cents
+      from (${saleKeys(sql)}) k group by part) e using (part)
+    where (coalesce(a.sales_count, 0), coalesce(a.revenue_cents, 0), coalesce(a.cost_cents, 0))
+      is distinct from (coalesce(e.sales_count, 0), coalesce(e.revenue_cents, 0),
+        coalesce(e.cost_cents, 0))`;
+  for (const r of totals) drift.push(rowDrift("agg_totals", `part ${r.part}`, r));
+  const [d] = await sql`
+    select
+      (select coalesce(sum(customers), 0) from agg_totals)::bigint as customers,
+      (select coalesce(sum(products), 0) from agg_totals)::bigint as products,
+      (select coalesce(sum(categories), 0) from agg_totals)::bigint as categories,
+      (select count(*) from customers)::bigint as e_customers,
+      (select count(*) from products)::bigint as e_products,
+      (select count(*) from categories)::bigint as e_categories`;
+  for (const name of ["customers", "products", "categories"] as const) {
+    if (BigInt(d![name]) !== BigInt(d![`e_${name}`])) {
       drift.push({
-        table,
-        key: keys.map((k) => String(r[k])).join("/"),
-        stored: `${r.a_count ?? "-"} sales, ${r.a_revenue ?? "-"} revenue, ${r.a_cost ?? "-"} cost`,
-        expected: `${r.e_count ?? "-"} sales, ${r.e_revenue ?? "-"} revenue, ${
-          r.e_cost ?? "-"
-        } cost`,
+        table: "agg_totals",
+        key: name,
+        stored: String(d![name]),
+        expected: String(d![`e_${name}`]),
       });
     }
   }
   drift.push(...await findDanglingReferences(sql));
-  const [t] = await sql`
-    select t.sales_count, t.revenue::text as revenue, t.cost::text as cost,
-      t.customers, t.products, t.categories,
-      (select count(*) from sales) as e_count,
-      (select coalesce(sum(sale_price), 0)::text from sales) as e_revenue,
-      (select coalesce(sum(cost_price), 0)::text from sales) as e_cost,
-      (select count(*) from customers) as e_customers,
-      (select count(*) from products) as e_products,
-      (select count(*) from categories) as e_categories
-    from sales_totals t`;
-  for (
-    const [stored, expected] of [
-      ["sales_count", "e_count"],
-      ["revenue", "e_revenue"],
-      ["cost", "e_cost"],
-      ["customers", "e_customers"],
-      ["products", "e_products"],
-      ["categories", "e_categories"],
-    ] as const
-  ) {
-    if (String(t![stored]) !== String(t![expected])) {
-      drift.push({
-        table: "sales_totals",
-        key: stored,
-        stored: String(t![stored]),
-        expected: String(t![expected]),
-      });
-    }
-  }
   return drift;
+}
+
+/** A drift line from a row holding a_count/a_revenue/a_cost and e_count/e_revenue/e_cost. */
+function rowDrift(table: string, key: string, r: Record<string, unknown>): Drift {
+  const show = (count: unknown, revenue: unknown, cost: unknown) =>
+    count === null
+      ? "no row"
+      : `${count} sales, ${cents(revenue as string)} revenue, ${cents(cost as string)} cost`;
+  return {
+    table,
+    key,
+    stored: show(r.a_count, r.a_revenue, r.a_cost),
+    expected: show(r.e_count, r.e_revenue, r.e_cost),
+  };
+}
+
+/** Whole cents as a decimal amount ("12345" -> "123.45"). */
+function cents(value: string): string {
+  const n = BigInt(value);
+  const abs = n < 0n ? -n : n;
+  return `${n < 0n ? "-" : ""}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
 }
 
 /** Sales whose customer or product does not exist, or whose category is not its product's. */
@@ -96,44 +151,45 @@ async function findDanglingReferences(sql: Sql): Promise<Drift[]> {
   }));
 }
 
-/** Replaces every aggregate with a GROUP BY over `sales`, atomically; consumers wait meanwhile. */
+/**
+ * Replaces every aggregate with a GROUP BY over `sales`, atomically; consumers wait meanwhile.
+ * The rejected and duplicate counters are kept; the dimension counters go to the lowest partition.
+ */
 export async function rebuildAggregates(sql: Sql): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`lock table sales in share mode`;
+    const t = tx as unknown as Sql;
+    await t`lock table sales, agg_totals in share row exclusive mode`;
+    await t`
+      insert into cities (state, name) select distinct state, city from sales order by 1, 2
+      on conflict (state, name) do nothing`;
+    await t`
+      insert into card_companies (name) select distinct card_company from sales order by 1
+      on conflict (name) do nothing`;
     for (const { table, keys } of AGGREGATES) {
-      await tx`delete from ${tx(table)}`;
-      await tx`
-        insert into ${tx(table)} (${tx([...keys, "sales_count", "revenue", "cost"])})
-        ${expectedFragment(tx as unknown as Sql, table)}`;
+      await t`delete from ${t(table)}`;
+      await t`
+        insert into ${t(table)} (${t([...keys, "sales_count", "revenue_cents", "cost_cents"])})
+        ${expectedOf(t, keys)}`;
     }
-    await tx`
-      update sales_totals set
-        sales_count = (select count(*) from sales),
-        revenue = (select coalesce(sum(sale_price), 0) from sales),
-        cost = (select coalesce(sum(cost_price), 0) from sales),
-        customers = (select count(*) from customers),
-        products = (select count(*) from products),
-        categories = (select count(*) from categories),
-        last_sale_at = (select max(sold_at) from sales),
-        updated_at = now()`;
+    await t`
+      insert into agg_totals (part)
+      select distinct source_partition from sales on conflict (part) do nothing`;
+    await t`
+      update agg_totals a set
+        sales_count = coalesce(e.sales_count, 0), revenue_cents = coalesce(e.revenue_cents, 0),
+        cost_cents = coalesce(e.cost_cents, 0), last_sale_at = e.last_sale_at,
+        customers = 0, products = 0, categories = 0, updated_at = now()
+      from agg_totals b left join (
+        select source_partition as part, count(*) as sales_count,
+          sum(sale_price * 100)::bigint as revenue_cents,
+          sum(cost_price * 100)::bigint as cost_cents, max(sold_at) as last_sale_at
+        from sales group by 1) e using (part)
+      where a.part = b.part`;
+    await t`insert into agg_totals (part) select 0 where not exists (select 1 from agg_totals)`;
+    await t`
+      update agg_totals set
+        customers = (select count(*) from customers), products = (select count(*) from products),
+        categories = (select count(*) from categories)
+      where part = (select min(part) from agg_totals)`;
   });
-}
-
-/** The GROUP BY over `sales` that a table must equal (a fixed query per table, no input). */
-function expectedFragment(sql: Sql, table: (typeof AGGREGATES)[number]["table"]) {
-  const agg = sql`count(*) as sales_count, sum(sale_price) as revenue, sum(cost_price) as cost`;
-  switch (table) {
-    case "sales_by_category":
-      return sql`select category_id, ${agg} from sales group by 1`;
-    case "sales_by_state":
-      return sql`select state, ${agg} from sales group by 1`;
-    case "sales_by_city":
-      return sql`select state, city, ${agg} from sales group by 1, 2`;
-    case "sales_by_card":
-      return sql`select card_company, ${agg} from sales group by 1`;
-    case "sales_by_customer":
-      return sql`select customer_id, ${agg} from sales group by 1`;
-    case "sales_by_minute":
-      return sql`select date_trunc('minute', sold_at) as minute, ${agg} from sales group by 1`;
-  }
 }

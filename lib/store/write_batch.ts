@@ -1,6 +1,10 @@
-/** writeBatch(): the only code that writes sales to PostgreSQL, one transaction per batch and partition. */
+/**
+ * writeBatch(): the only code that writes sales to PostgreSQL. Per batch and partition: the
+ * dimension rows in a short transaction of their own (idempotent), then one transaction that
+ * moves the offset, inserts the new sales and adds exactly those to the partition's aggregate
+ * rows (totals, the sales and customer cubes by minute, hour and all time).
+ */
 import { cardFingerprint, contentHash } from "../core/hashing.ts";
-import { centsToDecimal } from "../core/money.ts";
 import type { Sale } from "../core/sale.ts";
 import type { Sql } from "../infra/db.ts";
 import { cardHashSecret } from "../infra/secret.ts";
@@ -18,6 +22,8 @@ export interface BatchInput extends OffsetMove {
   sales: SourcedSale[];
   /** messages of the batch rejected before reaching here (bad data) */
   rejected: number;
+  /** when the batch's newest message was written to Kafka: dates its rejected and duplicates */
+  at?: Date;
 }
 
 /** What the batch changed. `conflicts` are sale ids already stored with other content. */
@@ -36,7 +42,7 @@ export interface WriteHooks {
 /** A sale with its card fingerprint and content hash, computed once. */
 type HashedSale = SourcedSale & { fingerprint: string; hash: string };
 
-/** Writes one partition's batch: entities, sales, aggregates and the offset, atomically. */
+/** Writes one partition's batch: dimension rows, then sales, aggregates and the offset atomically. */
 export async function writeBatch(
   sql: Sql,
   input: BatchInput,
@@ -47,41 +53,48 @@ export async function writeBatch(
     const fingerprint = cardFingerprint(item.sale.cardNumber, secret);
     return { ...item, fingerprint, hash: contentHash(item.sale, fingerprint) };
   });
-  const unique = firstOfEachSale(hashed);
+  const unique = firstOfEachSale(hashed).sort((a, b) => compare(a.sale.saleId, b.sale.saleId));
+  if (unique.length > 0) await ensureDimensions(sql, input.partition, unique);
   return await sql.begin(async (tx) => {
+    const t = tx as unknown as Sql;
     // First, so a consumer that lost the partition stops here, before any work.
-    await storeOffset(tx as unknown as Sql, input);
+    await storeOffset(t, input);
     const stats = unique.length > 0
-      ? await writeSales(tx as unknown as Sql, input.partition, unique)
-      : {
-        inserted: 0,
-        newCategories: 0,
-        newProducts: 0,
-        newCustomers: 0,
-        revenue: "0",
-        cost: "0",
-        lastSaleAt: null,
-        existing: new Map<string, string>(),
-      };
+      ? await writeSales(t, input.partition, unique)
+      : { inserted: 0, revenueCents: "0", costCents: "0", lastSaleAt: null, existing: new Map() };
     const conflicts = findConflicts(hashed, stats.existing);
     const duplicates = input.sales.length - stats.inserted - conflicts.length;
+    const rejected = input.rejected + conflicts.length;
     const result: BatchResult = { inserted: stats.inserted, duplicates, conflicts };
-
-    await tx`
-      update sales_totals set
-        sales_count = sales_count + ${stats.inserted},
-        revenue = revenue + ${stats.revenue}::numeric,
-        cost = cost + ${stats.cost}::numeric,
-        categories = categories + ${stats.newCategories},
-        products = products + ${stats.newProducts},
-        customers = customers + ${stats.newCustomers},
-        rejected = rejected + ${input.rejected + conflicts.length},
-        duplicates = duplicates + ${duplicates},
-        last_sale_at = greatest(last_sale_at, ${stats.lastSaleAt}::timestamptz),
+    await t`
+      insert into agg_totals as a (part, sales_count, revenue_cents, cost_cents, rejected,
+        duplicates, last_sale_at, updated_at)
+      values (${input.partition}, ${stats.inserted}, ${stats.revenueCents}, ${stats.costCents},
+        ${rejected}, ${duplicates}, ${stats.lastSaleAt}, now())
+      on conflict (part) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents,
+        rejected = a.rejected + excluded.rejected,
+        duplicates = a.duplicates + excluded.duplicates,
+        last_sale_at = greatest(a.last_sale_at, excluded.last_sale_at),
         updated_at = now()`;
+    if (rejected > 0 || duplicates > 0) {
+      const at = input.at ?? input.sales.at(-1)?.soldAt ?? new Date();
+      await t`
+        insert into agg_counters_minute as a (minute, part, rejected, duplicates)
+        values (${minuteOf(at)}, ${input.partition}, ${rejected}, ${duplicates})
+        on conflict (minute, part) do update set
+          rejected = a.rejected + excluded.rejected, duplicates = a.duplicates + excluded.duplicates`;
+    }
     await hooks.beforeCommit?.(result);
     return result;
   });
+}
+
+/** Whole minutes since the epoch (UTC): the key of a minute bucket. */
+export function minuteOf(at: Date): number {
+  return Math.floor(at.getTime() / 60_000);
 }
 
 /** The first appearance of each sale id in the batch, in batch order. */
@@ -106,156 +119,232 @@ function findConflicts(sales: HashedSale[], existing: Map<string, string>) {
   return conflicts;
 }
 
-/** Upserts the batch's categories, products and customers, then inserts its new sales and adds them to every aggregate. */
-async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
+/**
+ * Upserts the batch's categories, products, customers, cities and card companies in a short
+ * transaction of its own, and counts the new categories, products and customers on the
+ * partition's totals row. Idempotent: a batch written again finds them all and counts nothing,
+ * so these rows never wait on the batch transaction of another partition.
+ */
+async function ensureDimensions(sql: Sql, partition: number, sales: HashedSale[]): Promise<void> {
   const s = sales.map((x) => x.sale);
   const categories = [...new Set(s.map((x) => x.category))].sort();
   const products = uniqueBy(s, (x) => JSON.stringify([x.category, x.productName]));
   const customers = uniqueBy(s, (x) => x.email);
-  sales.sort((
-    a,
-    b,
-  ) => (a.sale.saleId < b.sale.saleId ? -1 : a.sale.saleId > b.sale.saleId ? 1 : 0));
+  const cities = uniqueBy(s, (x) => JSON.stringify([x.state, x.city]));
+  const cards = [...new Set(s.map((x) => x.cardCompany))].sort();
+  await sql.begin(async (tx) => {
+    const [[cat], [prod], [cust]] = await Promise.all([
+      tx`
+        with ins as (
+          insert into categories (name)
+          select name from unnest(${categories}::text[]) as t(name) order by name
+          on conflict (name) do nothing returning 1)
+        select count(*)::int as n from ins`,
+      tx`
+        with ins as (
+          insert into products (category_id, name)
+          select c.category_id, t.name
+          from unnest(${products.map((p) => p.category)}::text[],
+            ${products.map((p) => p.productName)}::text[]) as t(category, name)
+          join categories c on c.name = t.category
+          order by c.category_id, t.name
+          on conflict (category_id, name) do nothing returning 1)
+        select count(*)::int as n from ins`,
+      tx`
+        with ins as (
+          insert into customers (email, first_name, last_name, job_title, street, city, state,
+            zipcode)
+          select * from unnest(
+            ${customers.map((c) => c.email)}::text[], ${customers.map((c) => c.firstName)}::text[],
+            ${customers.map((c) => c.lastName)}::text[], ${
+        customers.map((c) => c.jobTitle)
+      }::text[],
+            ${customers.map((c) => c.street)}::text[], ${customers.map((c) => c.city)}::text[],
+            ${customers.map((c) => c.state)}::text[], ${customers.map((c) => c.zipcode)}::text[])
+            as t(email, first_name, last_name, job_title, street, city, state, zipcode)
+          order by email
+          on conflict (email) do nothing returning 1)
+        select count(*)::int as n from ins`,
+      tx`
+        insert into cities (state, name)
+        select * from unnest(${cities.map((c) => c.state)}::text[],
+          ${cities.map((c) => c.city)}::text[]) as t(state, name)
+        order by 1, 2
+        on conflict (state, name) do nothing`,
+      tx`
+        insert into card_companies (name)
+        select name from unnest(${cards}::text[]) as t(name) order by name
+        on conflict (name) do nothing`,
+    ]);
+    const counts = [cat!.n as number, prod!.n as number, cust!.n as number];
+    if (counts.some((n) => n > 0)) {
+      await tx`
+        insert into agg_totals as a (part, categories, products, customers)
+        values (${partition}, ${counts[0]!}, ${counts[1]!}, ${counts[2]!})
+        on conflict (part) do update set categories = a.categories + excluded.categories,
+          products = a.products + excluded.products, customers = a.customers + excluded.customers`;
+    }
+  });
+}
 
-  const [[cat], [prod], [cust], [ins]] = await Promise.all([
-    tx`
-      with ins as (
-        insert into categories (name)
-        select name from unnest(${categories}::text[]) as t(name) order by name
-        on conflict (name) do nothing returning 1)
-      select count(*)::int as n from ins`,
-    tx`
-      with ins as (
-        insert into products (category_id, name)
-        select c.category_id, t.name
-        from unnest(${products.map((p) => p.category)}::text[], ${
-      products.map((p) => p.productName)
-    }::text[])
-          as t(category, name)
-        join categories c on c.name = t.category
-        order by c.category_id, t.name
-        on conflict (category_id, name) do nothing returning 1)
-      select count(*)::int as n from ins`,
-    tx`
-      with ins as (
-        insert into customers (email, first_name, last_name, job_title, street, city, state, zipcode)
-        select * from unnest(
-          ${customers.map((c) => c.email)}::text[], ${customers.map((c) => c.firstName)}::text[],
-          ${customers.map((c) => c.lastName)}::text[], ${customers.map((c) => c.jobTitle)}::text[],
-          ${customers.map((c) => c.street)}::text[], ${customers.map((c) => c.city)}::text[],
-          ${customers.map((c) => c.state)}::text[], ${customers.map((c) => c.zipcode)}::text[])
-          as t(email, first_name, last_name, job_title, street, city, state, zipcode)
-        order by email
-        on conflict (email) do nothing returning 1)
-      select count(*)::int as n from ins`,
-    tx`
-      with input as (
-        select * from unnest(
-          ${sales.map((x) => x.sale.saleId)}::text[],
-          ${sales.map((x) => x.sale.email)}::text[],
-          ${sales.map((x) => x.sale.category)}::text[],
-          ${sales.map((x) => x.sale.productName)}::text[],
-          ${sales.map((x) => centsToDecimal(x.sale.salePriceCents))}::numeric[],
-          ${sales.map((x) => centsToDecimal(x.sale.costPriceCents))}::numeric[],
-          ${sales.map((x) => x.sale.cardCompany)}::text[],
-          ${sales.map((x) => x.sale.cardNumber.slice(-4))}::text[],
-          ${sales.map((x) => x.fingerprint)}::text[],
-          ${sales.map((x) => String(x.sale.cardExpMonth))}::smallint[],
-          ${sales.map((x) => String(x.sale.cardExpYear))}::smallint[],
-          ${sales.map((x) => x.sale.street)}::text[],
-          ${sales.map((x) => x.sale.city)}::text[],
-          ${sales.map((x) => x.sale.state)}::text[],
-          ${sales.map((x) => x.sale.zipcode)}::text[],
-          ${sales.map((x) => x.soldAt.toISOString())}::timestamptz[],
-          ${sales.map((x) => x.offset)}::bigint[],
-          ${sales.map((x) => x.hash)}::text[])
-          as t(sale_id, email, category, product_name, sale_price, cost_price, card_company,
-               card_last4, card_fingerprint, card_exp_month, card_exp_year, street, city, state,
-               zipcode, sold_at, source_offset, content_hash)
-      ),
-      ins as (
-        insert into sales (sale_id, customer_id, product_id, category_id, sale_price, cost_price,
-          card_company, card_last4, card_fingerprint, card_exp_month, card_exp_year,
-          street, city, state, zipcode, sold_at, source_partition, source_offset, content_hash)
-        select i.sale_id, cu.customer_id, p.product_id, c.category_id, i.sale_price, i.cost_price,
-          i.card_company, i.card_last4, i.card_fingerprint, i.card_exp_month, i.card_exp_year,
-          i.street, i.city, i.state, i.zipcode, i.sold_at, ${partition}, i.source_offset, i.content_hash
-        from input i
-        join categories c on c.name = i.category
-        join products p on p.category_id = c.category_id and p.name = i.product_name
-        join customers cu on cu.email = i.email
-        order by i.sale_id
-        on conflict (sale_id) do nothing
-        returning category_id, customer_id, sale_price, cost_price, card_company, city, state, sold_at
-      ),
-      by_category as (
-        insert into sales_by_category as a (category_id, sales_count, revenue, cost)
-        select category_id, count(*), sum(sale_price), sum(cost_price) from ins group by 1 order by 1
-        on conflict (category_id) do update set sales_count = a.sales_count + excluded.sales_count,
-          revenue = a.revenue + excluded.revenue, cost = a.cost + excluded.cost
-      ),
-      by_state as (
-        insert into sales_by_state as a (state, sales_count, revenue, cost)
-        select state, count(*), sum(sale_price), sum(cost_price) from ins group by 1 order by 1
-        on conflict (state) do update set sales_count = a.sales_count + excluded.sales_count,
-          revenue = a.revenue + excluded.revenue, cost = a.cost + excluded.cost
-      ),
-      by_city as (
-        insert into sales_by_city as a (state, city, sales_count, revenue, cost)
-        select state, city, count(*), sum(sale_price), sum(cost_price) from ins
-        group by 1, 2 order by 1, 2
-        on conflict (state, city) do update set sales_count = a.sales_count + excluded.sales_count,
-          revenue = a.revenue + excluded.revenue, cost = a.cost + excluded.cost
-      ),
-      by_card as (
-        insert into sales_by_card as a (card_company, sales_count, revenue, cost)
-        select card_company, count(*), sum(sale_price), sum(cost_price) from ins group by 1 order by 1
-        on conflict (card_company) do update set sales_count = a.sales_count + excluded.sales_count,
-          revenue = a.revenue + excluded.revenue, cost = a.cost + excluded.cost
-      ),
-      by_customer as (
-        insert into sales_by_customer as a (customer_id, sales_count, revenue, cost)
-        select customer_id, count(*), sum(sale_price), sum(cost_price) from ins group by 1 order by 1
-        on conflict (customer_id) do update set sales_count = a.sales_count + excluded.sales_count,
-          revenue = a.revenue + excluded.revenue, cost = a.cost + excluded.cost
-      ),
-      by_minute as (
-        insert into sales_by_minute as a (minute, sales_count, revenue, cost)
-        select date_trunc('minute', sold_at), count(*), sum(sale_price), sum(cost_price) from ins
-        group by 1 order by 1
-        on conflict (minute) do update set sales_count = a.sales_count + excluded.sales_count,
-          revenue = a.revenue + excluded.revenue, cost = a.cost + excluded.cost
-      )
-      select
-        (select count(*) from ins)::int as inserted,
-        (select coalesce(sum(sale_price), 0) from ins)::text as revenue,
-        (select coalesce(sum(cost_price), 0) from ins)::text as cost,
-        (select max(sold_at) from ins) as last_sale_at,
-        -- Only when some sale was not inserted: the rows stored before this statement.
-        (select coalesce(json_object_agg(s.sale_id, s.content_hash), '{}') from input i
-          join sales s using (sale_id)
-          where (select count(*) from ins) < ${sales.length}) as existing_hashes`,
-  ]);
-  const existing = Object.keys(ins!.existing_hashes as Record<string, string>).length;
-  if (ins!.inserted + existing !== sales.length) {
+/** Inserts the batch's new sales and adds them to the partition's cubes, in one statement. */
+async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
+  const [row] = await tx`
+    with input as (
+      select * from unnest(
+        ${sales.map((x) => x.sale.saleId)}::text[],
+        ${sales.map((x) => x.sale.email)}::text[],
+        ${sales.map((x) => x.sale.category)}::text[],
+        ${sales.map((x) => x.sale.productName)}::text[],
+        ${sales.map((x) => x.sale.salePriceCents)}::bigint[],
+        ${sales.map((x) => x.sale.costPriceCents)}::bigint[],
+        ${sales.map((x) => x.sale.cardCompany)}::text[],
+        ${sales.map((x) => x.sale.cardNumber.slice(-4))}::text[],
+        ${sales.map((x) => x.fingerprint)}::text[],
+        ${sales.map((x) => x.sale.cardExpMonth)}::smallint[],
+        ${sales.map((x) => x.sale.cardExpYear)}::smallint[],
+        ${sales.map((x) => x.sale.street)}::text[],
+        ${sales.map((x) => x.sale.city)}::text[],
+        ${sales.map((x) => x.sale.state)}::text[],
+        ${sales.map((x) => x.sale.zipcode)}::text[],
+        ${sales.map((x) => x.soldAt.toISOString())}::timestamptz[],
+        ${sales.map((x) => minuteOf(x.soldAt))}::integer[],
+        ${sales.map((x) => x.offset)}::bigint[],
+        ${sales.map((x) => x.hash)}::text[])
+        as t(sale_id, email, category, product_name, price_cents, cost_cents, card_company,
+             card_last4, card_fingerprint, card_exp_month, card_exp_year, street, city, state,
+             zipcode, sold_at, minute, source_offset, content_hash)
+    ),
+    resolved as (
+      select i.*, c.category_id, p.product_id, cu.customer_id, ci.city_id, cc.card_id
+      from input i
+      join categories c on c.name = i.category
+      join products p on p.category_id = c.category_id and p.name = i.product_name
+      join customers cu on cu.email = i.email
+      join cities ci on ci.state = i.state and ci.name = i.city
+      join card_companies cc on cc.name = i.card_company
+    ),
+    ins as (
+      insert into sales (sale_id, customer_id, product_id, category_id, sale_price, cost_price,
+        card_company, card_last4, card_fingerprint, card_exp_month, card_exp_year,
+        street, city, state, zipcode, sold_at, source_partition, source_offset, content_hash)
+      select sale_id, customer_id, product_id, category_id, price_cents::numeric / 100,
+        cost_cents::numeric / 100, card_company, card_last4, card_fingerprint, card_exp_month,
+        card_exp_year, street, city, state, zipcode, sold_at, ${partition}, source_offset,
+        content_hash
+      from resolved
+      order by sale_id
+      on conflict (sale_id) do nothing
+      returning sale_id
+    ),
+    new as (select r.* from resolved r join ins using (sale_id)),
+    cube_all as (
+      insert into agg_cube_all as a (part, city_id, product_id, card_id, sales_count,
+        revenue_cents, cost_cents)
+      select ${partition}, city_id, product_id, card_id, count(*), sum(price_cents),
+        sum(cost_cents)
+      from new group by city_id, product_id, card_id
+      on conflict (part, city_id, product_id, card_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    ),
+    cube_hour as (
+      insert into agg_cube_hour as a (hour, part, city_id, product_id, card_id, sales_count,
+        revenue_cents, cost_cents)
+      select minute / 60, ${partition}, city_id, product_id, card_id, count(*),
+        sum(price_cents), sum(cost_cents)
+      from new group by minute / 60, city_id, product_id, card_id
+      on conflict (hour, part, city_id, product_id, card_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    ),
+    cube_minute as (
+      insert into agg_cube_minute as a (minute, part, city_id, product_id, card_id, sales_count,
+        revenue_cents, cost_cents)
+      select minute, ${partition}, city_id, product_id, card_id, count(*), sum(price_cents),
+        sum(cost_cents)
+      from new group by minute, city_id, product_id, card_id
+      on conflict (minute, part, city_id, product_id, card_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    ),
+    customer_all as (
+      insert into agg_customer_all as a (part, customer_id, state, category_id, card_id,
+        sales_count, revenue_cents, cost_cents)
+      select ${partition}, customer_id, state, category_id, card_id, count(*),
+        sum(price_cents), sum(cost_cents)
+      from new group by customer_id, state, category_id, card_id
+      on conflict (part, customer_id, state, category_id, card_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    ),
+    customer_hour as (
+      insert into agg_customer_hour as a (hour, part, customer_id, state, category_id, card_id,
+        sales_count, revenue_cents, cost_cents)
+      select minute / 60, ${partition}, customer_id, state, category_id, card_id, count(*),
+        sum(price_cents), sum(cost_cents)
+      from new group by minute / 60, customer_id, state, category_id, card_id
+      on conflict (hour, part, customer_id, state, category_id, card_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    ),
+    customer_minute as (
+      insert into agg_customer_minute as a (minute, part, customer_id, state, category_id,
+        card_id, sales_count, revenue_cents, cost_cents)
+      select minute, ${partition}, customer_id, state, category_id, card_id, count(*),
+        sum(price_cents), sum(cost_cents)
+      from new group by minute, customer_id, state, category_id, card_id
+      on conflict (minute, part, customer_id, state, category_id, card_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    ),
+    customer_totals as (
+      insert into agg_customer_totals as a (part, customer_id, sales_count, revenue_cents,
+        cost_cents)
+      select ${partition}, customer_id, count(*), sum(price_cents), sum(cost_cents)
+      from new group by customer_id
+      on conflict (part, customer_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    )
+    select
+      (select count(*) from new)::int as inserted,
+      (select count(*) from resolved)::int as resolved,
+      (select coalesce(sum(price_cents), 0) from new)::text as revenue_cents,
+      (select coalesce(sum(cost_cents), 0) from new)::text as cost_cents,
+      (select max(sold_at) from new) as last_sale_at,
+      -- Only when some sale was not inserted: the rows stored before this statement.
+      (select coalesce(json_object_agg(s.sale_id, s.content_hash), '{}') from input i
+        join sales s using (sale_id)
+        where (select count(*) from ins) < ${sales.length}) as existing_hashes`;
+  const existing = new Map(Object.entries(row!.existing_hashes as Record<string, string>));
+  if (row!.resolved !== sales.length || row!.inserted + existing.size !== sales.length) {
     throw new Error(
-      `writeBatch lost track of ${sales.length - ins!.inserted - existing} sales; rolled back`,
+      `writeBatch lost track of ${sales.length - row!.inserted - existing.size} sales; rolled back`,
     );
   }
   return {
-    inserted: ins!.inserted as number,
-    newCategories: cat!.n as number,
-    newProducts: prod!.n as number,
-    newCustomers: cust!.n as number,
-    revenue: ins!.revenue as string,
-    cost: ins!.cost as string,
-    lastSaleAt: ins!.last_sale_at as Date | null,
-    existing: new Map(Object.entries(ins!.existing_hashes as Record<string, string>)),
+    inserted: row!.inserted as number,
+    revenueCents: row!.revenue_cents as string,
+    costCents: row!.cost_cents as string,
+    lastSaleAt: row!.last_sale_at as Date | null,
+    existing,
   };
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
   const seen = new Map<string, T>();
   for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
-  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  return [...seen.entries()].sort(([a], [b]) => compare(a, b)).map(([, v]) => v);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -7,14 +7,14 @@ import {
   readOverview,
 } from "../../lib/serve/overview_view.ts";
 import { FreshnessPanel } from "./freshness.tsx";
-import { BannerPanel, ChartsPanel, KpiPanel, TablesPanel } from "./panels.tsx";
+import { BannerPanel, ChartsPanel, Chips, KpiPanel, TablesPanel } from "./panels.tsx";
 
 /** The overview: read from the snapshot store and Kafka's end offsets. */
 export const overviewPage: Page<OverviewInputs, OverviewView> = {
   path: "/",
   label: "Overview",
   title: "Sales dashboard",
-  read: (deps) => readOverview(deps),
+  read: readOverview,
   view: overviewOf,
   // Polling clients mostly ask again within the snapshot's reuse window: render once per snapshot.
   identity: ({ state, endOffsets }) => [state.snapshot, state.problem, endOffsets],
@@ -26,8 +26,10 @@ export const overviewPage: Page<OverviewInputs, OverviewView> = {
     freshness: FreshnessPanel,
   },
   sidebar: FreshnessPanel,
+  controls: (view) => ({ range: view.selection.range, filters: view.selection.filters }),
   main: ({ view }) => (
     <>
+      <Chips view={view} />
       <BannerPanel view={view} />
       <KpiPanel view={view} />
       <ChartsPanel view={view} />

@@ -7,6 +7,47 @@ import { KpiTiles } from "../shared/kpis.tsx";
 import { Polled } from "../shared/polled.tsx";
 import { TableCard } from "../shared/table.tsx";
 
+/** The selection above the panels: the range shown and a removable chip per filter (plain links). */
+export function Chips({ view }: { view: OverviewView }) {
+  const { selection } = view;
+  const span = selection.from && selection.to
+    ? ` (${moment(selection.from, selection.to)} to ${moment(selection.to, selection.from)})`
+    : "";
+  return (
+    <nav
+      class="selection"
+      aria-label="Selection"
+      data-range={selection.range}
+      data-from={selection.from?.toISOString()}
+      data-to={selection.to?.toISOString()}
+    >
+      <span class="range-label">
+        {selection.label}
+        {span}
+      </span>
+      {selection.chips.map((chip) => (
+        <a
+          class="chip"
+          href={chip.removeHref}
+          data-filter={chip.name}
+          data-value={chip.value}
+          title={`Remove the ${chip.label.toLowerCase()} filter`}
+        >
+          {chip.label}: {chip.display} <span aria-hidden="true">×</span>
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+/** A range end as HH:MM, with its date (MM-DD) when the other end is on another day. */
+function moment(at: Date, other: Date): string {
+  const time = clock(at).slice(0, 5);
+  if (at.toDateString() === other.toDateString()) return time;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${time}`;
+}
+
 /** The banner shown while PostgreSQL is unreachable; empty (but still polled) when all is well. */
 export function BannerPanel({ view }: { view: OverviewView }) {
   return (

@@ -13,12 +13,18 @@ function ChartCard({ chart }: { chart: ChartView }) {
           data-labels={JSON.stringify(chart.labels)}
           data-series={JSON.stringify(chart.series)}
           data-ids={chart.ids ? JSON.stringify(chart.ids) : undefined}
+          data-links={chart.links ? JSON.stringify(chart.links) : undefined}
           role="img"
           aria-label={chart.title}
         >
           <Fallback chart={chart} />
         </canvas>
       </div>
+      {chart.links && (
+        <noscript>
+          <Fallback chart={chart} />
+        </noscript>
+      )}
     </figure>
   );
 }
@@ -28,11 +34,11 @@ export function ChartCards({ charts }: { charts: ChartView[] }) {
   return <>{charts.map((chart) => <ChartCard key={chart.name} chart={chart} />)}</>;
 }
 
-/** The chart's non-zero values as a list, at most ten. */
+/** The chart's non-zero values as a list, at most ten; each a drill-down link when it has one. */
 function Fallback({ chart }: { chart: ChartView }) {
   const [first] = chart.series;
   const rows = chart.labels
-    .map((label, i) => ({ label, value: first?.values[i] ?? "0" }))
+    .map((label, i) => ({ label, value: first?.values[i] ?? "0", href: chart.links?.[i] }))
     .filter((row) => Number(row.value) !== 0)
     .slice(0, 10);
   if (rows.length === 0) return <p>No data yet.</p>;
@@ -40,7 +46,7 @@ function Fallback({ chart }: { chart: ChartView }) {
     <ul>
       {rows.map((row) => (
         <li>
-          {row.label}: {row.value}
+          {row.href ? <a href={row.href}>{row.label}</a> : row.label}: {row.value}
         </li>
       ))}
     </ul>

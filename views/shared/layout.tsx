@@ -1,6 +1,7 @@
 /** What every dashboard page shares: the head (styles, scripts, htmx settings), the links and the shell. */
 import type { Child } from "hono/jsx";
 import type { Refresh } from "../../lib/serve/refresh.ts";
+import type { RangeChoice } from "../../lib/serve/selection.ts";
 import { Controls } from "./controls.tsx";
 
 /** htmx settings: no eval, no script tags, no injected styles (the CSP forbids them), settle at once. */
@@ -69,6 +70,8 @@ export function PageShell(props: {
   links: readonly PageLink[];
   sidebar: Child;
   children: Child;
+  /** the page's time range control and active filters (pages that have them) */
+  controls?: { range: RangeChoice; filters: { name: string; value: string }[] };
 }) {
   return (
     <html lang="en">
@@ -77,7 +80,12 @@ export function PageShell(props: {
         <aside class="sidebar">
           <h1>Sales</h1>
           <PageLinks links={props.links} current={props.path} refresh={props.refresh} />
-          <Controls refresh={props.refresh} action={props.path} />
+          <Controls
+            refresh={props.refresh}
+            action={props.path}
+            range={props.controls?.range}
+            filters={props.controls?.filters}
+          />
           {props.sidebar}
         </aside>
         <main class="content">

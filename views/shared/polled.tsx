@@ -26,7 +26,7 @@ export function Polled(
       data-poll={props.name}
       hx-get={`/fragments/${props.name}`}
       hx-trigger={pollTrigger(props.refresh)}
-      hx-include="#refresh"
+      hx-include="#controls"
       hx-swap="outerHTML"
       hx-sync="this:queue last"
     >
