@@ -17,6 +17,7 @@ import { runConsumer } from "./bench/consumer.ts";
 import { copyRecords, createRawTable } from "./bench/copy.ts";
 import {
   DASHBOARD_PATHS,
+  DASHBOARD_VARIANTS,
   fillDatabase,
   loadDashboard,
   loadNaive,
@@ -145,7 +146,8 @@ async function withDatabase<T>(
 interface DashFigures {
   size: number;
   fillMs: number;
-  dashboard: LoadResult;
+  /** the load figures per selection (DASHBOARD_VARIANTS), "all" first */
+  dashboard: Record<string, LoadResult>;
   naive: LoadResult;
   naiveAloneMs: number;
 }
@@ -236,7 +238,10 @@ try {
     // Settle the freshly filled tables (as autovacuum would) so it does not run during the load.
     await withAdmin(db.url, (sql) => sql`vacuum (analyze)`);
     await checkpoint();
-    progress(`(e) dashboard at ${size} sales: ${opts.clients} clients for ${opts.dashSeconds} s`);
+    progress(
+      `(e) dashboard at ${size} sales: ${opts.clients} clients for ${opts.dashSeconds} s per ` +
+        `selection (${DASHBOARD_VARIANTS.map((v) => v.name).join(", ")})`,
+    );
     const dashboard = await loadDashboard({
       resources,
       url: db.url,
@@ -257,8 +262,9 @@ try {
     const naiveAloneMs = await naiveAlone(db.url);
     await resources.dropDatabase(db.name);
     progress(
-      `(e) ${size}: dashboard p50 ${dashboard.p50.toFixed(1)} / p99 ${
-        dashboard.p99.toFixed(1)
+      `(e) ${size}: dashboard p50/p99 ${
+        Object.entries(dashboard).map(([k, r]) => `${k} ${r.p50.toFixed(1)}/${r.p99.toFixed(1)}`)
+          .join(", ")
       } ms; naive p50 ${naive.p50.toFixed(1)} / p99 ${naive.p99.toFixed(1)} ms`,
     );
     dash.push({ size, fillMs, dashboard, naive, naiveAloneMs });
@@ -280,7 +286,8 @@ try {
       `${microseconds(consumer.cpuUs.main)} main thread, ${
         microseconds(consumer.cpuUs.other)
       } other threads, ` +
-      `${microseconds(consumer.cpuUs.postgres)} PostgreSQL; ` +
+      `${microseconds(consumer.cpuUs.postgres)} PostgreSQL; lock waits seen in ` +
+      `${consumer.lockWaits.seen} of ${consumer.lockWaits.polls} polls; ` +
       (exact ? "exact (count and aggregates)" : "NOT EXACT"),
     ],
     [
@@ -294,16 +301,21 @@ try {
   ];
   const dashRows = [["(e) at sales", "p50 ms", "p99 ms", "requests", "errors", "what"]];
   for (const d of dash) {
-    dashRows.push([
-      thousands(d.size),
-      d.dashboard.p50.toFixed(1),
-      d.dashboard.p99.toFixed(1),
-      String(d.dashboard.requests),
-      String(d.dashboard.errors),
-      `dashboard, ${opts.clients} clients over ${DASHBOARD_PATHS.join(" ")}`,
-    ]);
-    for (const [path, p] of Object.entries(d.dashboard.byPath)) {
-      dashRows.push(["", p.p50.toFixed(1), p.p99.toFixed(1), "", "", `  ${path}`]);
+    for (const variant of DASHBOARD_VARIANTS) {
+      const r = d.dashboard[variant.name]!;
+      dashRows.push([
+        thousands(d.size),
+        r.p50.toFixed(1),
+        r.p99.toFixed(1),
+        String(r.requests),
+        String(r.errors),
+        `dashboard ${variant.query ? `?${variant.query}` : "(all time)"}, ${opts.clients} ` +
+        `clients over ${DASHBOARD_PATHS.join(" ")}`,
+      ]);
+      if (variant.name !== "all") continue;
+      for (const [path, p] of Object.entries(r.byPath)) {
+        dashRows.push(["", p.p50.toFixed(1), p.p99.toFixed(1), "", "", `  ${path}`]);
+      }
     }
     dashRows.push([
       thousands(d.size),
@@ -341,10 +353,18 @@ try {
     producer_rps: producerRps,
     ratio_vs_copy: round(ratioVsCopy, 3),
     ratio_vs_baseline: round(ratioVsBaseline, 1),
-    dash_p50_ms_10k: ms(small?.dashboard.p50),
-    dash_p99_ms_10k: ms(small?.dashboard.p99),
-    dash_p50_ms_1m: ms(large?.dashboard.p50),
-    dash_p99_ms_1m: ms(large?.dashboard.p99),
+    dash_p50_ms_10k: ms(small?.dashboard.all?.p50),
+    dash_p99_ms_10k: ms(small?.dashboard.all?.p99),
+    dash_p50_ms_1m: ms(large?.dashboard.all?.p50),
+    dash_p99_ms_1m: ms(large?.dashboard.all?.p99),
+    dash_1h_p50_ms_10k: ms(small?.dashboard["1h"]?.p50),
+    dash_1h_p99_ms_10k: ms(small?.dashboard["1h"]?.p99),
+    dash_1h_p50_ms_1m: ms(large?.dashboard["1h"]?.p50),
+    dash_1h_p99_ms_1m: ms(large?.dashboard["1h"]?.p99),
+    dash_state_p99_ms_10k: ms(small?.dashboard.state?.p99),
+    dash_state_p99_ms_1m: ms(large?.dashboard.state?.p99),
+    dash_1h_state_p99_ms_10k: ms(small?.dashboard["1h+state"]?.p99),
+    dash_1h_state_p99_ms_1m: ms(large?.dashboard["1h+state"]?.p99),
     naive_p50_ms_1m: ms(large?.naive.p50),
     naive_p99_ms_1m: ms(large?.naive.p99),
     naive_p99_ms_10k: ms(small?.naive.p99),
@@ -354,6 +374,12 @@ try {
     consumer_cpu_us_main: round(consumer.cpuUs.main, 1),
     consumer_cpu_us_other: round(consumer.cpuUs.other, 1),
     consumer_cpu_us_postgres: round(consumer.cpuUs.postgres, 1),
+    consumer_cpu_us_total: round(
+      consumer.cpuUs.main + consumer.cpuUs.other + consumer.cpuUs.postgres,
+      1,
+    ),
+    consumer_lock_waits: consumer.lockWaits.seen,
+    consumer_lock_polls: consumer.lockWaits.polls,
     consumer_exact: exact,
     consumer_concurrency: opts.concurrency ?? null,
     baseline_n: opts.baselineN,

@@ -21,6 +21,8 @@ export interface ConsumerResult {
   cpuUs: { main: number; other: number; postgres: number };
   sales: number;
   drift: number;
+  /** polls (every 50 ms) that saw a session of the database waiting for a lock, and the polls */
+  lockWaits: { seen: number; polls: number };
   exitCode: number | null;
 }
 
@@ -42,10 +44,17 @@ export async function runConsumer(options: {
   const stallMs = options.stallMs ?? 30_000;
   const sql = connect(url, { max: 1 });
   try {
+    const lockWaits = { seen: 0, polls: 0 };
+    // The offsets stored so far, and whether any session of the database waits for a lock.
     const stored = async () => {
       const [r] = await sql`
-        select coalesce(sum(next_offset), 0)::bigint::text as n from consumer_offsets
-        where group_id = ${group} and topic = ${topic}`;
+        select
+          (select coalesce(sum(next_offset), 0)::bigint::text from consumer_offsets
+            where group_id = ${group} and topic = ${topic}) as n,
+          (select count(*)::int from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock') as waiting`;
+      lockWaits.polls++;
+      if (r!.waiting > 0) lockWaits.seen++;
       return Number(r!.n);
     };
     const args = [
@@ -117,6 +126,7 @@ export async function runConsumer(options: {
       cpuUs,
       sales,
       drift: drift.length,
+      lockWaits,
       exitCode: status.code,
     };
   } finally {
