@@ -137,9 +137,16 @@ create index agg_customer_totals_top
 -- Recent sales are the newest by the time they were sold (any range, any filter).
 drop index if exists sales_ingested_at;
 
+-- Each sale names its city and card company by id too, so the insert returns every key of the
+-- buckets it adds to.
+alter table sales add column city_id integer, add column card_id smallint;
+
 -- Fill the new tables from what is stored (a database that already holds sales).
 insert into cities (state, name) select distinct state, city from sales order by 1, 2;
 insert into card_companies (name) select distinct card_company from sales order by 1;
+update sales s set city_id = ci.city_id, card_id = cc.card_id
+from cities ci, card_companies cc
+where ci.state = s.state and ci.name = s.city and cc.name = s.card_company;
 
 insert into agg_cube_all (part, city_id, product_id, card_id, sales_count, revenue_cents, cost_cents)
 select s.source_partition, ci.city_id, s.product_id, cc.card_id, count(*),

@@ -13,12 +13,10 @@ export interface Drift {
 function saleKeys(sql: Sql) {
   return sql`
   select s.source_partition as part, floor(extract(epoch from s.sold_at) / 60)::integer as minute,
-    floor(extract(epoch from s.sold_at) / 3600)::integer as hour, ci.city_id, s.product_id,
-    cc.card_id, s.customer_id, s.state, s.category_id,
+    floor(extract(epoch from s.sold_at) / 3600)::integer as hour, s.city_id, s.product_id,
+    s.card_id, s.customer_id, s.state, s.category_id,
     (s.sale_price * 100)::bigint as price_cents, (s.cost_price * 100)::bigint as cost_cents
-  from sales s
-  left join cities ci on ci.state = s.state and ci.name = s.city
-  left join card_companies cc on cc.name = s.card_company`;
+  from sales s`;
 }
 
 /** Each aggregate table of the partitions and the columns that key it (all derived from SALE_KEYS). */
@@ -51,14 +49,17 @@ function expectedOf(sql: Sql, keys: readonly string[]) {
 export async function findDrift(sql: Sql): Promise<Drift[]> {
   const drift: Drift[] = [];
   const [unmapped] = await sql`
-    select count(*)::int as n from (${saleKeys(sql)}) k
-    where city_id is null or card_id is null`;
+    select count(*)::int as n from sales s
+    left join cities ci on ci.city_id = s.city_id
+    left join card_companies cc on cc.card_id = s.card_id
+    where ci.state is distinct from s.state or ci.name is distinct from s.city
+      or cc.name is distinct from s.card_company`;
   if (unmapped!.n > 0) {
     drift.push({
       table: "sales",
       key: "city/card company",
-      stored: `${unmapped!.n} sales without a city or card company id`,
-      expected: "every sale's city and card company in cities and card_companies",
+      stored: `${unmapped!.n} sales whose city_id or card_id is not their city or card company`,
+      expected: "every sale's city_id and card_id naming its own city and card company",
     });
   }
   for (const { table, keys } of AGGREGATES) {
@@ -165,6 +166,11 @@ export async function rebuildAggregates(sql: Sql): Promise<void> {
     await t`
       insert into card_companies (name) select distinct card_company from sales order by 1
       on conflict (name) do nothing`;
+    await t`
+      update sales s set city_id = ci.city_id, card_id = cc.card_id
+      from cities ci, card_companies cc
+      where ci.state = s.state and ci.name = s.city and cc.name = s.card_company
+        and (s.city_id is distinct from ci.city_id or s.card_id is distinct from cc.card_id)`;
     for (const { table, keys } of AGGREGATES) {
       await t`delete from ${t(table)}`;
       await t`

@@ -208,12 +208,11 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
         ${sales.map((x) => x.sale.state)}::text[],
         ${sales.map((x) => x.sale.zipcode)}::text[],
         ${sales.map((x) => x.soldAt.toISOString())}::timestamptz[],
-        ${sales.map((x) => minuteOf(x.soldAt))}::integer[],
         ${sales.map((x) => x.offset)}::bigint[],
         ${sales.map((x) => x.hash)}::text[])
         as t(sale_id, email, category, product_name, price_cents, cost_cents, card_company,
              card_last4, card_fingerprint, card_exp_month, card_exp_year, street, city, state,
-             zipcode, sold_at, minute, source_offset, content_hash)
+             zipcode, sold_at, source_offset, content_hash)
     ),
     resolved as (
       select i.*, c.category_id, p.product_id, cu.customer_id, ci.city_id, cc.card_id
@@ -225,19 +224,27 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
       join card_companies cc on cc.name = i.card_company
     ),
     ins as (
-      insert into sales (sale_id, customer_id, product_id, category_id, sale_price, cost_price,
-        card_company, card_last4, card_fingerprint, card_exp_month, card_exp_year,
-        street, city, state, zipcode, sold_at, source_partition, source_offset, content_hash)
-      select sale_id, customer_id, product_id, category_id, price_cents::numeric / 100,
-        cost_cents::numeric / 100, card_company, card_last4, card_fingerprint, card_exp_month,
-        card_exp_year, street, city, state, zipcode, sold_at, ${partition}, source_offset,
-        content_hash
+      insert into sales (sale_id, customer_id, product_id, category_id, city_id, card_id,
+        sale_price, cost_price, card_company, card_last4, card_fingerprint, card_exp_month,
+        card_exp_year, street, city, state, zipcode, sold_at, source_partition, source_offset,
+        content_hash)
+      select sale_id, customer_id, product_id, category_id, city_id, card_id,
+        price_cents::numeric / 100, cost_cents::numeric / 100, card_company, card_last4,
+        card_fingerprint, card_exp_month, card_exp_year, street, city, state, zipcode, sold_at,
+        ${partition}, source_offset, content_hash
       from resolved
       order by sale_id
       on conflict (sale_id) do nothing
-      returning sale_id
+      returning customer_id, category_id, product_id, city_id, card_id, state, sold_at,
+        sale_price, cost_price
     ),
-    new as (select r.* from resolved r join ins using (sale_id)),
+    -- The inserted sales (not the ones already stored) with their bucket keys and cents.
+    new as (
+      select customer_id, category_id, product_id, city_id, card_id, state, sold_at,
+        floor(extract(epoch from sold_at) / 60)::integer as minute,
+        (sale_price * 100)::bigint as price_cents, (cost_price * 100)::bigint as cost_cents
+      from ins
+    ),
     cube_all as (
       insert into agg_cube_all as a (part, city_id, product_id, card_id, sales_count,
         revenue_cents, cost_cents)
