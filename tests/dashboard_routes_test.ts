@@ -14,12 +14,21 @@ import {
 } from "../lib/store/snapshot.ts";
 import { STATE_FIPS } from "../lib/core/us_states.ts";
 import { connect } from "../lib/infra/db.ts";
+import { createDashboardKafka, ensureTopic } from "../lib/infra/kafka.ts";
 import { maskEmail } from "../lib/core/redact.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
 import { type SaleRecord } from "../lib/core/sale.ts";
 import { US_STATES } from "../lib/core/us_states.ts";
 import { writeBatch } from "../lib/store/write_batch.ts";
-import { createTestDatabase, sampleRecords, type TestDatabase } from "./helpers.ts";
+import {
+  config,
+  createTestDatabase,
+  sampleRecords,
+  type TestDatabase,
+  testKafka,
+  uniqueSuffix,
+  waitFor,
+} from "./helpers.ts";
 
 const GROUP = "dashboard-test-group";
 const TOPIC = "dashboard-test-topic";
@@ -519,12 +528,75 @@ Deno.test("lag shows as unknown when Kafka is unreachable, and the page still re
       const res = await app.request("/");
       const html = await res.text();
       assert.equal(res.status, 200);
-      assert.match(html, /data-lag="unknown"/);
+      assert.match(
+        html,
+        /<p data-lag="unknown">Lag unknown: Kafka is unreachable; retrying on every refresh.<\/p>/,
+      );
+      assert.doesNotMatch(html, /not been created/);
       assert.ok(performance.now() - started < 3_000, "the page does not wait on Kafka for long");
       assert.equal(Object.keys(kpiValues(html)).length, 10);
     }, { endOffsets });
   } finally {
     await endOffsets.close();
+  }
+});
+
+Deno.test({
+  name:
+    "lag says the topic has not been created when Kafka answers without it, and shows once it is",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const topic = `sales_test_missing_${uniqueSuffix()}`;
+    const logged: string[] = [];
+    const kafka = createDashboardKafka(config.kafkaBrokers);
+    const endOffsets = kafkaEndOffsets(kafka, topic, {
+      waitMs: 5_000,
+      reuseMs: 0,
+      log: (line) => logged.push(line),
+    });
+    try {
+      await withDashboard(async ({ app }) => {
+        const html = await (await app.request("/fragments/freshness")).text();
+        assert.match(
+          html,
+          /<p data-lag="no-topic">No lag yet: Kafka answers, but the sales topic has not been created \(nothing has been produced to it\).<\/p>/,
+        );
+        assert.doesNotMatch(html, /unreachable/);
+        assert.deepEqual(logged, [`topic ${topic} does not exist yet; no lag`]);
+        // The /kafka page does not take a missing sales topic for an unreachable Kafka.
+        const kafkaPage = await (await app.request("/kafka")).text();
+        assert.doesNotMatch(kafkaPage, /Kafka is unreachable/);
+
+        await ensureTopic(testKafka(), topic, 2);
+        await waitFor(
+          async () => {
+            const after = await (await app.request("/fragments/freshness")).text();
+            // The stored offsets (443 on partition 0) are past these empty partitions: lag 0.
+            return /<table class="lag" data-lag="0">/.test(after) &&
+              after.includes('data-partition="1" data-partition-lag="0"');
+          },
+          "the lag table once the topic exists",
+          15_000,
+        );
+        assert.equal(logged.length, 1, "told once");
+      }, { endOffsets });
+    } finally {
+      await endOffsets.close();
+    }
+  },
+});
+
+Deno.test("before PostgreSQL is read the lag panel says so instead of blaming Kafka", async () => {
+  const sql = connect("postgres://postgres@127.0.0.1:1/nowhere", { max: 1, connect_timeout: 1 });
+  const store = createSnapshotStore(() => loadSnapshot(sql, { groupId: GROUP, topic: TOPIC }));
+  try {
+    const app = createApp({ sql, store, endOffsets: fixedEndOffsets({ 0: "10" }) });
+    const html = await (await app.request("/fragments/freshness")).text();
+    assert.match(html, /<p data-lag="unknown">Lag unknown: PostgreSQL has not been read yet.<\/p>/);
+  } finally {
+    await store.settled();
+    await sql.end({ timeout: 1 });
   }
 });
 

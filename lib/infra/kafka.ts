@@ -90,22 +90,35 @@ export async function reachKafka<T>(
   }
 }
 
+/** A kafkajs error and the errors it wraps ("retries exceeded" keeps the last one as `cause`). */
+export function errorChain(error: unknown): KafkaErrorLink[] {
+  const chain: KafkaErrorLink[] = [];
+  for (let e = error as KafkaErrorLink | undefined; e && !chain.includes(e);) {
+    chain.push(e);
+    e = (e.cause ?? e.originalError) as KafkaErrorLink | undefined;
+  }
+  return chain;
+}
+
+/** The fields of a kafkajs error that tell what went wrong, and what it wraps. */
+interface KafkaErrorLink {
+  name?: string;
+  type?: string;
+  message?: string;
+  cause?: unknown;
+  originalError?: unknown;
+}
+
 /** A kafkajs error about reaching the broker (possibly wrapped in "retries exceeded"). */
 function isConnectionError(error: unknown): boolean {
-  for (let e = error as { name?: string; originalError?: unknown } | undefined; e;) {
-    if (e.name === "KafkaJSConnectionError" || e.name === "KafkaJSConnectionClosedError") {
-      return true;
-    }
-    e = e.originalError as typeof e;
-  }
-  return false;
+  return errorChain(error).some((e) =>
+    e.name === "KafkaJSConnectionError" || e.name === "KafkaJSConnectionClosedError"
+  );
 }
 
 /** The innermost message of a wrapped kafkajs error. */
 function connectionCause(error: unknown): string {
-  let e = error as { message?: string; originalError?: unknown };
-  while (e.originalError) e = e.originalError as typeof e;
-  return e.message ?? String(error);
+  return errorChain(error).at(-1)?.message ?? String(error);
 }
 
 /** A client for the dashboard: short timeouts and one retry, so Kafka's state turns "unknown" fast. */
