@@ -15,6 +15,7 @@ import {
 import { STATE_FIPS } from "../lib/core/us_states.ts";
 import { connect } from "../lib/infra/db.ts";
 import { createDashboardKafka, ensureTopic } from "../lib/infra/kafka.ts";
+import { countKpi, moneyKpi, percentKpi } from "../lib/serve/display.ts";
 import { maskEmail } from "../lib/core/redact.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
 import { type SaleRecord } from "../lib/core/sale.ts";
@@ -23,6 +24,7 @@ import { writeBatch } from "../lib/store/write_batch.ts";
 import {
   config,
   createTestDatabase,
+  largeSales,
   sampleRecords,
   type TestDatabase,
   testKafka,
@@ -177,6 +179,56 @@ Deno.test("the page shows every KPI with the exact numbers computed from the sal
       "no inline script",
     );
     assert.ok(!html.includes("style="), "no inline style");
+  });
+});
+
+Deno.test("a KPI value too long for its tile is shown compact, the whole value in its title and data-value", async () => {
+  assert.deepEqual(moneyKpi("r", "Revenue", "999999.99"), {
+    name: "r",
+    label: "Revenue",
+    value: "999999.99",
+    display: "$999,999.99",
+  });
+  const shown = (kpi: { display: string; exact?: string }) => [kpi.display, kpi.exact];
+  assert.deepEqual(shown(moneyKpi("r", "R", "1000000.00")), ["$1.0M", "$1,000,000.00"]);
+  assert.deepEqual(shown(moneyKpi("r", "R", "7012345.67")), ["$7.0M", "$7,012,345.67"]);
+  assert.deepEqual(shown(moneyKpi("p", "P", "-7012345.67")), ["-$7.0M", "-$7,012,345.67"]);
+  assert.deepEqual(shown(moneyKpi("r", "R", "999999999.99")), ["$1.0B", "$999,999,999.99"]);
+  assert.deepEqual(shown(countKpi("s", "S", 123456789)), ["123,456,789", undefined]);
+  assert.deepEqual(shown(countKpi("s", "S", 1234567890)), ["1.2B", "1,234,567,890"]);
+  assert.deepEqual(shown(percentKpi("m", "M", "-99999999.00")), ["-100.0M %", "-99999999.00 %"]);
+  await withDashboard(async ({ app }) => {
+    const html = await (await app.request("/fragments/kpis")).text();
+    assert.match(
+      html,
+      /data-kpi="revenue" data-value="999999999.99" title="\$999,999,999.99"><span class="kpi-label">Revenue<\/span><span class="kpi-value">\$1.0B<\/span>/,
+    );
+    assert.match(html, /data-kpi="cost" data-value="0.01"\s*><span/, "no title when shown whole");
+    assert.equal(kpiValues(html).aov, "166666666.67");
+  }, { records: largeSales("routes-large") });
+});
+
+Deno.test("charts without data say so in the page itself, and keep their data on the hidden canvas", async () => {
+  await withDashboard(async ({ app }) => {
+    const html = await (await app.request("/fragments/charts")).text();
+    const empty = [
+      ...html.matchAll(/<p class="chart-empty" data-chart-empty="([^"]+)">([^<]+)<\/p>/g),
+    ]
+      .map((m) => [m[1], m[2]]);
+    assert.deepEqual(empty, [
+      ["revenue-by-category", "No sales yet"],
+      ["profit-by-category", "No sales yet"],
+      ["revenue-by-state", "No sales yet"],
+      ["top-cities", "No sales yet"],
+      ["card-usage", "No sales yet"],
+      ["sales-per-minute", "No sales in the last hour"],
+    ]);
+    assert.equal([...html.matchAll(/<canvas [^>]*data-empty="true" hidden=""/g)].length, 6);
+    assert.deepEqual(chartData(html, "top-cities").labels, []);
+  }, { records: [] });
+  await withDashboard(async ({ app }) => {
+    const html = await (await app.request("/fragments/charts")).text();
+    assert.doesNotMatch(html, /data-chart-empty|data-empty|hidden/);
   });
 });
 
