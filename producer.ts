@@ -1,27 +1,53 @@
 /** `deno task produce`: reads (or generates) sales records and sends them to Kafka, keyed by sale_id. */
 import { parseCli } from "./lib/infra/cli.ts";
-import { ConfigError, positiveInt } from "./lib/infra/config.ts";
-import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { ConfigError, positiveInt, positiveSeconds } from "./lib/infra/config.ts";
+import { createKafka, KafkaUnreachableError, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { BadLines, SHOWN_BAD_LINES } from "./lib/produce/bad_lines.ts";
 import { parseDelay } from "./lib/produce/delay.ts";
 import { generateSales } from "./lib/produce/generate.ts";
-import { type Outgoing, produceRecords } from "./lib/produce/produce_records.ts";
+import { checkEntry, type Outgoing, produceRecords } from "./lib/produce/produce_records.ts";
 import { ProgressBar } from "./lib/produce/progress.ts";
 import { readRecordsFile, RecordsFileError } from "./lib/produce/records_file.ts";
 
 /** The sample file shipped with the project (made by `--generate 1000 --seed 42 --out ...`). */
 const SAMPLE_FILE = new URL("./data/sales_sample.json", import.meta.url).pathname;
 
+/** Exit statuses, as --help and the README list them. */
+const EXIT = {
+  /** every record was sent */
+  ok: 0,
+  /** some records could not be sent, or Kafka could not be reached */
+  failed: 1,
+  /** bad usage: a flag, a setting or a file that cannot be read */
+  usage: 2,
+  /** some input lines were skipped as bad; every valid record was sent */
+  skipped: 3,
+  /** the input holds no valid record: nothing was sent */
+  nothing: 4,
+  /** stopped by Ctrl-C (SIGINT) or SIGTERM before the end */
+  stopped: 130,
+} as const;
+
+/** Seconds to wait for Kafka when connecting, unless --timeout or KAFKA_CONNECT_TIMEOUT says. */
+const DEFAULT_TIMEOUT = "10";
+
 const USAGE = `Usage: deno task produce [--source PATH] [--delay MIN-MAX | --delay 0]
-                         [--generate N [--seed S]] [--out FILE] [--quiet]
+                         [--generate N [--seed S]] [--out FILE] [--quiet] [--timeout S]
 
 Sends sales records to Kafka (key = sale_id), one delivery report per message.
   --source PATH     JSON array or NDJSON file (default ${SAMPLE_FILE.replace(Deno.cwd() + "/", "")})
   --delay MIN-MAX   random pause between messages in seconds (default 1-5); --delay 0 sends in bulk
   --generate N      synthesise N realistic US sales instead of reading a file
   --seed S          seed for --generate (default 1); the same seed gives the same sales
-  --out FILE        write the records (validated) to FILE as a JSON array instead of sending
+  --out FILE        write the valid records to FILE as a JSON array instead of sending
   --quiet           no per-message delivery reports (summary only)
-Bad records are reported with their line and skipped, never sent.`;
+  --timeout S       seconds to wait for Kafka when connecting (KAFKA_CONNECT_TIMEOUT; default ${DEFAULT_TIMEOUT})
+Bad lines (not UTF-8, not JSON, invalid, or over the consumer's 64 KiB limit as JSON) are
+reported with their line and skipped, never sent; after ${SHOWN_BAD_LINES} only their count is printed.
+The last line sums up: "sent N to TOPIC ([partition] n, ...), skipped N bad, failed N".
+Exit status: ${EXIT.ok} every record was sent; ${EXIT.failed} some could not be sent or Kafka was not reached;
+  ${EXIT.usage} bad flag, setting or file; ${EXIT.skipped} some lines were skipped as bad (the valid ones were
+  sent); ${EXIT.nothing} the input holds no valid record (nothing sent); ${EXIT.stopped} stopped by Ctrl-C/SIGTERM.`;
 
 /** Numbers generated records 1, 2, 3 ... as they are pulled (nothing is held in memory). */
 function* numbered<T>(items: Iterable<T>): Generator<{ line: number; record: T }> {
@@ -37,10 +63,13 @@ if (import.meta.main) {
     seed: { type: "string" },
     out: { type: "string" },
     quiet: { type: "boolean" },
+    timeout: { type: "string" },
   }, (v) => {
     if (v.generate !== undefined && v.source !== undefined) {
       throw new ConfigError("give either --source or --generate, not both");
     }
+    const timeout = v.timeout as string | undefined;
+    const envTimeout = Deno.env.get("KAFKA_CONNECT_TIMEOUT");
     return {
       delayMs: parseDelay((v.delay as string | undefined) ?? "1-5"),
       generate: v.generate === undefined ? undefined : {
@@ -48,39 +77,40 @@ if (import.meta.main) {
         seed: positiveInt("--seed", (v.seed as string | undefined) ?? "1"),
       },
       source: (v.source as string | undefined) ?? SAMPLE_FILE,
+      timeoutMs: timeout !== undefined
+        ? positiveSeconds("--timeout", timeout)
+        : positiveSeconds("KAFKA_CONNECT_TIMEOUT", envTimeout ?? DEFAULT_TIMEOUT),
     };
   });
   const { delayMs } = options;
+  const bad = new BadLines((line) => console.error(line));
   let records: Iterable<Outgoing>;
   let total: number;
   if (options.generate) {
     records = numbered(generateSales(options.generate.n, options.generate.seed));
     total = options.generate.n;
   } else {
-    let entries;
     try {
-      entries = await readRecordsFile(options.source);
+      records = await readRecordsFile(options.source);
     } catch (error) {
       if (!(error instanceof RecordsFileError)) throw error;
       console.error(`error: ${error.message}`);
-      Deno.exit(2);
+      Deno.exit(EXIT.usage);
     }
-    const good: Outgoing[] = [];
-    for (const entry of entries) {
-      if ("error" in entry) console.error(`skipped line ${entry.line}: ${entry.error}`);
-      else good.push(entry);
-    }
-    records = good;
-    total = good.length;
+    total = (records as Outgoing[]).length;
   }
 
   if (values.out) {
-    await Deno.writeTextFile(
-      values.out as string,
-      JSON.stringify([...records].map((r) => r.record), null, 1) + "\n",
-    );
-    console.log(`wrote ${total} records to ${values.out}`);
-    Deno.exit(0);
+    const good = [];
+    for (const entry of records) {
+      const checked = checkEntry(entry);
+      if ("reason" in checked) bad.add(checked);
+      else good.push(checked.record);
+    }
+    bad.finish();
+    await Deno.writeTextFile(values.out as string, JSON.stringify(good, null, 1) + "\n");
+    console.log(`wrote ${good.length} records to ${values.out}, skipped ${bad.count} bad`);
+    Deno.exit(bad.count > 0 ? EXIT.skipped : EXIT.ok);
   }
 
   quietKafkaTimerWarnings();
@@ -90,29 +120,51 @@ if (import.meta.main) {
   let stop = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => {
-      if (stop) Deno.exit(130);
+      if (stop) Deno.exit(EXIT.stopped);
       stop = true;
       console.error(`${signal}: finishing the message in flight, then stopping`);
     });
   }
-  const kafka = createKafka(config.kafkaBrokers, "sales-producer");
-  const summary = await produceRecords(records, {
-    kafka,
-    topic: config.salesTopic,
-    partitions: config.partitions,
-    delayMs,
-    report: (line) => {
-      // Delivery reports on stdout; skipped and failed records on stderr, like unreadable lines.
-      if (!line.startsWith("delivered")) console.error(line);
-      else if (!quiet) console.log(line);
-    },
-    progress: (n) => bar?.update(n),
-    stopped: () => stop,
+  const kafka = createKafka(config.kafkaBrokers, "sales-producer", {
+    connectTimeoutMs: options.timeoutMs,
   });
+  let summary;
+  try {
+    summary = await produceRecords(records, {
+      kafka,
+      topic: config.salesTopic,
+      partitions: config.partitions,
+      delayMs,
+      connect: { brokers: config.kafkaBrokers, timeoutMs: options.timeoutMs },
+      report: (line) => {
+        // Delivery reports on stdout; failed records on stderr, like skipped lines.
+        if (!line.startsWith("delivered")) console.error(line);
+        else if (!quiet) console.log(line);
+      },
+      skipped: (skip) => bad.add(skip),
+      progress: (n) => bar?.update(n),
+      stopped: () => stop,
+    });
+  } catch (error) {
+    bad.finish();
+    const advice = error instanceof KafkaUnreachableError
+      ? "; start it with `deno task up`, check KAFKA_BROKERS (--brokers), or wait longer with --timeout"
+      : "";
+    console.error(`error: ${(error as Error).message}${advice}; nothing was sent`);
+    Deno.exit(EXIT.failed);
+  }
+  bad.finish();
   const parts = Object.entries(summary.byPartition).map(([p, n]) => `[${p}] ${n}`).join(", ");
   console.log(
     `sent ${summary.sent} to ${config.salesTopic}${parts ? ` (${parts})` : ""}, ` +
       `skipped ${summary.skipped} bad, failed ${summary.failed}`,
   );
-  Deno.exit(summary.failed > 0 ? 1 : 0);
+  if (summary.failed > 0) Deno.exit(EXIT.failed);
+  if (stop) Deno.exit(EXIT.stopped);
+  if (summary.sent === 0) {
+    const input = options.generate ? "the generated records" : options.source;
+    console.error(`error: ${input} holds no valid record; nothing was sent`);
+    Deno.exit(EXIT.nothing);
+  }
+  Deno.exit(summary.skipped > 0 ? EXIT.skipped : EXIT.ok);
 }

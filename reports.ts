@@ -1,6 +1,6 @@
 /** `deno task reports`: the original's six stream reports, kept on compacted Kafka topics, exactly once. */
 import { parseCli } from "./lib/infra/cli.ts";
-import { createKafka } from "./lib/infra/kafka.ts";
+import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { startReports } from "./lib/reports/runner.ts";
 import { REPORTS, reportTopic } from "./lib/reports/topics.ts";
 
@@ -25,6 +25,7 @@ if (import.meta.main) {
   const prefix = (values.prefix as string | undefined) ?? Deno.env.get("REPORT_TOPIC_PREFIX") ?? "";
   const groupId = (values["reports-group"] as string | undefined) ??
     Deno.env.get("REPORTS_GROUP") ?? "sales-reports";
+  quietKafkaTimerWarnings();
   const reports = await startReports({
     kafka: createKafka(config.kafkaBrokers, "sales-reports"),
     topic: config.salesTopic,

@@ -8,20 +8,27 @@ import { provisionOrExit } from "../lib/provision/run.ts";
 
 const USAGE = `Usage: deno task demo [--delay MIN-MAX]
 
-Starts Kafka and PostgreSQL when none answers, then the consumer and the dashboard, sends the
-sample file in bulk and keeps generating new sales (one every MIN-MAX seconds, default 1-5)
-so the dashboard moves. Prints the dashboard URL. Ctrl-C stops the consumer, server and stream.`;
+Starts Kafka and PostgreSQL when none answers, then the consumer, the reports process
+(\`deno task reports\`, for the /kafka page) and the dashboard, sends the sample file in bulk and
+keeps generating new sales (one every MIN-MAX seconds, default 1-5) so both pages move. Prints
+the dashboard's URLs. Ctrl-C stops the consumer, the reports process, the server and the stream.`;
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
+/** Every process the demo started; Ctrl-C (or SIGTERM) stops each that still runs. */
+const children: Deno.ChildProcess[] = [];
+
+/** Starts an entrypoint as `deno task` would (with the task's Deno flags); its stderr is shown. */
 function start(script: string, args: string[], denoFlags: string[] = []) {
-  return new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", ...denoFlags, `${ROOT}${script}`, ...args],
     cwd: ROOT,
     stdin: "null",
     stdout: "null",
     stderr: "inherit",
   }).spawn();
+  children.push(child);
+  return child;
 }
 
 if (import.meta.main) {
@@ -31,10 +38,6 @@ if (import.meta.main) {
     await kafkaUp(config.kafkaBrokers, say);
     await postgresUp(config.databaseUrl, say);
   });
-  const children = [
-    start("consumer.ts", ["--quiet"], taskDenoFlags("consume")),
-    start("main.ts", []),
-  ];
   const stop = async () => {
     for (const child of children) {
       try {
@@ -46,11 +49,18 @@ if (import.meta.main) {
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  start("consumer.ts", ["--quiet"], taskDenoFlags("consume"));
+  // The Kafka-side reports for /kafka; reports.ts is what `deno task reports` runs.
+  start("reports.ts", ["--quiet"], taskDenoFlags("reports"));
+  start("main.ts", []);
 
   const bulk = start("producer.ts", ["--delay", "0", "--quiet"]);
   await bulk.status;
   await sleep(1000);
-  console.log(`\nDashboard: http://${config.host}:${config.port}/  (Ctrl-C stops the demo)\n`);
+  const base = `http://${config.host}:${config.port}`;
+  console.log(
+    `\nDashboard: ${base}/  Kafka reports: ${base}/kafka  (Ctrl-C stops the demo)\n`,
+  );
   const live = start("producer.ts", [
     "--generate",
     "100000",
@@ -60,6 +70,5 @@ if (import.meta.main) {
     delay,
     "--quiet",
   ]);
-  children.push(live);
   await live.status;
 }

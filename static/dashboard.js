@@ -68,6 +68,49 @@
     return atlasLoading;
   }
 
+  /** The list under a doughnut that holds its legend (created once per figure). */
+  function legendList(canvas) {
+    const figure = canvas.closest("figure") ?? canvas.parentElement;
+    let list = figure.querySelector("ul.chart-legend");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "chart-legend";
+      list.dataset.legendFor = canvas.dataset.chart;
+      figure.append(list);
+    }
+    return list;
+  }
+
+  /**
+   * A doughnut's legend as an HTML list under the chart, so long names ("Diners Club / Carte
+   * Blanche") wrap instead of being cut at the canvas edge; a click hides or shows the slice.
+   */
+  const htmlLegend = {
+    id: "htmlLegend",
+    afterUpdate(chart) {
+      const items = chart.options.plugins.legend.labels.generateLabels(chart);
+      legendList(chart.canvas).replaceChildren(...items.map((item) => {
+        const swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.background = item.fillStyle;
+        const label = document.createElement("span");
+        label.className = "legend-label";
+        label.textContent = item.text;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.setAttribute("aria-pressed", String(!item.hidden));
+        button.append(swatch, label);
+        button.addEventListener("click", () => {
+          chart.toggleDataVisibility(item.index);
+          chart.update();
+        });
+        const li = document.createElement("li");
+        li.append(button);
+        return li;
+      }));
+    },
+  };
+
   const money = (v) => dollars.format(v);
   const tooltipMoney = (ctx) =>
     ` ${ctx.label || ctx.dataset.label}: ${money(ctx.raw?.value ?? ctx.raw)}`;
@@ -92,10 +135,11 @@
         options: {
           ...base,
           plugins: {
-            legend: { position: "right", labels: { boxWidth: 12 } },
+            legend: { display: false },
             tooltip: isMoney ? { callbacks: { label: tooltipMoney } } : {},
           },
         },
+        plugins: [htmlLegend],
       };
     }
     if (kind === "bar") {
@@ -115,7 +159,11 @@
           indexAxis: horizontal ? "y" : "x",
           plugins: { legend: { display: false }, tooltip: { callbacks: { label: tooltipMoney } } },
           scales: {
-            [horizontal ? "x" : "y"]: { ticks: { callback: (v) => compactDollars.format(v) } },
+            // From zero: rows of zero profit draw $0..$1, never -$1..$1.
+            [horizontal ? "x" : "y"]: {
+              beginAtZero: true,
+              ticks: { callback: (v) => compactDollars.format(v) },
+            },
           },
         },
       };
@@ -191,7 +239,8 @@
               axis: "x",
               interpolate: "blues",
               missing: "#eef2f7",
-              legend: { position: "bottom-right", align: "right" },
+              // Tick labels left of the gradient, so they stay inside the canvas.
+              legend: { position: "bottom-right", align: "left" },
               ticks: { callback: (v) => compactDollars.format(v) },
             },
           },
@@ -206,6 +255,8 @@
     const name = canvas.dataset.chart;
     const old = charts.get(name);
     if (old && old.canvas === canvas) return;
+    // No data: the page says so in the chart's place (the old chart goes with its canvas).
+    if (canvas.dataset.empty) return;
     if (canvas.dataset.kind === "choropleth" && !atlas) {
       loadAtlas().then(
         () => canvas.isConnected && draw(canvas),

@@ -134,3 +134,68 @@ export async function watchPage(page: Page, base: string): Promise<PageWatch> {
   });
   return seen;
 }
+
+/** Every KPI tile, label or value whose text is wider than its box ("NAME: text"). */
+export function overflowingTiles(page: Page): Promise<string[]> {
+  return page.$$eval(
+    "[data-kpi]",
+    (tiles) =>
+      tiles.flatMap((tile) => [tile, ...tile.querySelectorAll("*")])
+        .filter((e) => e.scrollWidth > e.clientWidth)
+        .map((e) => `${e.closest("[data-kpi]")?.getAttribute("data-kpi")}: ${e.textContent}`),
+  );
+}
+
+/** The text of each tile as shown, its title and its data-value, by KPI name. */
+export function tileTexts(
+  page: Page,
+): Promise<Record<string, { shown: string; title: string | null; value: string | null }>> {
+  return page.$$eval(
+    "[data-kpi]",
+    (tiles) =>
+      Object.fromEntries(tiles.map((t) => [t.getAttribute("data-kpi"), {
+        shown: t.querySelector(".kpi-value")?.textContent ?? "",
+        title: t.getAttribute("title"),
+        value: t.getAttribute("data-value"),
+      }])),
+  );
+}
+
+/** The sentence each chart without data shows in its place (visible ones), by chart name. */
+export function emptyCharts(page: Page): Promise<Record<string, string>> {
+  return page.$$eval("[data-chart-empty]", (els) =>
+    Object.fromEntries(
+      els.filter((e) => (e as HTMLElement).offsetParent !== null)
+        .map((e) => [e.getAttribute("data-chart-empty"), e.textContent ?? ""]),
+    ));
+}
+
+/**
+ * A doughnut's legend as shown under it: each label's text, and whether it is shown whole (not
+ * wider than its box and inside the chart's card).
+ */
+export function legendLabels(
+  page: Page,
+  chart: string,
+): Promise<{ text: string; whole: boolean }[]> {
+  return page.$$eval(
+    `[data-legend-for="${chart}"] .legend-label`,
+    (labels) =>
+      labels.map((label) => {
+        const box = label.getBoundingClientRect();
+        const card = label.closest("figure")!.getBoundingClientRect();
+        const inside = box.left >= card.left && box.right <= card.right && box.width > 0;
+        return {
+          text: label.textContent ?? "",
+          whole: inside && label.scrollWidth <= label.clientWidth,
+        };
+      }),
+  );
+}
+
+/** The labels a chart's canvas carries in data-labels. */
+export async function chartLabels(page: Page, chart: string): Promise<string[]> {
+  return JSON.parse(
+    await page.getAttribute(`canvas[data-chart="${chart}"]`, "data-labels") ?? "[]",
+  );
+}

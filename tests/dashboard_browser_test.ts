@@ -5,12 +5,17 @@ import { startConsumer } from "../lib/consume/runner.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
 import { type SaleRecord } from "../lib/core/sale.ts";
 import {
+  chartLabels,
   chartTotal,
   chooseRefresh,
+  emptyCharts,
   freePort,
   launchChromium,
+  legendLabels,
+  overflowingTiles,
   pageKpis,
   startServer,
+  tileTexts,
   triggers,
   watchPage,
 } from "./browser.ts";
@@ -18,6 +23,8 @@ import {
   createTestDatabase,
   createTestTopic,
   expectedTotals,
+  largeSales,
+  LONG_CARD_NAMES,
   produceAll,
   sampleRecords,
   testKafka,
@@ -245,6 +252,128 @@ Deno.test({
         total.toLocaleString("en-US"),
       );
       await noJs.close();
+    } finally {
+      await browser?.close();
+      const status = server ? await server.stop() : undefined;
+      await consumer.stop();
+      await db.close();
+      if (status) assert.equal(status.code, 0, `server output:\n${server!.output()}`);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "in Chromium an empty dashboard says so in each chart, and the largest totals fit their tiles with whole legends, at 1400 and 390 px",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(1);
+    const groupId = `dashboard-sizes-${uniqueSuffix()}`;
+    const consumer = await startConsumer({
+      kafka: testKafka("dashboard-sizes-consumer"),
+      sql: db.sql,
+      topic,
+      groupId,
+      partitions: 1,
+      log: () => {},
+    });
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    let browser: Browser | undefined;
+    const shots = `${await Deno.makeTempDir({ prefix: "dashboard-sizes-" })}/`;
+    try {
+      server = await startServer({
+        ...Deno.env.toObject(),
+        DATABASE_URL: db.url,
+        SALES_TOPIC: topic,
+        CONSUMER_GROUP: groupId,
+        HOST: "127.0.0.1",
+      }, freePort());
+      const base = server.url;
+      browser = await launchChromium();
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const { consoleErrors, cspViolations } = await watchPage(page, base);
+      const fits = async (width: number) => {
+        await page.setViewportSize({ width, height: width > 800 ? 1000 : 844 });
+        await page.waitForTimeout(300);
+        assert.deepEqual(await overflowingTiles(page), [], `tiles at ${width} px`);
+        const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(pageWidth <= width, `page is ${pageWidth}px wide on a ${width}px screen`);
+      };
+
+      // No sales yet: each chart says so in its place; no axes, no legend of -$1..$1.
+      await page.goto(`${base}/?refresh=off`);
+      for (const width of [1400, 390]) {
+        await fits(width);
+        assert.deepEqual(await emptyCharts(page), {
+          "revenue-by-category": "No sales yet",
+          "profit-by-category": "No sales yet",
+          "revenue-by-state": "No sales yet",
+          "top-cities": "No sales yet",
+          "card-usage": "No sales yet",
+          "sales-per-minute": "No sales in this period",
+        });
+        assert.equal(
+          await page.evaluate(() =>
+            Object.keys((globalThis as unknown as { Chart: { instances: object } }).Chart.instances)
+              .length
+          ),
+          0,
+          "no chart is drawn without data",
+        );
+        await page.screenshot({ path: `${shots}empty-${width}.png`, fullPage: true });
+      }
+
+      // The largest totals the tiles are made for, and a card company with a long name.
+      const sales = largeSales(`sizes-${uniqueSuffix()}`);
+      await produceAll(topic, sales, 1);
+      await waitFor(async () => {
+        const [t] = await db.sql`select sales_count::int as n from sales_totals`;
+        return t?.n === sales.length;
+      }, "the large sales in PostgreSQL");
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      await page.goto(`${base}/?refresh=off`);
+      await waitFor(
+        async () => (await legendLabels(page, "card-usage")).length === LONG_CARD_NAMES.length,
+        "the card legend",
+        10_000,
+      );
+      const tiles = await tileTexts(page);
+      assert.deepEqual(tiles.revenue, {
+        shown: "$1.0B",
+        title: "$999,999,999.99",
+        value: "999999999.99",
+      });
+      assert.deepEqual(tiles.profit, {
+        shown: "$1.0B",
+        title: "$999,999,999.98",
+        value: "999999999.98",
+      });
+      assert.deepEqual(tiles.aov, {
+        shown: "$166.7M",
+        title: "$166,666,666.67",
+        value: "166666666.67",
+      });
+      assert.deepEqual(tiles.cost, { shown: "$0.01", title: null, value: "0.01" });
+      assert.deepEqual(await emptyCharts(page), {}, "every chart has data now");
+      for (const width of [1400, 390]) {
+        await fits(width);
+        for (const chart of ["card-usage", "revenue-by-category"]) {
+          const legend = await legendLabels(page, chart);
+          assert.deepEqual(legend.map((l) => l.text), await chartLabels(page, chart), chart);
+          assert.deepEqual(legend.filter((l) => !l.whole), [], `${chart} at ${width} px`);
+        }
+        assert.ok(
+          (await legendLabels(page, "card-usage")).some((l) =>
+            l.text === "Diners Club / Carte Blanche"
+          ),
+        );
+        await page.screenshot({ path: `${shots}large-${width}.png`, fullPage: true });
+      }
+      assert.deepEqual(consoleErrors, []);
+      assert.deepEqual(cspViolations, []);
+      console.log(`screenshots in ${shots}`);
     } finally {
       await browser?.close();
       const status = server ? await server.stop() : undefined;

@@ -14,12 +14,23 @@ import {
 } from "../lib/store/snapshot.ts";
 import { STATE_FIPS } from "../lib/core/us_states.ts";
 import { connect } from "../lib/infra/db.ts";
+import { createDashboardKafka, ensureTopic } from "../lib/infra/kafka.ts";
+import { countKpi, moneyKpi, percentKpi } from "../lib/serve/display.ts";
 import { maskEmail } from "../lib/core/redact.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
 import { type SaleRecord } from "../lib/core/sale.ts";
 import { US_STATES } from "../lib/core/us_states.ts";
 import { writeBatch } from "../lib/store/write_batch.ts";
-import { createTestDatabase, sampleRecords, type TestDatabase } from "./helpers.ts";
+import {
+  config,
+  createTestDatabase,
+  largeSales,
+  sampleRecords,
+  type TestDatabase,
+  testKafka,
+  uniqueSuffix,
+  waitFor,
+} from "./helpers.ts";
 
 const GROUP = "dashboard-test-group";
 const TOPIC = "dashboard-test-topic";
@@ -168,6 +179,56 @@ Deno.test("the page shows every KPI with the exact numbers computed from the sal
       "no inline script",
     );
     assert.ok(!html.includes("style="), "no inline style");
+  });
+});
+
+Deno.test("a KPI value too long for its tile is shown compact, the whole value in its title and data-value", async () => {
+  assert.deepEqual(moneyKpi("r", "Revenue", "999999.99"), {
+    name: "r",
+    label: "Revenue",
+    value: "999999.99",
+    display: "$999,999.99",
+  });
+  const shown = (kpi: { display: string; exact?: string }) => [kpi.display, kpi.exact];
+  assert.deepEqual(shown(moneyKpi("r", "R", "1000000.00")), ["$1.0M", "$1,000,000.00"]);
+  assert.deepEqual(shown(moneyKpi("r", "R", "7012345.67")), ["$7.0M", "$7,012,345.67"]);
+  assert.deepEqual(shown(moneyKpi("p", "P", "-7012345.67")), ["-$7.0M", "-$7,012,345.67"]);
+  assert.deepEqual(shown(moneyKpi("r", "R", "999999999.99")), ["$1.0B", "$999,999,999.99"]);
+  assert.deepEqual(shown(countKpi("s", "S", 123456789)), ["123,456,789", undefined]);
+  assert.deepEqual(shown(countKpi("s", "S", 1234567890)), ["1.2B", "1,234,567,890"]);
+  assert.deepEqual(shown(percentKpi("m", "M", "-99999999.00")), ["-100.0M %", "-99999999.00 %"]);
+  await withDashboard(async ({ app }) => {
+    const html = await (await app.request("/fragments/kpis")).text();
+    assert.match(
+      html,
+      /data-kpi="revenue" data-value="999999999.99" title="\$999,999,999.99"><span class="kpi-label">Revenue<\/span><span class="kpi-value">\$1.0B<\/span>/,
+    );
+    assert.match(html, /data-kpi="cost" data-value="0.01"\s*><span/, "no title when shown whole");
+    assert.equal(kpiValues(html).aov, "166666666.67");
+  }, { records: largeSales("routes-large") });
+});
+
+Deno.test("charts without data say so in the page itself, and keep their data on the hidden canvas", async () => {
+  await withDashboard(async ({ app }) => {
+    const html = await (await app.request("/fragments/charts")).text();
+    const empty = [
+      ...html.matchAll(/<p class="chart-empty" data-chart-empty="([^"]+)">([^<]+)<\/p>/g),
+    ]
+      .map((m) => [m[1], m[2]]);
+    assert.deepEqual(empty, [
+      ["revenue-by-category", "No sales yet"],
+      ["profit-by-category", "No sales yet"],
+      ["revenue-by-state", "No sales yet"],
+      ["top-cities", "No sales yet"],
+      ["card-usage", "No sales yet"],
+      ["sales-per-minute", "No sales in this period"],
+    ]);
+    assert.equal([...html.matchAll(/<canvas [^>]*data-empty="true" hidden=""/g)].length, 6);
+    assert.deepEqual(chartData(html, "top-cities").labels, []);
+  }, { records: [] });
+  await withDashboard(async ({ app }) => {
+    const html = await (await app.request("/fragments/charts")).text();
+    assert.doesNotMatch(html, /data-chart-empty|data-empty|hidden/);
   });
 });
 
@@ -519,12 +580,77 @@ Deno.test("lag shows as unknown when Kafka is unreachable, and the page still re
       const res = await app.request("/");
       const html = await res.text();
       assert.equal(res.status, 200);
-      assert.match(html, /data-lag="unknown"/);
+      assert.match(
+        html,
+        /<p data-lag="unknown">Lag unknown: Kafka is unreachable; retrying on every refresh.<\/p>/,
+      );
+      assert.doesNotMatch(html, /not been created/);
       assert.ok(performance.now() - started < 3_000, "the page does not wait on Kafka for long");
       assert.equal(Object.keys(kpiValues(html)).length, 10);
     }, { endOffsets });
   } finally {
     await endOffsets.close();
+  }
+});
+
+Deno.test({
+  name:
+    "lag says the topic has not been created when Kafka answers without it, and shows once it is",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const topic = `sales_test_missing_${uniqueSuffix()}`;
+    const logged: string[] = [];
+    const kafka = createDashboardKafka(config.kafkaBrokers);
+    const endOffsets = kafkaEndOffsets(kafka, topic, {
+      waitMs: 5_000,
+      reuseMs: 0,
+      log: (line) => logged.push(line),
+    });
+    try {
+      await withDashboard(async ({ app }) => {
+        const html = await (await app.request("/fragments/freshness")).text();
+        assert.match(
+          html,
+          /<p data-lag="no-topic">No lag yet: Kafka answers, but the sales topic has not been created \(nothing has been produced to it\).<\/p>/,
+        );
+        assert.doesNotMatch(html, /unreachable/);
+        assert.deepEqual(logged, [`topic ${topic} does not exist yet; no lag`]);
+        // The /kafka page does not take a missing sales topic for an unreachable Kafka.
+        const kafkaPage = await (await app.request("/kafka")).text();
+        assert.doesNotMatch(kafkaPage, /Kafka is unreachable/);
+
+        await ensureTopic(testKafka(), topic, 2);
+        await waitFor(
+          async () => {
+            const after = await (await app.request("/fragments/freshness")).text();
+            // The stored offsets (443 on partition 0) are past these empty partitions: lag 0.
+            return /<table class="lag" data-lag="0">/.test(after) &&
+              after.includes('data-partition="1" data-partition-lag="0"');
+          },
+          "the lag table once the topic exists",
+          15_000,
+        );
+        assert.equal(logged.length, 1, "told once");
+      }, { endOffsets });
+    } finally {
+      await endOffsets.close();
+    }
+  },
+});
+
+Deno.test("before PostgreSQL is read the lag panel says so instead of blaming Kafka", async () => {
+  const sql = connect("postgres://postgres@127.0.0.1:1/nowhere", { max: 1, connect_timeout: 1 });
+  const stores = createSnapshotStores((spec) =>
+    loadSnapshot(sql, { groupId: GROUP, topic: TOPIC }, spec)
+  );
+  try {
+    const app = createApp({ sql, stores, endOffsets: fixedEndOffsets({ 0: "10" }) });
+    const html = await (await app.request("/fragments/freshness")).text();
+    assert.match(html, /<p data-lag="unknown">Lag unknown: PostgreSQL has not been read yet.<\/p>/);
+  } finally {
+    await stores.settled();
+    await sql.end({ timeout: 1 });
   }
 });
 

@@ -66,6 +66,32 @@ export function sampleRecords(n: number, seed = 7): SaleRecord[] {
   return [...generateSales(n, seed)];
 }
 
+/** Card companies of `largeSales()`, the first with the longest name a legend has to show. */
+export const LONG_CARD_NAMES = [
+  "Diners Club / Carte Blanche",
+  "Visa",
+  "Mastercard",
+  "American Express",
+  "Discover",
+  "JCB",
+];
+
+/**
+ * Six sales whose totals reach the largest KPI values the tiles are made for: one at
+ * $999,999,999.99 (cost $0.01), five at $0.00, one per card company of LONG_CARD_NAMES, in a
+ * category with a long name.
+ */
+export function largeSales(prefix: string): SaleRecord[] {
+  return sampleRecords(LONG_CARD_NAMES.length, 5).map((r, i) => ({
+    ...r,
+    sale_id: `${prefix}-${i}`,
+    credit_card_company: LONG_CARD_NAMES[i]!,
+    category: i % 2 ? "Home & Kitchen Appliances" : "Electronics",
+    sale_price: i === 0 ? "999999999.99" : "0.00",
+    cost_price: i === 0 ? "0.01" : "0.00",
+  }));
+}
+
 /** Polls `check` until it returns true or the timeout passes; fails with `what` on timeout. */
 export async function waitFor(
   check: () => Promise<boolean>,

@@ -3,12 +3,17 @@ import assert from "node:assert/strict";
 import { type Browser, type Page } from "playwright-core";
 import { centsToDecimal } from "../lib/core/money.ts";
 import {
+  chartLabels,
   chartTotal,
   chooseRefresh,
+  emptyCharts,
   freePort,
   launchChromium,
+  legendLabels,
+  overflowingTiles,
   pageKpis,
   startServer,
+  tileTexts,
   triggers,
   watchPage,
 } from "./browser.ts";
@@ -17,6 +22,8 @@ import {
   createTestDatabase,
   createTestTopic,
   expectedTotals,
+  largeSales,
+  LONG_CARD_NAMES,
   produceAll,
   sampleRecords,
   startConsumerAndReports,
@@ -223,6 +230,121 @@ Deno.test({
       );
       assert.deepEqual(foreign, []);
       console.log(`/kafka tiles and chart updated ${updateMs} ms after producing ${more.length}`);
+    } finally {
+      await browser?.close();
+      const status = server ? await server.stop() : undefined;
+      await reports.stop();
+      await consumer.stop();
+      await db.close();
+      if (status) assert.equal(status.code, 0, `server output:\n${server!.output()}`);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "in Chromium /kafka says so in each chart while the reports are empty, and the largest totals fit their tiles with whole legends, at 1400 and 390 px",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(3);
+    const prefix = `kps_${uniqueSuffix()}_`;
+    const { pgGroup: groupId, reportsGroup, consumer, reports } = await startConsumerAndReports(
+      db.sql,
+      topic,
+      prefix,
+    );
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    let browser: Browser | undefined;
+    const shots = `${await Deno.makeTempDir({ prefix: "kafka-page-sizes-" })}/`;
+    try {
+      server = await startServer({
+        ...Deno.env.toObject(),
+        DATABASE_URL: db.url,
+        SALES_TOPIC: topic,
+        CONSUMER_GROUP: groupId,
+        REPORT_TOPIC_PREFIX: prefix,
+        HOST: "127.0.0.1",
+      }, freePort());
+      const base = server.url;
+      browser = await launchChromium();
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const { consoleErrors, cspViolations } = await watchPage(page, base);
+      const fits = async (width: number) => {
+        await page.setViewportSize({ width, height: width > 800 ? 1000 : 844 });
+        await page.waitForTimeout(300);
+        assert.deepEqual(await overflowingTiles(page), [], `tiles at ${width} px`);
+        const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(pageWidth <= width, `page is ${pageWidth}px wide on a ${width}px screen`);
+      };
+
+      // The reports process runs, nothing was sold: each chart says so in its place.
+      await waitFor(
+        async () => {
+          await page.goto(`${base}/kafka?refresh=off`);
+          return await page.locator('[data-notice="empty"]').count() === 1;
+        },
+        "the note that the report topics are empty",
+        30_000,
+      );
+      for (const width of [1400, 390]) {
+        await fits(width);
+        assert.deepEqual(
+          await emptyCharts(page),
+          Object.fromEntries(CHARTS.map((c) => [c, "No sales yet"])),
+        );
+        await page.screenshot({ path: `${shots}empty-${width}.png`, fullPage: true });
+      }
+
+      // The largest totals the tiles are made for, and a card company with a long name.
+      const sales = largeSales(`kafka-sizes-${uniqueSuffix()}`);
+      await produceAll(topic, sales);
+      await waitFor(
+        async () => await committedOffsets(reportsGroup, topic) === sales.length,
+        "the large sales reported",
+      );
+      await waitFor(
+        async () => {
+          await page.setViewportSize({ width: 1400, height: 1000 });
+          await page.goto(`${base}/kafka?refresh=off`);
+          return (await pageKpis(page)).sales === String(sales.length);
+        },
+        "the large sales on /kafka",
+        15_000,
+      );
+      await waitFor(
+        async () => (await legendLabels(page, "card-amount")).length === LONG_CARD_NAMES.length,
+        "the card legends",
+        10_000,
+      );
+      const tiles = await tileTexts(page);
+      assert.deepEqual(tiles.revenue, {
+        shown: "$1.0B",
+        title: "$999,999,999.99",
+        value: "999999999.99",
+      });
+      assert.deepEqual(tiles.aov, {
+        shown: "$166.7M",
+        title: "$166,666,666.67",
+        value: "166666666.67",
+      });
+      assert.deepEqual(await emptyCharts(page), {}, "every chart has data now");
+      for (const width of [1400, 390]) {
+        await fits(width);
+        for (const chart of ["card-usage", "card-amount", "revenue-by-category"]) {
+          const legend = await legendLabels(page, chart);
+          assert.deepEqual(legend.map((l) => l.text), await chartLabels(page, chart), chart);
+          assert.deepEqual(legend.filter((l) => !l.whole), [], `${chart} at ${width} px`);
+          if (chart !== "revenue-by-category") {
+            assert.ok(legend.some((l) => l.text === "Diners Club / Carte Blanche"), chart);
+          }
+        }
+        await page.screenshot({ path: `${shots}large-${width}.png`, fullPage: true });
+      }
+      assert.deepEqual(consoleErrors, []);
+      assert.deepEqual(cspViolations, []);
+      console.log(`screenshots in ${shots}`);
     } finally {
       await browser?.close();
       const status = server ? await server.stop() : undefined;

@@ -34,12 +34,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /** Decodes and validates one message value. */
 export function decode(value: Uint8Array | null | undefined): Accepted | Rejection {
   if (!value || value.byteLength === 0) return reject("empty", "message has no value");
-  if (value.byteLength > MAX_MESSAGE_BYTES) {
-    return reject(
-      "oversized",
-      `message is ${value.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`,
-    );
-  }
+  const tooBig = sizeRejection(value.byteLength);
+  if (tooBig) return tooBig;
   let text: string;
   try {
     text = utf8.decode(value);
@@ -53,6 +49,12 @@ export function decode(value: Uint8Array | null | undefined): Accepted | Rejecti
     return reject("not_json", `message is not JSON (${(error as Error).message})`);
   }
   return validate(data);
+}
+
+/** The "oversized" rejection of a message value of `byteLength` bytes, or null when it fits. */
+export function sizeRejection(byteLength: number): Rejection | null {
+  if (byteLength <= MAX_MESSAGE_BYTES) return null;
+  return reject("oversized", `message is ${byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`);
 }
 
 /** Validates an already parsed record (the producer uses this before sending). */

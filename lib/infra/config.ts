@@ -73,6 +73,20 @@ export function positiveInt(name: string, text: string): number {
   return n;
 }
 
+/** Longest wait a seconds setting takes: an hour. */
+const MAX_SECONDS = 3600;
+
+/** Parses seconds above 0 (like 10 or 0.5, at most an hour) into ms, naming the setting when bad. */
+export function positiveSeconds(name: string, text: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(seconds > 0 && seconds <= MAX_SECONDS)) {
+    throw new ConfigError(
+      `${name} must be a number of seconds above 0 and at most ${MAX_SECONDS}, got "${text}"`,
+    );
+  }
+  return Math.max(1, Math.round(seconds * 1000));
+}
+
 /** Help text for the settings every task shares. */
 export const SETTINGS_HELP = `Settings (environment variable, or flag):
   KAFKA_BROKERS     --brokers       Kafka bootstrap servers (default ${DEFAULTS.KAFKA_BROKERS})

@@ -16,8 +16,22 @@ export function quietKafkaTimerWarnings(): void {
   });
 }
 
+/** Options of `createKafka`. */
+export interface KafkaOptions {
+  /**
+   * When set, the caller bounds connecting with `reachKafka` and reports an unreachable broker in
+   * one line itself: kafkajs' "Failed to connect to seed broker" retry lines are not printed.
+   */
+  connectTimeoutMs?: number;
+}
+
 /** Creates a kafkajs client that logs only warnings and errors, as one line each, to stderr. */
-export function createKafka(brokers: string[], clientId: string): Kafka {
+export function createKafka(
+  brokers: string[],
+  clientId: string,
+  options: KafkaOptions = {},
+): Kafka {
+  const quietSeedRetries = options.connectTimeoutMs !== undefined;
   return new Kafka({
     clientId,
     brokers,
@@ -27,6 +41,7 @@ export function createKafka(brokers: string[], clientId: string): Kafka {
       const { message, error } = log as { message: string; error?: string };
       // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw.
       if (namespace === "Connection") return;
+      if (quietSeedRetries && namespace === "BrokerPool") return;
       // CONCURRENT_TRANSACTIONS: the coordinator is still finishing the previous transaction;
       // kafkajs retries the send, and a send that finally fails aborts the batch with a throw.
       if (/another concurrent operation on the same transaction/.test(`${message} ${error}`)) {
@@ -37,6 +52,73 @@ export function createKafka(brokers: string[], clientId: string): Kafka {
       );
     },
   });
+}
+
+/** Thrown when no broker answers in time; the message names the brokers and the wait. */
+export class KafkaUnreachableError extends Error {
+  override name = "KafkaUnreachableError";
+}
+
+/**
+ * Runs `connect` (connecting clients, creating a topic, reading metadata) and fails with
+ * KafkaUnreachableError when it has not finished within `timeoutMs` or fails on the connection
+ * itself. Other errors (a refused topic, say) are thrown as they are.
+ */
+export async function reachKafka<T>(
+  brokers: string[],
+  timeoutMs: number,
+  connect: () => Promise<T>,
+): Promise<T> {
+  const where = `Kafka at ${brokers.join(",")}`;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new KafkaUnreachableError(`${where} did not answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([connect(), timeout]);
+  } catch (error) {
+    if (error instanceof KafkaUnreachableError || !isConnectionError(error)) throw error;
+    throw new KafkaUnreachableError(`${where} cannot be reached (${connectionCause(error)})`, {
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A kafkajs error and the errors it wraps ("retries exceeded" keeps the last one as `cause`). */
+export function errorChain(error: unknown): KafkaErrorLink[] {
+  const chain: KafkaErrorLink[] = [];
+  for (let e = error as KafkaErrorLink | undefined; e && !chain.includes(e);) {
+    chain.push(e);
+    e = (e.cause ?? e.originalError) as KafkaErrorLink | undefined;
+  }
+  return chain;
+}
+
+/** The fields of a kafkajs error that tell what went wrong, and what it wraps. */
+interface KafkaErrorLink {
+  name?: string;
+  type?: string;
+  message?: string;
+  cause?: unknown;
+  originalError?: unknown;
+}
+
+/** A kafkajs error about reaching the broker (possibly wrapped in "retries exceeded"). */
+function isConnectionError(error: unknown): boolean {
+  return errorChain(error).some((e) =>
+    e.name === "KafkaJSConnectionError" || e.name === "KafkaJSConnectionClosedError"
+  );
+}
+
+/** The innermost message of a wrapped kafkajs error. */
+function connectionCause(error: unknown): string {
+  return errorChain(error).at(-1)?.message ?? String(error);
 }
 
 /** A client for the dashboard: short timeouts and one retry, so Kafka's state turns "unknown" fast. */

@@ -1,15 +1,18 @@
 /** Sends validated sales records to Kafka, keyed by sale_id, with delivery reports. */
 import type { Kafka, PartitionMetadata, Producer, RecordMetadata } from "kafkajs";
 import { partitionForKey } from "../core/partitioner.ts";
-import { validate } from "../core/decode.ts";
-import { ensureTopic, idempotentProducer } from "../infra/kafka.ts";
+import { MAX_MESSAGE_BYTES, sizeRejection, validate } from "../core/decode.ts";
+import { ensureTopic, idempotentProducer, reachKafka } from "../infra/kafka.ts";
 import type { SaleRecord } from "../core/sale.ts";
+import { printable, type Skip } from "./bad_lines.ts";
 
-/** One record to send and where it came from (a file line or a generated index). */
-export interface Outgoing {
-  line: number;
-  record: unknown;
-}
+/**
+ * One record to send and where it came from (a file line or a generated index), or a line of
+ * the input that holds no record (`error` says why: not JSON, not UTF-8); that line is skipped.
+ */
+export type Outgoing =
+  | { line: number; record: unknown }
+  | { line: number; error: string };
 
 /** How to send: a random pause between messages in ms ([0, 0] for bulk), and reporting hooks. */
 export interface ProduceOptions {
@@ -19,8 +22,17 @@ export interface ProduceOptions {
   delayMs: [number, number];
   /** messages per request in bulk mode */
   batchSize?: number;
+  /** one line per message: "delivered ..." or "failed ..." */
   report?: (line: string) => void;
-  progress?: (sent: number) => void;
+  /** told of every skipped input line: unreadable, invalid or oversized */
+  skipped?: (skip: Skip) => void;
+  /** records handled so far (sent, failed or skipped) */
+  progress?: (handled: number) => void;
+  /**
+   * With `brokers`: connecting (topic creation, metadata, the producer) must finish within this
+   * many ms, else KafkaUnreachableError; without it kafkajs retries for about a minute.
+   */
+  connect?: { brokers: string[]; timeoutMs: number };
   /** checked between sends; returning true stops early (SIGINT) */
   stopped?: () => boolean;
 }
@@ -28,6 +40,7 @@ export interface ProduceOptions {
 /** What a run did. */
 export interface ProduceSummary {
   sent: number;
+  /** every input line not sent: unreadable, invalid or oversized */
   skipped: number;
   failed: number;
   byPartition: Record<number, number>;
@@ -41,48 +54,63 @@ export interface ProduceSummary {
  */
 const BULK_BATCH = 2000;
 
-/** Validates and sends the records; bad records are reported with their line and never sent. */
+/** One validated record ready to send: its line, the record and its JSON value. */
+export interface Ready {
+  line: number;
+  record: SaleRecord;
+  value: string;
+}
+
+/**
+ * Validates and sends the records; bad ones (unreadable, invalid, or bigger than the consumer's
+ * MAX_MESSAGE_BYTES as JSON) are counted and reported with their line and never sent. Kafka is
+ * connected to (and the topic created) only once there is a valid record to send.
+ */
 export async function produceRecords(
   records: Iterable<Outgoing>,
   options: ProduceOptions,
 ): Promise<ProduceSummary> {
   const { kafka, topic, report } = options;
-  await ensureTopic(kafka, topic, options.partitions);
-  const partitionCount = (await topicPartitions(kafka, topic)).length;
-  const producer = idempotentProducer(kafka);
-  await producer.connect();
   const summary: ProduceSummary = { sent: 0, skipped: 0, failed: 0, byPartition: {} };
+  const handled = () => summary.sent + summary.failed + summary.skipped;
+  let open: { producer: Producer; partitionCount: number } | null = null;
+  let producer: Producer | null = null;
+  const connect = async () => {
+    await ensureTopic(kafka, topic, options.partitions);
+    const partitionCount = (await topicPartitions(kafka, topic)).length;
+    producer = idempotentProducer(kafka);
+    await producer.connect();
+    return { producer, partitionCount };
+  };
   const bulk = options.delayMs[1] === 0;
   const batchSize = bulk ? options.batchSize ?? BULK_BATCH : 1;
-  let pending: { line: number; record: SaleRecord }[] = [];
+  let pending: Ready[] = [];
   // One request in flight while the next batch is validated: send and validation overlap.
   let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (pending.length === 0) return;
+    open ??= options.connect
+      ? await reachKafka(options.connect.brokers, options.connect.timeoutMs, connect)
+      : await connect();
     const batch = pending;
     pending = [];
     // Built before waiting, so this work also overlaps the request in flight.
-    const messages = toMessages(batch, partitionCount);
+    const messages = toMessages(batch, open.partitionCount);
     await inFlight;
-    inFlight = sendBatch(producer, topic, batch, messages, summary, report)
-      .then(() => options.progress?.(summary.sent + summary.failed));
+    inFlight = sendBatch(open.producer, topic, batch, messages, summary, report)
+      .then(() => options.progress?.(handled()));
     if (!bulk) await inFlight;
   };
   try {
-    for (const { line, record } of records) {
+    for (const entry of records) {
       if (options.stopped?.()) break;
-      const checked = validate(record);
-      if (!checked.ok) {
+      const checked = checkEntry(entry);
+      if ("reason" in checked) {
         summary.skipped++;
-        const id = (record as { sale_id?: unknown })?.sale_id;
-        report?.(
-          `skipped line ${line}${
-            id !== undefined ? ` (sale_id ${String(id).slice(0, 64)})` : ""
-          }: ${checked.message}`,
-        );
+        options.skipped?.(checked);
         continue;
       }
-      pending.push({ line, record: record as SaleRecord });
+      pending.push(checked);
       if (pending.length >= batchSize) {
         await flush();
         if (!bulk) await pause(options.delayMs, options.stopped);
@@ -90,18 +118,40 @@ export async function produceRecords(
     }
     await flush();
     await inFlight;
+    options.progress?.(handled());
   } finally {
     await inFlight.catch(() => {});
-    await producer.disconnect();
+    await (producer as Producer | null)?.disconnect().catch(() => {});
   }
   return summary;
 }
 
+/**
+ * A record ready to send, or why its line is skipped: unreadable, invalid (the consumer's reason
+ * code and message), or a JSON value over the consumer's MAX_MESSAGE_BYTES ("oversized").
+ */
+export function checkEntry(entry: Outgoing): Ready | Skip {
+  if ("error" in entry) return { line: entry.line, reason: entry.error };
+  const { line, record } = entry;
+  const checked = validate(record);
+  const saleId = (record as { sale_id?: unknown })?.sale_id;
+  if (!checked.ok) return { line, saleId, reason: `${checked.code}: ${checked.message}` };
+  // The consumer's limit applies to the JSON value as sent; a UTF-16 code unit takes at most
+  // 3 bytes of UTF-8, so only long values need encoding to be measured.
+  const value = JSON.stringify(record);
+  const tooBig = value.length * 3 > MAX_MESSAGE_BYTES
+    ? sizeRejection(encoder.encode(value).byteLength)
+    : null;
+  if (tooBig) return { line, saleId, reason: `${tooBig.code}: ${tooBig.message}` };
+  return { line, record: record as SaleRecord, value };
+}
+
+const encoder = new TextEncoder();
+
 /** The Kafka messages of a batch: keyed by sale_id, partitioned by murmur2 of the key. */
-function toMessages(batch: { record: SaleRecord }[], partitionCount: number) {
-  return batch.map(({ record }) => {
+function toMessages(batch: Ready[], partitionCount: number) {
+  return batch.map(({ record, value }) => {
     const key = String(record.sale_id);
-    const value = JSON.stringify(record);
     return { key, value, partition: partitionForKey(key, partitionCount) };
   });
 }
@@ -109,7 +159,7 @@ function toMessages(batch: { record: SaleRecord }[], partitionCount: number) {
 async function sendBatch(
   producer: Producer,
   topic: string,
-  batch: { line: number; record: SaleRecord }[],
+  batch: Ready[],
   messages: { partition: number; key: string; value: string }[],
   summary: ProduceSummary,
   report: ((line: string) => void) | undefined,
@@ -120,7 +170,9 @@ async function sendBatch(
   } catch (error) {
     summary.failed += batch.length;
     for (const { line, record } of batch) {
-      report?.(`failed line ${line} sale_id ${record.sale_id}: ${(error as Error).message}`);
+      report?.(
+        printable(`failed line ${line} sale_id ${record.sale_id}: ${(error as Error).message}`),
+      );
     }
     return;
   }

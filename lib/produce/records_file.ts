@@ -10,17 +10,77 @@ export class RecordsFileError extends Error {
   override name = "RecordsFileError";
 }
 
-/** Reads the file at path. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Reads the file at path; in NDJSON a line that is not UTF-8 is an entry with an error. */
 export async function readRecordsFile(path: string): Promise<FileEntry[]> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (error) {
     throw new RecordsFileError(`Cannot read ${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return parseNonUtf8(bytes, path);
+  }
   return parseRecords(text, path);
+}
+
+/**
+ * A file that is not UTF-8 throughout: NDJSON lines that are not UTF-8 become entries with an
+ * error (never records with replacement characters), the others are read as usual; a JSON array
+ * is refused as a whole.
+ */
+function parseNonUtf8(bytes: Uint8Array, name: string): FileEntry[] {
+  const isArray = firstNonBlank(bytes) === 0x5b; // "["
+  const entries: FileEntry[] = [];
+  let start = 0, line = 1;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    let text: string | null;
+    try {
+      text = strictUtf8.decode(bytes.subarray(start, end));
+    } catch {
+      text = null;
+    }
+    if (text === null) {
+      if (isArray) {
+        throw new RecordsFileError(
+          `${name} starts with "[" but is not valid UTF-8 (line ${line}); save it as UTF-8`,
+        );
+      }
+      entries.push({ line, error: "not UTF-8" });
+    } else {
+      const entry = parseLine(text, line);
+      if (entry) entries.push(entry);
+    }
+    start = end + 1;
+    line++;
+  }
+  return entries;
+}
+
+/** The first byte that is not ASCII whitespace, or -1. */
+function firstNonBlank(bytes: Uint8Array): number {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return b;
+  return -1;
+}
+
+/** One NDJSON line as an entry; null for a blank line. */
+function parseLine(raw: string, line: number): FileEntry | null {
+  const text = raw.trim();
+  if (text === "") return null;
+  try {
+    return { line, record: JSON.parse(text) };
+  } catch (error) {
+    return { line, error: `not JSON (${(error as Error).message})` };
+  }
 }
 
 /** Parses text holding a JSON array of records, or one JSON record per line (NDJSON). */
@@ -42,13 +102,8 @@ export function parseRecords(text: string, name = "input"): FileEntry[] {
   }
   const entries: FileEntry[] = [];
   text.split("\n").forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === "") return;
-    try {
-      entries.push({ line: i + 1, record: JSON.parse(line) });
-    } catch (error) {
-      entries.push({ line: i + 1, error: `not JSON (${(error as Error).message})` });
-    }
+    const entry = parseLine(raw, i + 1);
+    if (entry) entries.push(entry);
   });
   return entries;
 }

@@ -1,6 +1,7 @@
 /** Consumer lag per partition: Kafka end offsets (cached admin client) minus offsets stored in PostgreSQL. */
 import type { Admin, Kafka } from "kafkajs";
 import { settledWithin } from "../core/async.ts";
+import { errorChain } from "../infra/kafka.ts";
 import type { OffsetRow } from "../store/queries.ts";
 
 /** The lag of one partition: messages on Kafka the consumer has not stored yet. */
@@ -13,7 +14,10 @@ export interface PartitionLag {
   lag: string;
 }
 
-/** Reads a topic's end offsets by partition; null when Kafka cannot tell right now. */
+/**
+ * Reads a topic's end offsets by partition: null when Kafka cannot tell right now (unreachable),
+ * an empty map when Kafka answers that the topic does not exist yet (a topic has partitions).
+ */
 export interface EndOffsetsReader {
   read(): Promise<Map<number, string> | null>;
   close(): Promise<void>;
@@ -59,12 +63,19 @@ export function kafkaEndOffsets(
   };
 
   const fetch = async () => {
+    let client: Admin | null = null;
     try {
-      const client = await connected();
+      client = await connected();
       const partitions = await client.fetchTopicOffsets(topic);
       if (last && !last.offsets) log(`Kafka answers again; consumer lag of ${topic} is shown`);
       last = { at: Date.now(), offsets: new Map(partitions.map((p) => [p.partition, p.high])) };
     } catch (error) {
+      if (client && unknownTopic(error)) {
+        // Kafka answered: the topic has not been created yet (nothing produced to it).
+        if (!last || last.offsets?.size !== 0) log(`topic ${topic} does not exist yet; no lag`);
+        last = { at: Date.now(), offsets: new Map() };
+        return;
+      }
       if (!last || last.offsets) {
         log(`Kafka end offsets of ${topic} unavailable (${(error as Error).message}); lag unknown`);
       }
@@ -92,7 +103,15 @@ export function kafkaEndOffsets(
   };
 }
 
-/** Lag per partition, or null when the end offsets are unknown (Kafka unreachable). */
+/** Whether a kafkajs error (possibly wrapped in "retries exceeded") says the topic does not exist. */
+function unknownTopic(error: unknown): boolean {
+  return errorChain(error).some((e) => e.type === "UNKNOWN_TOPIC_OR_PARTITION");
+}
+
+/**
+ * Lag per partition; null when the end offsets are unknown (Kafka unreachable), [] when the
+ * topic does not exist yet.
+ */
 export function consumerLag(
   endOffsets: Map<number, string> | null,
   stored: OffsetRow[],

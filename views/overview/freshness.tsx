@@ -23,7 +23,20 @@ export function FreshnessPanel({ view }: { view: OverviewView }) {
       )}
       <h3>Consumer lag</h3>
       {view.lag === null
-        ? <p data-lag="unknown">Lag unknown: Kafka did not answer.</p>
+        ? (
+          <p data-lag="unknown">
+            {view.summary
+              ? "Lag unknown: Kafka is unreachable; retrying on every refresh."
+              : "Lag unknown: PostgreSQL has not been read yet."}
+          </p>
+        )
+        : view.lag.length === 0
+        ? (
+          <p data-lag="no-topic">
+            No lag yet: Kafka answers, but the sales topic has not been created (nothing has been
+            produced to it).
+          </p>
+        )
         : (
           <table class="lag" data-lag={String(totalLag)}>
             <thead>

@@ -1,8 +1,12 @@
 /** Chart cards: each canvas carries its data as JSON in data-* attributes for static/dashboard.js. */
 import type { ChartView } from "../../lib/serve/charts.ts";
 
-/** One chart: a titled canvas whose fallback content lists the values (shown without JavaScript). */
+/**
+ * One chart: a titled canvas whose fallback content lists the values (shown without JavaScript).
+ * A chart without data says so in its place instead (the canvas stays, hidden, with its data).
+ */
 function ChartCard({ chart }: { chart: ChartView }) {
+  const empty = emptyText(chart);
   return (
     <figure class={`chart chart-${chart.kind}`}>
       <figcaption>{chart.title}</figcaption>
@@ -14,11 +18,14 @@ function ChartCard({ chart }: { chart: ChartView }) {
           data-series={JSON.stringify(chart.series)}
           data-ids={chart.ids ? JSON.stringify(chart.ids) : undefined}
           data-links={chart.links ? JSON.stringify(chart.links) : undefined}
+          data-empty={empty ? "true" : undefined}
+          hidden={empty !== null}
           role="img"
           aria-label={chart.title}
         >
           <Fallback chart={chart} />
         </canvas>
+        {empty && <p class="chart-empty" data-chart-empty={chart.name}>{empty}</p>}
       </div>
       {chart.links && (
         <noscript>
@@ -27,6 +34,19 @@ function ChartCard({ chart }: { chart: ChartView }) {
       )}
     </figure>
   );
+}
+
+/**
+ * What a chart without data says, or null when it has data: a bar chart is empty without rows
+ * (rows of zero profit are data), a doughnut or map when no value is above zero, the minute chart
+ * when nothing sold in its period.
+ */
+function emptyText(chart: ChartView): string | null {
+  const values = chart.series[0]?.values ?? [];
+  const anyAboveZero = values.some((v) => Number(v) > 0);
+  if (chart.kind === "line") return anyAboveZero ? null : "No sales in this period";
+  const empty = chart.kind === "bar" ? chart.labels.length === 0 : !anyAboveZero;
+  return empty ? "No sales yet" : null;
 }
 
 /** Every chart of a page, in order. */
