@@ -1,10 +1,11 @@
 /**
- * Read-only queries of the dashboard, for any selection (time range and filters): they read the
- * partitions' aggregate rows (summed over partitions) and, for the ten most recent sales, the
- * newest rows of `sales` through its sold_at index. Money comes back as exact decimal text.
+ * Read-only queries of the dashboard, for any selection (time range and filters): all time
+ * without filters from the partitions' all-time rows, anything else from the minute log (both
+ * summed over partitions), and the ten most recent sales from the newest rows of `sales` through
+ * its sold_at index. Money comes back as exact decimal text.
  */
 import type { Sql } from "../infra/db.ts";
-import { hasFilters, hasRange, isEverything, segments, type Selection } from "./selection.ts";
+import { hasFilters, hasRange, isEverything, type Selection } from "./selection.ts";
 
 /** The running totals of a selection; money as numeric strings, counters as bigint strings. */
 export interface TotalsRow {
@@ -68,7 +69,7 @@ export interface OffsetRow {
   next_offset: string;
 }
 
-/** Count and exact money of summed bucket rows. */
+/** Count and exact money of summed rows. */
 function sums(sql: Sql) {
   return sql`
     sum(sales_count)::text as sales_count,
@@ -76,71 +77,33 @@ function sums(sql: Sql) {
     (sum(cost_cents)::numeric / 100)::numeric(20, 2)::text as cost`;
 }
 
-/** The filters of a selection on the sales cube (city, product, card company columns). */
-function salesFilter(sql: Sql, sel: Selection) {
-  return sql`
-    ${
-    sel.state !== undefined
-      ? sql`and city_id in (select city_id from cities where state = ${sel.state})`
-      : sql``
-  }
-    ${
-    sel.category !== undefined
-      ? sql`and product_id in (select p.product_id from products p
-          join categories c using (category_id) where c.name = ${sel.category})`
-      : sql``
-  }
-    ${
-    sel.card !== undefined
-      ? sql`and card_id in (select card_id from card_companies where name = ${sel.card})`
-      : sql``
-  }`;
-}
-
-/** The filters of a selection on the customer cube (state, category, card company columns). */
-function customerFilter(sql: Sql, sel: Selection) {
-  return sql`
-    ${sel.state !== undefined ? sql`and state = ${sel.state}` : sql``}
-    ${
-    sel.category !== undefined
-      ? sql`and category_id in (select category_id from categories where name = ${sel.category})`
-      : sql``
-  }
-    ${
-    sel.card !== undefined
-      ? sql`and card_id in (select card_id from card_companies where name = ${sel.card})`
-      : sql``
-  }`;
-}
-
 /**
- * The bucket rows of a cube that make up the selection, each with the first minute of its
- * bucket (null for all-time rows): all-time rows without a range, else hour rows for the
- * range's whole hours and minute rows for the rest.
+ * The rows of the minute log that make up a selection (range and filters), each with the sale's
+ * category and state: the source of every ranged or filtered figure.
  */
-function cubeRows(sql: Sql, cube: "cube" | "customer", sel: Selection, nowMinute: number) {
-  const columns = cube === "cube"
-    ? sql`city_id, product_id, card_id`
-    : sql`customer_id, state, category_id, card_id`;
-  const filter = cube === "cube" ? salesFilter(sql, sel) : customerFilter(sql, sel);
-  const table = (grain: "all" | "hour" | "minute") => sql(`agg_${cube}_${grain}`);
-  const money = sql`sales_count, revenue_cents, cost_cents`;
-  if (!hasRange(sel)) {
-    return sql`select null::integer as minute, ${columns}, ${money} from ${table("all")}
-      where true ${filter}`;
+function logRows(sql: Sql, sel: Selection, nowMinute: number) {
+  const from = sel.fromMinute ?? null;
+  const to = sel.toMinute ?? (hasRange(sel) ? nowMinute + 1 : null);
+  return sql`
+    select l.minute, l.customer_id, l.city_id, l.product_id, l.card_id, p.category_id, ci.state,
+      l.sales_count, l.revenue_cents, l.cost_cents
+    from agg_sales_minute l
+    join products p on p.product_id = l.product_id
+    join cities ci on ci.city_id = l.city_id
+    where true
+    ${from !== null ? sql`and l.minute >= ${from}` : sql``}
+    ${to !== null ? sql`and l.minute < ${to}` : sql``}
+    ${sel.state !== undefined ? sql`and ci.state = ${sel.state}` : sql``}
+    ${
+    sel.category !== undefined
+      ? sql`and p.category_id = (select category_id from categories where name = ${sel.category})`
+      : sql``
   }
-  const parts = segments(sel, nowMinute).map((seg) =>
-    seg.grain === "hour"
-      ? sql`select hour * 60 as minute, ${columns}, ${money} from ${table("hour")}
-          where hour >= ${seg.from} and hour < ${seg.to} ${filter}`
-      : sql`select minute, ${columns}, ${money} from ${table("minute")}
-          where minute >= ${seg.from} and minute < ${seg.to} ${filter}`
-  );
-  if (parts.length === 0) {
-    return sql`select null::integer as minute, ${columns}, ${money} from ${table("all")}
-      where false`;
-  }
-  return parts.reduce((all, part) => sql`${all} union all ${part}`);
+    ${
+    sel.card !== undefined
+      ? sql`and l.card_id = (select card_id from card_companies where name = ${sel.card})`
+      : sql``
+  }`;
 }
 
 /** The totals of the selection. Without range and filters: the partitions' running totals. */
@@ -159,46 +122,50 @@ export async function selectTotals(sql: Sql, sel: Selection, now: number): Promi
       from agg_totals`;
     return row!;
   }
+  // Rejected and duplicate messages have no state, category or card: only the range applies.
   const counters = hasRange(sel)
     ? sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
-        from agg_counters_minute
+        from agg_minute
         where minute >= ${sel.fromMinute ?? 0} and minute < ${sel.toMinute ?? now + 1}`
     : sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
         from agg_totals`;
   const [row] = await sql<TotalsRow[]>`
-    with s as (${cubeRows(sql, "cube", sel, now)}),
-    c as (${cubeRows(sql, "customer", sel, now)}),
-    k as (${counters})
-    select coalesce(sum(s.sales_count), 0)::text as sales_count,
-      (coalesce(sum(s.revenue_cents), 0)::numeric / 100)::numeric(20, 2)::text as revenue,
-      (coalesce(sum(s.cost_cents), 0)::numeric / 100)::numeric(20, 2)::text as cost,
-      (select count(distinct customer_id) from c)::text as customers,
-      count(distinct s.product_id)::text as products,
-      count(distinct p.category_id)::text as categories,
+    with k as (${counters})
+    select coalesce(sum(sales_count), 0)::text as sales_count,
+      (coalesce(sum(revenue_cents), 0)::numeric / 100)::numeric(20, 2)::text as revenue,
+      (coalesce(sum(cost_cents), 0)::numeric / 100)::numeric(20, 2)::text as cost,
+      count(distinct customer_id)::text as customers,
+      count(distinct product_id)::text as products,
+      count(distinct category_id)::text as categories,
       (select rejected from k)::text as rejected,
       (select duplicates from k)::text as duplicates,
       null::timestamptz as last_sale_at
-    from s left join products p using (product_id)`;
+    from (${logRows(sql, sel, now)}) r`;
   return row!;
 }
 
 /** Every category of the selection with its totals, highest revenue first. */
 export function selectByCategory(sql: Sql, sel: Selection, now: number): Promise<GroupRow[]> {
+  const rows = isEverything(sel)
+    ? sql`select category_id, sales_count, revenue_cents, cost_cents from agg_category`
+    : logRows(sql, sel, now);
   return sql<GroupRow[]>`
     select c.category_id::text as key, c.name as label, ${sums(sql)}
-    from (${cubeRows(sql, "cube", sel, now)}) a
-    join products p using (product_id) join categories c on c.category_id = p.category_id
+    from (${rows}) a join categories c on c.category_id = a.category_id
     group by c.category_id, c.name
     order by sum(revenue_cents) desc, c.name`;
 }
 
 /** Every state (two-letter code) of the selection with its totals, highest revenue first. */
 export function selectByState(sql: Sql, sel: Selection, now: number): Promise<GroupRow[]> {
+  const rows = isEverything(sel)
+    ? sql`select a.*, ci.state from agg_city a join cities ci using (city_id)`
+    : logRows(sql, sel, now);
   return sql<GroupRow[]>`
-    select ci.state as key, ci.state as label, ${sums(sql)}
-    from (${cubeRows(sql, "cube", sel, now)}) a join cities ci using (city_id)
-    group by ci.state
-    order by sum(revenue_cents) desc, ci.state`;
+    select state as key, state as label, ${sums(sql)}
+    from (${rows}) a
+    group by state
+    order by sum(revenue_cents) desc, state`;
 }
 
 /** The cities of the selection with the highest revenue, labelled "City, ST". */
@@ -208,9 +175,12 @@ export function selectTopCities(
   now: number,
   limit: number,
 ): Promise<GroupRow[]> {
+  const rows = isEverything(sel)
+    ? sql`select city_id, sales_count, revenue_cents, cost_cents from agg_city`
+    : logRows(sql, sel, now);
   return sql<GroupRow[]>`
     select ci.state || '/' || ci.name as key, ci.name || ', ' || ci.state as label, ${sums(sql)}
-    from (${cubeRows(sql, "cube", sel, now)}) a join cities ci using (city_id)
+    from (${rows}) a join cities ci on ci.city_id = a.city_id
     group by ci.state, ci.name
     order by sum(revenue_cents) desc, ci.state, ci.name
     limit ${limit}`;
@@ -218,39 +188,101 @@ export function selectTopCities(
 
 /** Every card company of the selection with its totals, most used first. */
 export function selectByCard(sql: Sql, sel: Selection, now: number): Promise<GroupRow[]> {
+  const rows = isEverything(sel)
+    ? sql`select card_id, sales_count, revenue_cents, cost_cents from agg_card`
+    : logRows(sql, sel, now);
   return sql<GroupRow[]>`
     select cc.name as key, cc.name as label, ${sums(sql)}
-    from (${cubeRows(sql, "cube", sel, now)}) a join card_companies cc using (card_id)
+    from (${rows}) a join card_companies cc on cc.card_id = a.card_id
     group by cc.name
     order by sum(sales_count) desc, cc.name`;
 }
 
 /** The customers of the selection with the most purchases (then the highest revenue). */
-export function selectTopCustomers(
+export async function selectTopCustomers(
   sql: Sql,
   sel: Selection,
   now: number,
   limit: number,
 ): Promise<CustomerRow[]> {
-  const rows = isEverything(sel)
-    ? sql`select customer_id, sales_count, revenue_cents from agg_customer_totals`
-    : cubeRows(sql, "customer", sel, now);
-  return sql<CustomerRow[]>`
-    select t.customer_id, c.first_name, c.last_name, c.email, c.state, t.sales_count::text,
-      (t.revenue_cents::numeric / 100)::numeric(20, 2)::text as revenue
-    from (
-      select customer_id, sum(sales_count) as sales_count, sum(revenue_cents) as revenue_cents
-      from (${rows}) a
+  const top = isEverything(sel)
+    ? await topCustomersOverall(sql, limit)
+    : await sql<{ customer_id: number; sales_count: string; revenue_cents: string }[]>`
+      select customer_id, sum(sales_count)::text as sales_count,
+        sum(revenue_cents)::text as revenue_cents
+      from (${logRows(sql, sel, now)}) a
       group by customer_id
-      order by 2 desc, 3 desc, 1
-      limit ${limit}
-    ) t join customers c using (customer_id)
-    order by t.sales_count desc, t.revenue_cents desc, t.customer_id`;
+      order by sum(sales_count) desc, sum(revenue_cents) desc, customer_id
+      limit ${limit}`;
+  if (top.length === 0) return [];
+  const people = await sql<
+    { customer_id: number; first_name: string; last_name: string; email: string; state: string }[]
+  >`
+    select customer_id, first_name, last_name, email, state from customers
+    where customer_id = any(${top.map((t) => t.customer_id)}::integer[])`;
+  const byId = new Map(people.map((p) => [p.customer_id, p]));
+  return top.map((t) => ({
+    ...byId.get(t.customer_id)!,
+    customer_id: t.customer_id,
+    sales_count: t.sales_count,
+    revenue: centsText(t.revenue_cents),
+  }));
 }
 
 /**
- * Sales and revenue per step (60 for minutes, 3600/60 for hours) in [fromMinute, toMinute),
- * under the selection's filters; steps without sales are absent.
+ * The customers with the most purchases over all time, from the per-partition lists without
+ * reading every customer: the heads of the partitions' lists (by purchases) are candidates; their
+ * exact totals decide once the tenth best beats what any customer outside the heads can still
+ * reach (the sum of each list's purchases where its head ends). Deeper heads otherwise.
+ */
+async function topCustomersOverall(sql: Sql, limit: number) {
+  for (let depth = limit * 5;; depth *= 4) {
+    const heads = await sql<
+      { part: number; customer_id: number; sales_count: string; n: number }[]
+    >`
+      select h.part, h.customer_id, h.sales_count::text, h.n
+      from (select distinct part from agg_totals) p,
+        lateral (
+          select a.part, a.customer_id, a.sales_count,
+            row_number() over (order by a.sales_count desc, a.revenue_cents desc, a.customer_id) as n
+          from agg_customer a where a.part = p.part
+          order by a.sales_count desc, a.revenue_cents desc, a.customer_id
+          limit ${depth}
+        ) h`;
+    // A customer outside every head has at most the last head value of each full list.
+    const bound = new Map<number, bigint>();
+    const full = new Set<number>();
+    for (const h of heads) {
+      bound.set(h.part, BigInt(h.sales_count));
+      if (h.n >= depth) full.add(h.part);
+    }
+    const reachable = [...full].reduce((n, part) => n + bound.get(part)!, 0n);
+    const candidates = [...new Set(heads.map((h) => h.customer_id))];
+    if (candidates.length === 0) return [];
+    const totals = await sql<{ customer_id: number; sales_count: string; revenue_cents: string }[]>`
+      select customer_id, sum(sales_count)::text as sales_count,
+        sum(revenue_cents)::text as revenue_cents
+      from agg_customer where customer_id = any(${candidates}::integer[])
+      group by customer_id
+      order by sum(sales_count) desc, sum(revenue_cents) desc, customer_id
+      limit ${limit}`;
+    const last = totals.at(-1);
+    const settled = full.size === 0 ||
+      (totals.length === limit && BigInt(last!.sales_count) > reachable);
+    if (settled) return totals;
+  }
+}
+
+/** Whole cents (text) as a decimal amount with two places. */
+function centsText(cents: string): string {
+  const n = BigInt(cents);
+  const abs = n < 0n ? -n : n;
+  return `${n < 0n ? "-" : ""}${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
+}
+
+/**
+ * Sales and revenue per step (1 or 60 minutes) in [fromMinute, toMinute), under the selection's
+ * filters; steps without sales are absent.
  */
 export function selectSeries(
   sql: Sql,
@@ -260,11 +292,17 @@ export function selectSeries(
   stepMinutes: 1 | 60,
 ): Promise<SeriesRow[]> {
   const window = { ...sel, fromMinute, toMinute };
+  const rows = hasFilters(sel)
+    ? logRows(sql, window, toMinute)
+    : sql`select minute, sales_count, revenue_cents from agg_minute
+        where minute >= ${fromMinute} and minute < ${toMinute}`;
   return sql<SeriesRow[]>`
-    select (minute / ${stepMinutes}) * ${stepMinutes} as minute, sum(sales_count)::text as sales_count,
+    select (minute / ${stepMinutes}) * ${stepMinutes} as minute,
+      sum(sales_count)::text as sales_count,
       (sum(revenue_cents)::numeric / 100)::numeric(20, 2)::text as revenue
-    from (${cubeRows(sql, "cube", window, toMinute)}) a
+    from (${rows}) a
     group by 1
+    having sum(sales_count) > 0
     order by 1`;
 }
 

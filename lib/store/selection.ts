@@ -1,7 +1,4 @@
-/**
- * What the dashboard shows: a time range in whole minutes (UTC) and drill-down filters, and how a
- * range is read from the buckets: hour rows for its whole hours, minute rows for the rest.
- */
+/** What the dashboard shows: a time range in whole minutes (UTC) and drill-down filters. */
 
 /** The drill-down filters: the sale's state (two-letter code), category name, card company. */
 export interface Filters {
@@ -18,13 +15,6 @@ export interface Selection extends Filters {
   toMinute: number | null;
 }
 
-/** One part of a range read from one grain of buckets: [from, to) in that grain's units. */
-export interface Segment {
-  grain: "minute" | "hour";
-  from: number;
-  to: number;
-}
-
 /** True when the selection is all time without filters (served from the all-time rows). */
 export function isEverything(sel: Selection): boolean {
   return sel.fromMinute === null && sel.toMinute === null && !hasFilters(sel);
@@ -38,21 +28,6 @@ export function hasFilters(sel: Filters): boolean {
 /** True when the selection has a time range (else: all time). */
 export function hasRange(sel: Selection): boolean {
   return sel.fromMinute !== null || sel.toMinute !== null;
-}
-
-/** Minute and hour segments covering the range exactly: whole hours from hour rows. */
-export function segments(sel: Selection, nowMinute: number): Segment[] {
-  const from = sel.fromMinute ?? 0;
-  const to = sel.toMinute ?? nowMinute + 1;
-  if (to <= from) return [];
-  const firstHour = Math.ceil(from / 60) * 60;
-  const lastHour = Math.floor(to / 60) * 60;
-  if (firstHour >= lastHour) return [{ grain: "minute", from, to }];
-  const parts: Segment[] = [];
-  if (from < firstHour) parts.push({ grain: "minute", from, to: firstHour });
-  parts.push({ grain: "hour", from: firstHour / 60, to: lastHour / 60 });
-  if (lastHour < to) parts.push({ grain: "minute", from: lastHour, to });
-  return parts;
 }
 
 /** A range as asked: the last N minutes up to now (moving), or fixed minutes. */

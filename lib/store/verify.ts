@@ -13,27 +13,22 @@ export interface Drift {
 function saleKeys(sql: Sql) {
   return sql`
   select s.source_partition as part, floor(extract(epoch from s.sold_at) / 60)::integer as minute,
-    floor(extract(epoch from s.sold_at) / 3600)::integer as hour, s.city_id, s.product_id,
-    s.card_id, s.customer_id, s.state, s.category_id,
+    s.city_id, s.product_id, s.card_id, s.customer_id, s.category_id,
     (s.sale_price * 100)::bigint as price_cents, (s.cost_price * 100)::bigint as cost_cents
   from sales s`;
 }
 
-/** Each aggregate table of the partitions and the columns that key it (all derived from SALE_KEYS). */
+/** Each aggregate of the partitions and the columns that key it (all derived from saleKeys). */
 const AGGREGATES = [
-  { table: "agg_cube_all", keys: ["part", "city_id", "product_id", "card_id"] },
-  { table: "agg_cube_hour", keys: ["hour", "part", "city_id", "product_id", "card_id"] },
-  { table: "agg_cube_minute", keys: ["minute", "part", "city_id", "product_id", "card_id"] },
-  { table: "agg_customer_all", keys: ["part", "customer_id", "state", "category_id", "card_id"] },
+  { table: "agg_category", keys: ["part", "category_id"] },
+  { table: "agg_city", keys: ["part", "city_id"] },
+  { table: "agg_card", keys: ["part", "card_id"] },
+  { table: "agg_customer", keys: ["customer_id", "part"] },
+  { table: "agg_minute", keys: ["minute", "part"] },
   {
-    table: "agg_customer_hour",
-    keys: ["hour", "part", "customer_id", "state", "category_id", "card_id"],
+    table: "agg_sales_minute",
+    keys: ["minute", "part", "customer_id", "city_id", "product_id", "card_id"],
   },
-  {
-    table: "agg_customer_minute",
-    keys: ["minute", "part", "customer_id", "state", "category_id", "card_id"],
-  },
-  { table: "agg_customer_totals", keys: ["part", "customer_id"] },
 ] as const;
 
 /** The GROUP BY over `sales` that an aggregate table must equal (fixed text, no input). */
@@ -43,6 +38,16 @@ function expectedOf(sql: Sql, keys: readonly string[]) {
       sum(cost_cents) as cost_cents
     from (${saleKeys(sql)}) k
     group by ${sql(keys as string[])}`;
+}
+
+/** What an aggregate table holds per key (the minute log may hold a key in several rows). */
+function storedOf(sql: Sql, table: string, keys: readonly string[]) {
+  return sql`
+    select ${sql(keys as string[])}, sum(sales_count) as sales_count,
+      sum(revenue_cents) as revenue_cents, sum(cost_cents) as cost_cents
+    from ${sql(table)}
+    group by ${sql(keys as string[])}
+    having sum(sales_count) > 0`;
 }
 
 /** Compares every aggregate table and the totals with `sales`; an empty list means no drift. */
@@ -68,7 +73,7 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
         a.sales_count::text as a_count, a.revenue_cents::text as a_revenue,
         a.cost_cents::text as a_cost, e.sales_count::text as e_count,
         e.revenue_cents::text as e_revenue, e.cost_cents::text as e_cost
-      from ${sql(table)} a full join (${expectedOf(sql, keys)}) e
+      from (${storedOf(sql, table, keys)}) a full join (${expectedOf(sql, keys)}) e
         using (${sql(keys as unknown as string[])})
       where (a.sales_count, a.revenue_cents, a.cost_cents)
         is distinct from (e.sales_count, e.revenue_cents, e.cost_cents)
@@ -172,11 +177,19 @@ export async function rebuildAggregates(sql: Sql): Promise<void> {
       where ci.state = s.state and ci.name = s.city and cc.name = s.card_company
         and (s.city_id is distinct from ci.city_id or s.card_id is distinct from cc.card_id)`;
     for (const { table, keys } of AGGREGATES) {
+      if (table === "agg_minute") continue; // it keeps the rejected and duplicate counters
       await t`delete from ${t(table)}`;
       await t`
         insert into ${t(table)} (${t([...keys, "sales_count", "revenue_cents", "cost_cents"])})
         ${expectedOf(t, keys)}`;
     }
+    await t`update agg_minute set sales_count = 0, revenue_cents = 0, cost_cents = 0`;
+    await t`
+      insert into agg_minute as a (minute, part, sales_count, revenue_cents, cost_cents)
+      ${expectedOf(t, ["minute", "part"])}
+      on conflict (minute, part) do update set sales_count = excluded.sales_count,
+        revenue_cents = excluded.revenue_cents, cost_cents = excluded.cost_cents`;
+    await t`delete from agg_minute where sales_count = 0 and rejected = 0 and duplicates = 0`;
     await t`
       insert into agg_totals (part)
       select distinct source_partition from sales on conflict (part) do nothing`;

@@ -2,7 +2,7 @@
  * writeBatch(): the only code that writes sales to PostgreSQL. Per batch and partition: the
  * dimension rows in a short transaction of their own (idempotent), then one transaction that
  * moves the offset, inserts the new sales and adds exactly those to the partition's aggregate
- * rows (totals, the sales and customer cubes by minute, hour and all time).
+ * rows (totals; per minute; by category, city, card company and customer; the minute log).
  */
 import { cardFingerprint, contentHash } from "../core/hashing.ts";
 import type { Sale } from "../core/sale.ts";
@@ -82,7 +82,7 @@ export async function writeBatch(
     if (rejected > 0 || duplicates > 0) {
       const at = input.at ?? input.sales.at(-1)?.soldAt ?? new Date();
       await t`
-        insert into agg_counters_minute as a (minute, part, rejected, duplicates)
+        insert into agg_minute as a (minute, part, rejected, duplicates)
         values (${minuteOf(at)}, ${input.partition}, ${rejected}, ${duplicates})
         on conflict (minute, part) do update set
           rejected = a.rejected + excluded.rejected, duplicates = a.duplicates + excluded.duplicates`;
@@ -187,7 +187,7 @@ async function ensureDimensions(sql: Sql, partition: number, sales: HashedSale[]
   });
 }
 
-/** Inserts the batch's new sales and adds them to the partition's cubes, in one statement. */
+/** Inserts the batch's new sales and adds them to the partition's aggregates, in one statement. */
 async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
   const [row] = await tx`
     with input as (
@@ -245,78 +245,54 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
         (sale_price * 100)::bigint as price_cents, (cost_price * 100)::bigint as cost_cents
       from ins
     ),
-    cube_all as (
-      insert into agg_cube_all as a (part, city_id, product_id, card_id, sales_count,
-        revenue_cents, cost_cents)
-      select ${partition}, city_id, product_id, card_id, count(*), sum(price_cents),
-        sum(cost_cents)
-      from new group by city_id, product_id, card_id
-      on conflict (part, city_id, product_id, card_id) do update set
-        sales_count = a.sales_count + excluded.sales_count,
-        revenue_cents = a.revenue_cents + excluded.revenue_cents,
-        cost_cents = a.cost_cents + excluded.cost_cents
-    ),
-    cube_hour as (
-      insert into agg_cube_hour as a (hour, part, city_id, product_id, card_id, sales_count,
-        revenue_cents, cost_cents)
-      select minute / 60, ${partition}, city_id, product_id, card_id, count(*),
-        sum(price_cents), sum(cost_cents)
-      from new group by minute / 60, city_id, product_id, card_id
-      on conflict (hour, part, city_id, product_id, card_id) do update set
-        sales_count = a.sales_count + excluded.sales_count,
-        revenue_cents = a.revenue_cents + excluded.revenue_cents,
-        cost_cents = a.cost_cents + excluded.cost_cents
-    ),
-    cube_minute as (
-      insert into agg_cube_minute as a (minute, part, city_id, product_id, card_id, sales_count,
-        revenue_cents, cost_cents)
-      select minute, ${partition}, city_id, product_id, card_id, count(*), sum(price_cents),
-        sum(cost_cents)
-      from new group by minute, city_id, product_id, card_id
-      on conflict (minute, part, city_id, product_id, card_id) do update set
-        sales_count = a.sales_count + excluded.sales_count,
-        revenue_cents = a.revenue_cents + excluded.revenue_cents,
-        cost_cents = a.cost_cents + excluded.cost_cents
-    ),
-    customer_all as (
-      insert into agg_customer_all as a (part, customer_id, state, category_id, card_id,
+    minute_log as (
+      insert into agg_sales_minute (minute, part, customer_id, city_id, product_id, card_id,
         sales_count, revenue_cents, cost_cents)
-      select ${partition}, customer_id, state, category_id, card_id, count(*),
+      select minute, ${partition}, customer_id, city_id, product_id, card_id, count(*),
         sum(price_cents), sum(cost_cents)
-      from new group by customer_id, state, category_id, card_id
-      on conflict (part, customer_id, state, category_id, card_id) do update set
+      from new group by minute, customer_id, city_id, product_id, card_id
+    ),
+    by_minute as (
+      insert into agg_minute as a (minute, part, sales_count, revenue_cents, cost_cents)
+      select minute, ${partition}, count(*), sum(price_cents), sum(cost_cents)
+      from new group by minute
+      on conflict (minute, part) do update set
         sales_count = a.sales_count + excluded.sales_count,
         revenue_cents = a.revenue_cents + excluded.revenue_cents,
         cost_cents = a.cost_cents + excluded.cost_cents
     ),
-    customer_hour as (
-      insert into agg_customer_hour as a (hour, part, customer_id, state, category_id, card_id,
-        sales_count, revenue_cents, cost_cents)
-      select minute / 60, ${partition}, customer_id, state, category_id, card_id, count(*),
-        sum(price_cents), sum(cost_cents)
-      from new group by minute / 60, customer_id, state, category_id, card_id
-      on conflict (hour, part, customer_id, state, category_id, card_id) do update set
+    by_category as (
+      insert into agg_category as a (part, category_id, sales_count, revenue_cents, cost_cents)
+      select ${partition}, category_id, count(*), sum(price_cents), sum(cost_cents)
+      from new group by category_id
+      on conflict (part, category_id) do update set
         sales_count = a.sales_count + excluded.sales_count,
         revenue_cents = a.revenue_cents + excluded.revenue_cents,
         cost_cents = a.cost_cents + excluded.cost_cents
     ),
-    customer_minute as (
-      insert into agg_customer_minute as a (minute, part, customer_id, state, category_id,
-        card_id, sales_count, revenue_cents, cost_cents)
-      select minute, ${partition}, customer_id, state, category_id, card_id, count(*),
-        sum(price_cents), sum(cost_cents)
-      from new group by minute, customer_id, state, category_id, card_id
-      on conflict (minute, part, customer_id, state, category_id, card_id) do update set
+    by_city as (
+      insert into agg_city as a (part, city_id, sales_count, revenue_cents, cost_cents)
+      select ${partition}, city_id, count(*), sum(price_cents), sum(cost_cents)
+      from new group by city_id
+      on conflict (part, city_id) do update set
         sales_count = a.sales_count + excluded.sales_count,
         revenue_cents = a.revenue_cents + excluded.revenue_cents,
         cost_cents = a.cost_cents + excluded.cost_cents
     ),
-    customer_totals as (
-      insert into agg_customer_totals as a (part, customer_id, sales_count, revenue_cents,
-        cost_cents)
-      select ${partition}, customer_id, count(*), sum(price_cents), sum(cost_cents)
+    by_card as (
+      insert into agg_card as a (part, card_id, sales_count, revenue_cents, cost_cents)
+      select ${partition}, card_id, count(*), sum(price_cents), sum(cost_cents)
+      from new group by card_id
+      on conflict (part, card_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    ),
+    by_customer as (
+      insert into agg_customer as a (customer_id, part, sales_count, revenue_cents, cost_cents)
+      select customer_id, ${partition}, count(*), sum(price_cents), sum(cost_cents)
       from new group by customer_id
-      on conflict (part, customer_id) do update set
+      on conflict (customer_id, part) do update set
         sales_count = a.sales_count + excluded.sales_count,
         revenue_cents = a.revenue_cents + excluded.revenue_cents,
         cost_cents = a.cost_cents + excluded.cost_cents
