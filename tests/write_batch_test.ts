@@ -5,6 +5,7 @@ import { type Sale } from "../lib/core/sale.ts";
 import { findDrift } from "../lib/store/verify.ts";
 import { OffsetConflictError } from "../lib/store/offsets.ts";
 import { type BatchInput, writeBatch } from "../lib/store/write_batch.ts";
+import { connect } from "../lib/infra/db.ts";
 import { createTestDatabase, expectedTotals, sampleRecords } from "./helpers.ts";
 
 function sales(records: unknown[]): Sale[] {
@@ -136,6 +137,42 @@ Deno.test("two consumers writing the same partition at once: one commits, the ot
     assert.equal(o!.next_offset, 100 + winner);
     assert.deepEqual(await findDrift(db.sql), []);
   } finally {
+    await db.close();
+  }
+});
+
+Deno.test("writers on other partitions and other clients share new customers and products exactly", async () => {
+  const db = await createTestDatabase();
+  // Three clients stand for three consumer processes, each with its own memory of ids.
+  const clients = [db.sql, connect(db.url, { max: 2 }), connect(db.url, { max: 2 })];
+  try {
+    // The same customers buy on every partition: their rows are created by whoever comes first.
+    const list = sales(sampleRecords(900, 18));
+    const onPartition = (p: number) => list.filter((_, i) => i % 3 === p);
+    await Promise.all(
+      clients.map((sql, p) => writeBatch(sql, { ...batch(onPartition(p), null), partition: p })),
+    );
+    // And again, when every id is remembered (no dimension table is touched).
+    const more = sales(sampleRecords(300, 19));
+    await Promise.all(clients.map((sql, p) =>
+      writeBatch(sql, {
+        ...batch(more.filter((_, i) => i % 3 === p), String(onPartition(p).length), 300),
+        partition: p,
+      })
+    ));
+    const all = [...list, ...more];
+    const [t] = await db.sql`
+      select sales_count::int, customers::int, products::int, categories::int from sales_totals`;
+    assert.deepEqual({ ...t }, {
+      sales_count: new Set(all.map((s) => s.saleId)).size,
+      customers: new Set(all.map((s) => s.email)).size,
+      products: new Set(all.map((s) => `${s.category}/${s.productName}`)).size,
+      categories: new Set(all.map((s) => s.category)).size,
+    });
+    assert.deepEqual(await findDrift(db.sql), []);
+  } finally {
+    await clients[1]!.end();
+    await clients[2]!.end();
     await db.close();
   }
 });

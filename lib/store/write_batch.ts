@@ -8,6 +8,7 @@ import { cardFingerprint, contentHash } from "../core/hashing.ts";
 import type { Sale } from "../core/sale.ts";
 import type { Sql } from "../infra/db.ts";
 import { cardHashSecret } from "../infra/secret.ts";
+import { dimensionIds, type SaleIds } from "./dimensions.ts";
 import { type OffsetMove, storeOffset } from "./offsets.ts";
 
 /** A decoded sale with where it came from on Kafka. */
@@ -54,13 +55,15 @@ export async function writeBatch(
     return { ...item, fingerprint, hash: contentHash(item.sale, fingerprint) };
   });
   const unique = firstOfEachSale(hashed).sort((a, b) => compare(a.sale.saleId, b.sale.saleId));
-  if (unique.length > 0) await ensureDimensions(sql, input.partition, unique);
+  const ids = unique.length > 0
+    ? await dimensionIds(sql, input.partition, unique.map((x) => x.sale))
+    : [];
   return await sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
     // First, so a consumer that lost the partition stops here, before any work.
     await storeOffset(t, input);
     const stats = unique.length > 0
-      ? await writeSales(t, input.partition, unique)
+      ? await writeSales(t, input.partition, unique, ids)
       : { inserted: 0, revenueCents: "0", costCents: "0", lastSaleAt: null, existing: new Map() };
     const conflicts = findConflicts(hashed, stats.existing);
     const duplicates = input.sales.length - stats.inserted - conflicts.length;
@@ -119,83 +122,17 @@ function findConflicts(sales: HashedSale[], existing: Map<string, string>) {
   return conflicts;
 }
 
-/**
- * Upserts the batch's categories, products, customers, cities and card companies in a short
- * transaction of its own, and counts the new categories, products and customers on the
- * partition's totals row. Idempotent: a batch written again finds them all and counts nothing,
- * so these rows never wait on the batch transaction of another partition.
- */
-async function ensureDimensions(sql: Sql, partition: number, sales: HashedSale[]): Promise<void> {
-  const s = sales.map((x) => x.sale);
-  const categories = [...new Set(s.map((x) => x.category))].sort();
-  const products = uniqueBy(s, (x) => JSON.stringify([x.category, x.productName]));
-  const customers = uniqueBy(s, (x) => x.email);
-  const cities = uniqueBy(s, (x) => JSON.stringify([x.state, x.city]));
-  const cards = [...new Set(s.map((x) => x.cardCompany))].sort();
-  await sql.begin(async (tx) => {
-    const [[cat], [prod], [cust]] = await Promise.all([
-      tx`
-        with ins as (
-          insert into categories (name)
-          select name from unnest(${categories}::text[]) as t(name) order by name
-          on conflict (name) do nothing returning 1)
-        select count(*)::int as n from ins`,
-      tx`
-        with ins as (
-          insert into products (category_id, name)
-          select c.category_id, t.name
-          from unnest(${products.map((p) => p.category)}::text[],
-            ${products.map((p) => p.productName)}::text[]) as t(category, name)
-          join categories c on c.name = t.category
-          order by c.category_id, t.name
-          on conflict (category_id, name) do nothing returning 1)
-        select count(*)::int as n from ins`,
-      tx`
-        with ins as (
-          insert into customers (email, first_name, last_name, job_title, street, city, state,
-            zipcode)
-          select * from unnest(
-            ${customers.map((c) => c.email)}::text[], ${customers.map((c) => c.firstName)}::text[],
-            ${customers.map((c) => c.lastName)}::text[], ${
-        customers.map((c) => c.jobTitle)
-      }::text[],
-            ${customers.map((c) => c.street)}::text[], ${customers.map((c) => c.city)}::text[],
-            ${customers.map((c) => c.state)}::text[], ${customers.map((c) => c.zipcode)}::text[])
-            as t(email, first_name, last_name, job_title, street, city, state, zipcode)
-          order by email
-          on conflict (email) do nothing returning 1)
-        select count(*)::int as n from ins`,
-      tx`
-        insert into cities (state, name)
-        select * from unnest(${cities.map((c) => c.state)}::text[],
-          ${cities.map((c) => c.city)}::text[]) as t(state, name)
-        order by 1, 2
-        on conflict (state, name) do nothing`,
-      tx`
-        insert into card_companies (name)
-        select name from unnest(${cards}::text[]) as t(name) order by name
-        on conflict (name) do nothing`,
-    ]);
-    const counts = [cat!.n as number, prod!.n as number, cust!.n as number];
-    if (counts.some((n) => n > 0)) {
-      await tx`
-        insert into agg_totals as a (part, categories, products, customers)
-        values (${partition}, ${counts[0]!}, ${counts[1]!}, ${counts[2]!})
-        on conflict (part) do update set categories = a.categories + excluded.categories,
-          products = a.products + excluded.products, customers = a.customers + excluded.customers`;
-    }
-  });
-}
-
 /** Inserts the batch's new sales and adds them to the partition's aggregates, in one statement. */
-async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
+async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: SaleIds[]) {
   const [row] = await tx`
     with input as (
       select * from unnest(
         ${sales.map((x) => x.sale.saleId)}::text[],
-        ${sales.map((x) => x.sale.email)}::text[],
-        ${sales.map((x) => x.sale.category)}::text[],
-        ${sales.map((x) => x.sale.productName)}::text[],
+        ${ids.map((x) => x.customerId)}::integer[],
+        ${ids.map((x) => x.productId)}::integer[],
+        ${ids.map((x) => x.categoryId)}::integer[],
+        ${ids.map((x) => x.cityId)}::integer[],
+        ${ids.map((x) => x.cardId)}::smallint[],
         ${sales.map((x) => x.sale.salePriceCents)}::bigint[],
         ${sales.map((x) => x.sale.costPriceCents)}::bigint[],
         ${sales.map((x) => x.sale.cardCompany)}::text[],
@@ -210,18 +147,9 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
         ${sales.map((x) => x.soldAt.toISOString())}::timestamptz[],
         ${sales.map((x) => x.offset)}::bigint[],
         ${sales.map((x) => x.hash)}::text[])
-        as t(sale_id, email, category, product_name, price_cents, cost_cents, card_company,
-             card_last4, card_fingerprint, card_exp_month, card_exp_year, street, city, state,
-             zipcode, sold_at, source_offset, content_hash)
-    ),
-    resolved as (
-      select i.*, c.category_id, p.product_id, cu.customer_id, ci.city_id, cc.card_id
-      from input i
-      join categories c on c.name = i.category
-      join products p on p.category_id = c.category_id and p.name = i.product_name
-      join customers cu on cu.email = i.email
-      join cities ci on ci.state = i.state and ci.name = i.city
-      join card_companies cc on cc.name = i.card_company
+        as t(sale_id, customer_id, product_id, category_id, city_id, card_id, price_cents,
+             cost_cents, card_company, card_last4, card_fingerprint, card_exp_month,
+             card_exp_year, street, city, state, zipcode, sold_at, source_offset, content_hash)
     ),
     ins as (
       insert into sales (sale_id, customer_id, product_id, category_id, city_id, card_id,
@@ -232,7 +160,7 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
         price_cents::numeric / 100, cost_cents::numeric / 100, card_company, card_last4,
         card_fingerprint, card_exp_month, card_exp_year, street, city, state, zipcode, sold_at,
         ${partition}, source_offset, content_hash
-      from resolved
+      from input
       order by sale_id
       on conflict (sale_id) do nothing
       returning customer_id, category_id, product_id, city_id, card_id, state, sold_at,
@@ -299,7 +227,6 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
     )
     select
       (select count(*) from new)::int as inserted,
-      (select count(*) from resolved)::int as resolved,
       (select coalesce(sum(price_cents), 0) from new)::text as revenue_cents,
       (select coalesce(sum(cost_cents), 0) from new)::text as cost_cents,
       (select max(sold_at) from new) as last_sale_at,
@@ -308,7 +235,7 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
         join sales s using (sale_id)
         where (select count(*) from ins) < ${sales.length}) as existing_hashes`;
   const existing = new Map(Object.entries(row!.existing_hashes as Record<string, string>));
-  if (row!.resolved !== sales.length || row!.inserted + existing.size !== sales.length) {
+  if (row!.inserted + existing.size !== sales.length) {
     throw new Error(
       `writeBatch lost track of ${sales.length - row!.inserted - existing.size} sales; rolled back`,
     );
@@ -320,12 +247,6 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[]) {
     lastSaleAt: row!.last_sale_at as Date | null,
     existing,
   };
-}
-
-function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
-  return [...seen.entries()].sort(([a], [b]) => compare(a, b)).map(([, v]) => v);
 }
 
 function compare(a: string, b: string): number {

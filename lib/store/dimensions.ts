@@ -1,0 +1,242 @@
+/**
+ * The ids of a batch's categories, products, customers, cities and card companies. Dimension rows
+ * are never changed or deleted once created, so their ids are kept in memory per database client:
+ * a batch whose keys are all known touches no dimension table; new keys are inserted (or found)
+ * in a short transaction of their own, which also counts the new categories, products and
+ * customers on the partition's totals row.
+ */
+import type { Sale } from "../core/sale.ts";
+import type { Sql } from "../infra/db.ts";
+
+/** The dimension ids of one sale. */
+export interface SaleIds {
+  categoryId: number;
+  productId: number;
+  customerId: number;
+  cityId: number;
+  cardId: number;
+}
+
+/** Customers remembered per client at most (about 100 bytes each); the cache starts over beyond. */
+const MAX_CUSTOMERS = 100_000;
+
+/** Known ids by natural key. */
+interface Known {
+  categories: Map<string, number>;
+  products: Map<string, number>;
+  customers: Map<string, number>;
+  cities: Map<string, number>;
+  cards: Map<string, number>;
+}
+
+const known = new WeakMap<Sql, Known>();
+
+function knownFor(sql: Sql): Known {
+  let k = known.get(sql);
+  if (!k) {
+    k = {
+      categories: new Map(),
+      products: new Map(),
+      customers: new Map(),
+      cities: new Map(),
+      cards: new Map(),
+    };
+    known.set(sql, k);
+  }
+  return k;
+}
+
+const productKey = (s: Sale) => `${s.category}\u0000${s.productName}`;
+const cityKey = (s: Sale) => `${s.state}\u0000${s.city}`;
+
+/** The ids of every sale's dimensions, creating the missing rows first (sales in input order). */
+export async function dimensionIds(
+  sql: Sql,
+  partition: number,
+  sales: Sale[],
+): Promise<SaleIds[]> {
+  const k = knownFor(sql);
+  const missing = {
+    categories: new Set<string>(),
+    products: new Map<string, Sale>(),
+    customers: new Map<string, Sale>(),
+    cities: new Map<string, Sale>(),
+    cards: new Set<string>(),
+  };
+  for (const s of sales) {
+    if (!k.categories.has(s.category)) missing.categories.add(s.category);
+    if (!k.products.has(productKey(s))) missing.products.set(productKey(s), s);
+    if (!k.customers.has(s.email)) missing.customers.set(s.email, s);
+    if (!k.cities.has(cityKey(s))) missing.cities.set(cityKey(s), s);
+    if (!k.cards.has(s.cardCompany)) missing.cards.add(s.cardCompany);
+  }
+  const anyMissing = missing.categories.size + missing.products.size + missing.customers.size +
+      missing.cities.size + missing.cards.size > 0;
+  if (anyMissing) await createMissing(sql, partition, k, missing);
+  if (k.customers.size > MAX_CUSTOMERS) {
+    // Keep this batch's customers only; the others are looked up again when they come back.
+    const mine = new Map(sales.map((s) => [s.email, k.customers.get(s.email)!]));
+    k.customers.clear();
+    for (const [email, id] of mine) k.customers.set(email, id);
+  }
+  return sales.map((s) => ({
+    categoryId: k.categories.get(s.category)!,
+    productId: k.products.get(productKey(s))!,
+    customerId: k.customers.get(s.email)!,
+    cityId: k.cities.get(cityKey(s))!,
+    cardId: k.cards.get(s.cardCompany)!,
+  }));
+}
+
+/**
+ * Inserts the missing dimension rows (in key order, so two writers never deadlock) and reads
+ * every missing id, in one transaction; rows another writer created meanwhile are found by a
+ * second read once its transaction committed.
+ */
+async function createMissing(
+  sql: Sql,
+  partition: number,
+  k: Known,
+  missing: {
+    categories: Set<string>;
+    products: Map<string, Sale>;
+    customers: Map<string, Sale>;
+    cities: Map<string, Sale>;
+    cards: Set<string>;
+  },
+): Promise<void> {
+  const sorted = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+  await sql.begin(async (tx) => {
+    const t = tx as unknown as Sql;
+    let newCategories = 0, newProducts = 0, newCustomers = 0;
+    const categories = [...missing.categories].sort();
+    for (
+      const r of await t`
+      insert into categories (name) select unnest(${categories}::text[]) order by 1
+      on conflict (name) do nothing returning category_id, name`
+    ) {
+      k.categories.set(r.name, r.category_id);
+      newCategories++;
+    }
+    await found(
+      categories.filter((c) => !k.categories.has(c)),
+      (names) =>
+        t`select category_id as id, name as key from categories where name = any(${names}::text[])`,
+      k.categories,
+    );
+
+    const products = sorted(missing.products).map(([key, s]) => ({
+      key,
+      categoryId: k.categories.get(s.category)!,
+      name: s.productName,
+    }));
+    // The natural key of a product row (category id and name) to the key the cache uses.
+    const keyOf = new Map(products.map((p) => [`${p.categoryId}\u0000${p.name}`, p.key]));
+    for (
+      const r of await t`
+      insert into products (category_id, name)
+      select * from unnest(${products.map((p) => p.categoryId)}::integer[],
+        ${products.map((p) => p.name)}::text[]) order by 1, 2
+      on conflict (category_id, name) do nothing returning product_id, category_id, name`
+    ) {
+      k.products.set(
+        keyOf.get(`${r.category_id}\u0000${r.name}`)!,
+        r.product_id,
+      );
+      newProducts++;
+    }
+    const lostProducts = products.filter((p) => !k.products.has(p.key));
+    if (lostProducts.length > 0) {
+      for (
+        const r of await t`
+        select p.product_id, p.category_id, p.name from products p
+        join unnest(${lostProducts.map((p) => p.categoryId)}::integer[],
+          ${lostProducts.map((p) => p.name)}::text[]) as t(category_id, name)
+          on p.category_id = t.category_id and p.name = t.name`
+      ) {
+        k.products.set(
+          keyOf.get(`${r.category_id}\u0000${r.name}`)!,
+          r.product_id,
+        );
+      }
+    }
+
+    const customers = sorted(missing.customers).map(([, s]) => s);
+    for (
+      const r of await t`
+      insert into customers (email, first_name, last_name, job_title, street, city, state, zipcode)
+      select * from unnest(
+        ${customers.map((c) => c.email)}::text[], ${customers.map((c) => c.firstName)}::text[],
+        ${customers.map((c) => c.lastName)}::text[], ${customers.map((c) => c.jobTitle)}::text[],
+        ${customers.map((c) => c.street)}::text[], ${customers.map((c) => c.city)}::text[],
+        ${customers.map((c) => c.state)}::text[], ${customers.map((c) => c.zipcode)}::text[])
+      order by 1
+      on conflict (email) do nothing returning customer_id, email`
+    ) {
+      k.customers.set(r.email, r.customer_id);
+      newCustomers++;
+    }
+    await found(
+      customers.map((c) => c.email).filter((e) => !k.customers.has(e)),
+      (emails) =>
+        t`select customer_id as id, email as key from customers where email = any(${emails}::text[])`,
+      k.customers,
+    );
+
+    const cities = sorted(missing.cities);
+    for (
+      const r of await t`
+      insert into cities (state, name)
+      select * from unnest(${cities.map(([, s]) => s.state)}::text[],
+        ${cities.map(([, s]) => s.city)}::text[]) order by 1, 2
+      on conflict (state, name) do nothing returning city_id, state, name`
+    ) {
+      k.cities.set(`${r.state}\u0000${r.name}`, r.city_id);
+    }
+    const lostCities = cities.filter(([key]) => !k.cities.has(key)).map(([, s]) => s);
+    if (lostCities.length > 0) {
+      for (
+        const r of await t`
+        select c.city_id, c.state, c.name from cities c
+        join unnest(${lostCities.map((s) => s.state)}::text[],
+          ${lostCities.map((s) => s.city)}::text[]) as t(state, name)
+          on c.state = t.state and c.name = t.name`
+      ) {
+        k.cities.set(`${r.state}\u0000${r.name}`, r.city_id);
+      }
+    }
+
+    const cards = [...missing.cards].sort();
+    for (
+      const r of await t`
+      insert into card_companies (name) select unnest(${cards}::text[]) order by 1
+      on conflict (name) do nothing returning card_id, name`
+    ) {
+      k.cards.set(r.name, r.card_id);
+    }
+    await found(
+      cards.filter((c) => !k.cards.has(c)),
+      (names) =>
+        t`select card_id as id, name as key from card_companies where name = any(${names}::text[])`,
+      k.cards,
+    );
+
+    if (newCategories + newProducts + newCustomers > 0) {
+      await t`
+        insert into agg_totals as a (part, categories, products, customers)
+        values (${partition}, ${newCategories}, ${newProducts}, ${newCustomers})
+        on conflict (part) do update set categories = a.categories + excluded.categories,
+          products = a.products + excluded.products, customers = a.customers + excluded.customers`;
+    }
+  });
+}
+
+/** Reads the ids of keys that existed before (or were created meanwhile by another writer). */
+async function found(
+  keys: string[],
+  read: (keys: string[]) => Promise<{ id: number; key: string }[]>,
+  into: Map<string, number>,
+): Promise<void> {
+  if (keys.length === 0) return;
+  for (const r of await read(keys)) into.set(r.key, r.id);
+}
