@@ -7,6 +7,7 @@
  */
 import type { Sale } from "../core/sale.ts";
 import type { Sql } from "../infra/db.ts";
+import { intArray, textArray } from "./pg_arrays.ts";
 
 /** The dimension ids of one sale. */
 export interface SaleIds {
@@ -112,7 +113,7 @@ async function createMissing(
     const categories = [...missing.categories].sort();
     for (
       const r of await t`
-      insert into categories (name) select unnest(${categories}::text[]) order by 1
+      insert into categories (name) select unnest(${textArray(categories)}::text[]) order by 1
       on conflict (name) do nothing returning category_id, name`
     ) {
       k.categories.set(r.name, r.category_id);
@@ -121,7 +122,9 @@ async function createMissing(
     await found(
       categories.filter((c) => !k.categories.has(c)),
       (names) =>
-        t`select category_id as id, name as key from categories where name = any(${names}::text[])`,
+        t`select category_id as id, name as key from categories where name = any(${
+          textArray(names)
+        }::text[])`,
       k.categories,
     );
 
@@ -135,8 +138,8 @@ async function createMissing(
     for (
       const r of await t`
       insert into products (category_id, name)
-      select * from unnest(${products.map((p) => p.categoryId)}::integer[],
-        ${products.map((p) => p.name)}::text[]) order by 1, 2
+      select * from unnest(${intArray(products.map((p) => p.categoryId))}::integer[],
+        ${textArray(products.map((p) => p.name))}::text[]) order by 1, 2
       on conflict (category_id, name) do nothing returning product_id, category_id, name`
     ) {
       k.products.set(
@@ -150,8 +153,8 @@ async function createMissing(
       for (
         const r of await t`
         select p.product_id, p.category_id, p.name from products p
-        join unnest(${lostProducts.map((p) => p.categoryId)}::integer[],
-          ${lostProducts.map((p) => p.name)}::text[]) as t(category_id, name)
+        join unnest(${intArray(lostProducts.map((p) => p.categoryId))}::integer[],
+          ${textArray(lostProducts.map((p) => p.name))}::text[]) as t(category_id, name)
           on p.category_id = t.category_id and p.name = t.name`
       ) {
         k.products.set(
@@ -166,10 +169,18 @@ async function createMissing(
       const r of await t`
       insert into customers (email, first_name, last_name, job_title, street, city, state, zipcode)
       select * from unnest(
-        ${customers.map((c) => c.email)}::text[], ${customers.map((c) => c.firstName)}::text[],
-        ${customers.map((c) => c.lastName)}::text[], ${customers.map((c) => c.jobTitle)}::text[],
-        ${customers.map((c) => c.street)}::text[], ${customers.map((c) => c.city)}::text[],
-        ${customers.map((c) => c.state)}::text[], ${customers.map((c) => c.zipcode)}::text[])
+        ${textArray(customers.map((c) => c.email))}::text[], ${
+        textArray(customers.map((c) => c.firstName))
+      }::text[],
+        ${textArray(customers.map((c) => c.lastName))}::text[], ${
+        textArray(customers.map((c) => c.jobTitle))
+      }::text[],
+        ${textArray(customers.map((c) => c.street))}::text[], ${
+        textArray(customers.map((c) => c.city))
+      }::text[],
+        ${textArray(customers.map((c) => c.state))}::text[], ${
+        textArray(customers.map((c) => c.zipcode))
+      }::text[])
       order by 1
       on conflict (email) do nothing returning customer_id, email`
     ) {
@@ -179,7 +190,9 @@ async function createMissing(
     await found(
       customers.map((c) => c.email).filter((e) => !k.customers.has(e)),
       (emails) =>
-        t`select customer_id as id, email as key from customers where email = any(${emails}::text[])`,
+        t`select customer_id as id, email as key from customers where email = any(${
+          textArray(emails)
+        }::text[])`,
       k.customers,
     );
 
@@ -187,8 +200,8 @@ async function createMissing(
     for (
       const r of await t`
       insert into cities (state, name)
-      select * from unnest(${cities.map(([, s]) => s.state)}::text[],
-        ${cities.map(([, s]) => s.city)}::text[]) order by 1, 2
+      select * from unnest(${textArray(cities.map(([, s]) => s.state))}::text[],
+        ${textArray(cities.map(([, s]) => s.city))}::text[]) order by 1, 2
       on conflict (state, name) do nothing returning city_id, state, name`
     ) {
       k.cities.set(`${r.state}\u0000${r.name}`, r.city_id);
@@ -198,8 +211,8 @@ async function createMissing(
       for (
         const r of await t`
         select c.city_id, c.state, c.name from cities c
-        join unnest(${lostCities.map((s) => s.state)}::text[],
-          ${lostCities.map((s) => s.city)}::text[]) as t(state, name)
+        join unnest(${textArray(lostCities.map((s) => s.state))}::text[],
+          ${textArray(lostCities.map((s) => s.city))}::text[]) as t(state, name)
           on c.state = t.state and c.name = t.name`
       ) {
         k.cities.set(`${r.state}\u0000${r.name}`, r.city_id);
@@ -209,7 +222,7 @@ async function createMissing(
     const cards = [...missing.cards].sort();
     for (
       const r of await t`
-      insert into card_companies (name) select unnest(${cards}::text[]) order by 1
+      insert into card_companies (name) select unnest(${textArray(cards)}::text[]) order by 1
       on conflict (name) do nothing returning card_id, name`
     ) {
       k.cards.set(r.name, r.card_id);
@@ -217,7 +230,9 @@ async function createMissing(
     await found(
       cards.filter((c) => !k.cards.has(c)),
       (names) =>
-        t`select card_id as id, name as key from card_companies where name = any(${names}::text[])`,
+        t`select card_id as id, name as key from card_companies where name = any(${
+          textArray(names)
+        }::text[])`,
       k.cards,
     );
 

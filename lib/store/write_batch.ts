@@ -9,6 +9,7 @@ import type { Sale } from "../core/sale.ts";
 import type { Sql } from "../infra/db.ts";
 import { cardHashSecret } from "../infra/secret.ts";
 import { dimensionIds, type SaleIds } from "./dimensions.ts";
+import { intArray, textArray } from "./pg_arrays.ts";
 import { type OffsetMove, storeOffset } from "./offsets.ts";
 
 /** A decoded sale with where it came from on Kafka. */
@@ -127,26 +128,26 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
   const [row] = await tx`
     with input as (
       select * from unnest(
-        ${sales.map((x) => x.sale.saleId)}::text[],
-        ${ids.map((x) => x.customerId)}::integer[],
-        ${ids.map((x) => x.productId)}::integer[],
-        ${ids.map((x) => x.categoryId)}::integer[],
-        ${ids.map((x) => x.cityId)}::integer[],
-        ${ids.map((x) => x.cardId)}::smallint[],
-        ${sales.map((x) => x.sale.salePriceCents)}::bigint[],
-        ${sales.map((x) => x.sale.costPriceCents)}::bigint[],
-        ${sales.map((x) => x.sale.cardCompany)}::text[],
-        ${sales.map((x) => x.sale.cardNumber.slice(-4))}::text[],
-        ${sales.map((x) => x.fingerprint)}::text[],
-        ${sales.map((x) => x.sale.cardExpMonth)}::smallint[],
-        ${sales.map((x) => x.sale.cardExpYear)}::smallint[],
-        ${sales.map((x) => x.sale.street)}::text[],
-        ${sales.map((x) => x.sale.city)}::text[],
-        ${sales.map((x) => x.sale.state)}::text[],
-        ${sales.map((x) => x.sale.zipcode)}::text[],
-        ${sales.map((x) => x.soldAt.toISOString())}::timestamptz[],
-        ${sales.map((x) => x.offset)}::bigint[],
-        ${sales.map((x) => x.hash)}::text[])
+        ${textArray(sales.map((x) => x.sale.saleId))}::text[],
+        ${intArray(ids.map((x) => x.customerId))}::integer[],
+        ${intArray(ids.map((x) => x.productId))}::integer[],
+        ${intArray(ids.map((x) => x.categoryId))}::integer[],
+        ${intArray(ids.map((x) => x.cityId))}::integer[],
+        ${intArray(ids.map((x) => x.cardId))}::smallint[],
+        ${intArray(sales.map((x) => x.sale.salePriceCents))}::bigint[],
+        ${intArray(sales.map((x) => x.sale.costPriceCents))}::bigint[],
+        ${textArray(sales.map((x) => x.sale.cardCompany))}::text[],
+        ${textArray(sales.map((x) => x.sale.cardNumber.slice(-4)))}::text[],
+        ${textArray(sales.map((x) => x.fingerprint))}::text[],
+        ${intArray(sales.map((x) => x.sale.cardExpMonth))}::smallint[],
+        ${intArray(sales.map((x) => x.sale.cardExpYear))}::smallint[],
+        ${textArray(sales.map((x) => x.sale.street))}::text[],
+        ${textArray(sales.map((x) => x.sale.city))}::text[],
+        ${textArray(sales.map((x) => x.sale.state))}::text[],
+        ${textArray(sales.map((x) => x.sale.zipcode))}::text[],
+        ${textArray(sales.map((x) => x.soldAt.toISOString()))}::timestamptz[],
+        ${intArray(sales.map((x) => x.offset))}::bigint[],
+        ${textArray(sales.map((x) => x.hash))}::text[])
         as t(sale_id, customer_id, product_id, category_id, city_id, card_id, price_cents,
              cost_cents, card_company, card_last4, card_fingerprint, card_exp_month,
              card_exp_year, street, city, state, zipcode, sold_at, source_offset, content_hash)
