@@ -29,6 +29,20 @@ Deno.test("a recent snapshot is served at once while the next one loads, then th
   assert.equal(loader.loads(), 2, "a fresh snapshot is reused");
 });
 
+Deno.test("while a slow load runs, its readers get the last snapshot at once instead of queueing", async () => {
+  const loader = slowLoader(120);
+  const store = createSnapshotStore(loader.load, { reuseMs: 10, staleMs: 10 });
+  assert.equal(tagOf((await store.read()).snapshot), 1);
+  await sleep(20);
+  const first = store.read(); // starts load #2 and waits for it: the snapshot is past staleMs
+  await sleep(10);
+  const started = performance.now();
+  assert.equal(tagOf((await store.read()).snapshot), 1, "a reader during the load is not held");
+  assert.ok(performance.now() - started < 60, "did not queue behind the running load");
+  assert.equal(tagOf((await first).snapshot), 2);
+  assert.equal(loader.loads(), 2);
+});
+
 Deno.test("a snapshot older than staleMs is not served: the read waits for the new one", async () => {
   const loader = slowLoader(30);
   const store = createSnapshotStore(loader.load, { reuseMs: 10, staleMs: 10 });

@@ -145,6 +145,12 @@ export interface SnapshotStoreOptions {
    * one loads, so busy servers never make a request wait for a load; older ones are waited for.
    */
   staleMs?: number;
+  /**
+   * While a load another read started is still running, a snapshot younger than this is
+   * returned at once too: a selection that takes long to read (a large range) never makes its
+   * readers queue behind it (the page shows when its data was read). Default 30 s.
+   */
+  busyStaleMs?: number;
   waitMs?: number;
 }
 
@@ -155,6 +161,7 @@ export function createSnapshotStore(
 ): SnapshotStore {
   const reuseMs = options.reuseMs ?? 300;
   const staleMs = Math.max(reuseMs, options.staleMs ?? 1_000);
+  const busyStaleMs = Math.max(staleMs, options.busyStaleMs ?? 30_000);
   const waitMs = options.waitMs ?? 2_000;
   let last: Snapshot | null = null;
   let loadedAt = 0;
@@ -181,8 +188,11 @@ export function createSnapshotStore(
     async read() {
       const age = Date.now() - loadedAt;
       if (last && problem === null && age < reuseMs) return { snapshot: last, problem };
+      const busy = inFlight !== null;
       const loading = start();
-      if (last && problem === null && age < staleMs) return { snapshot: last, problem };
+      if (last && problem === null && (age < staleMs || (busy && age < busyStaleMs))) {
+        return { snapshot: last, problem };
+      }
       if (!await settledWithin(loading, waitMs)) {
         return {
           snapshot: last,
