@@ -96,7 +96,8 @@ create table agg_customer (
 create index agg_customer_top on agg_customer (part, sales_count desc, revenue_cents desc, customer_id);
 
 -- The log of new sales by minute, customer, city, product and card company; one row per batch
--- and key, never updated. Sums over it give any range and filter.
+-- and key, never updated. Sums over it give any range and filter. The category and state of the
+-- product and city ride along, so reads need no join.
 create table agg_sales_minute (
   minute integer not null,
   part smallint not null,
@@ -104,6 +105,8 @@ create table agg_sales_minute (
   city_id integer not null,
   product_id integer not null,
   card_id smallint not null,
+  category_id integer not null,
+  state text not null,
   sales_count integer not null,
   revenue_cents bigint not null,
   cost_cents bigint not null
@@ -160,10 +163,11 @@ select customer_id, source_partition, count(*), sum(sale_price * 100)::bigint,
   sum(cost_price * 100)::bigint
 from sales group by 1, 2;
 insert into agg_sales_minute (minute, part, customer_id, city_id, product_id, card_id,
-  sales_count, revenue_cents, cost_cents)
+  category_id, state, sales_count, revenue_cents, cost_cents)
 select floor(extract(epoch from sold_at) / 60)::integer, source_partition, customer_id, city_id,
-  product_id, card_id, count(*), sum(sale_price * 100)::bigint, sum(cost_price * 100)::bigint
-from sales group by 1, 2, 3, 4, 5, 6;
+  product_id, card_id, category_id, state, count(*), sum(sale_price * 100)::bigint,
+  sum(cost_price * 100)::bigint
+from sales group by 1, 2, 3, 4, 5, 6, 7, 8;
 
 drop table sales_totals, sales_by_category, sales_by_state, sales_by_city, sales_by_card,
   sales_by_customer, sales_by_minute;

@@ -32,18 +32,19 @@ interface Known {
 
 const known = new WeakMap<Sql, Known>();
 
+function emptyKnown(): Known {
+  return {
+    categories: new Map(),
+    products: new Map(),
+    customers: new Map(),
+    cities: new Map(),
+    cards: new Map(),
+  };
+}
+
 function knownFor(sql: Sql): Known {
   let k = known.get(sql);
-  if (!k) {
-    k = {
-      categories: new Map(),
-      products: new Map(),
-      customers: new Map(),
-      cities: new Map(),
-      cards: new Map(),
-    };
-    known.set(sql, k);
-  }
+  if (!k) known.set(sql, k = emptyKnown());
   return k;
 }
 
@@ -56,7 +57,10 @@ export async function dimensionIds(
   partition: number,
   sales: Sale[],
 ): Promise<SaleIds[]> {
-  const k = knownFor(sql);
+  // This batch's ids, taken from the shared memory now: other batches of the same client may
+  // add to or clear it while this one waits for PostgreSQL.
+  const shared = knownFor(sql);
+  const k = emptyKnown();
   const missing = {
     categories: new Set<string>(),
     products: new Map<string, Sale>(),
@@ -64,21 +68,29 @@ export async function dimensionIds(
     cities: new Map<string, Sale>(),
     cards: new Set<string>(),
   };
+  const take = (from: Map<string, number>, into: Map<string, number>, key: string) => {
+    const id = from.get(key);
+    if (id === undefined) return false;
+    into.set(key, id);
+    return true;
+  };
   for (const s of sales) {
-    if (!k.categories.has(s.category)) missing.categories.add(s.category);
-    if (!k.products.has(productKey(s))) missing.products.set(productKey(s), s);
-    if (!k.customers.has(s.email)) missing.customers.set(s.email, s);
-    if (!k.cities.has(cityKey(s))) missing.cities.set(cityKey(s), s);
-    if (!k.cards.has(s.cardCompany)) missing.cards.add(s.cardCompany);
+    if (!take(shared.categories, k.categories, s.category)) missing.categories.add(s.category);
+    if (!take(shared.products, k.products, productKey(s))) missing.products.set(productKey(s), s);
+    if (!take(shared.customers, k.customers, s.email)) missing.customers.set(s.email, s);
+    if (!take(shared.cities, k.cities, cityKey(s))) missing.cities.set(cityKey(s), s);
+    if (!take(shared.cards, k.cards, s.cardCompany)) missing.cards.add(s.cardCompany);
   }
   const anyMissing = missing.categories.size + missing.products.size + missing.customers.size +
       missing.cities.size + missing.cards.size > 0;
-  if (anyMissing) await createMissing(sql, partition, k, missing);
-  if (k.customers.size > MAX_CUSTOMERS) {
-    // Keep this batch's customers only; the others are looked up again when they come back.
-    const mine = new Map(sales.map((s) => [s.email, k.customers.get(s.email)!]));
-    k.customers.clear();
-    for (const [email, id] of mine) k.customers.set(email, id);
+  if (anyMissing) {
+    await createMissing(sql, partition, k, missing);
+    // The customers remembered start over beyond the limit; they are looked up again when they
+    // come back.
+    if (shared.customers.size + missing.customers.size > MAX_CUSTOMERS) shared.customers.clear();
+    for (const name of ["categories", "products", "customers", "cities", "cards"] as const) {
+      for (const [key, id] of k[name]) shared[name].set(key, id);
+    }
   }
   return sales.map((s) => ({
     categoryId: k.categories.get(s.category)!,

@@ -85,18 +85,16 @@ function logRows(sql: Sql, sel: Selection, nowMinute: number) {
   const from = sel.fromMinute ?? null;
   const to = sel.toMinute ?? (hasRange(sel) ? nowMinute + 1 : null);
   return sql`
-    select l.minute, l.customer_id, l.city_id, l.product_id, l.card_id, p.category_id, ci.state,
+    select l.minute, l.customer_id, l.city_id, l.product_id, l.card_id, l.category_id, l.state,
       l.sales_count, l.revenue_cents, l.cost_cents
     from agg_sales_minute l
-    join products p on p.product_id = l.product_id
-    join cities ci on ci.city_id = l.city_id
     where true
     ${from !== null ? sql`and l.minute >= ${from}` : sql``}
     ${to !== null ? sql`and l.minute < ${to}` : sql``}
-    ${sel.state !== undefined ? sql`and ci.state = ${sel.state}` : sql``}
+    ${sel.state !== undefined ? sql`and l.state = ${sel.state}` : sql``}
     ${
     sel.category !== undefined
-      ? sql`and p.category_id = (select category_id from categories where name = ${sel.category})`
+      ? sql`and l.category_id = (select category_id from categories where name = ${sel.category})`
       : sql``
   }
     ${

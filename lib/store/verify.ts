@@ -13,7 +13,7 @@ export interface Drift {
 function saleKeys(sql: Sql) {
   return sql`
   select s.source_partition as part, floor(extract(epoch from s.sold_at) / 60)::integer as minute,
-    s.city_id, s.product_id, s.card_id, s.customer_id, s.category_id,
+    s.city_id, s.product_id, s.card_id, s.customer_id, s.category_id, s.state,
     (s.sale_price * 100)::bigint as price_cents, (s.cost_price * 100)::bigint as cost_cents
   from sales s`;
 }
@@ -27,7 +27,16 @@ const AGGREGATES = [
   { table: "agg_minute", keys: ["minute", "part"] },
   {
     table: "agg_sales_minute",
-    keys: ["minute", "part", "customer_id", "city_id", "product_id", "card_id"],
+    keys: [
+      "minute",
+      "part",
+      "customer_id",
+      "city_id",
+      "product_id",
+      "card_id",
+      "category_id",
+      "state",
+    ],
   },
 ] as const;
 

@@ -176,10 +176,10 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
     ),
     minute_log as (
       insert into agg_sales_minute (minute, part, customer_id, city_id, product_id, card_id,
-        sales_count, revenue_cents, cost_cents)
-      select minute, ${partition}, customer_id, city_id, product_id, card_id, count(*),
-        sum(price_cents), sum(cost_cents)
-      from new group by minute, customer_id, city_id, product_id, card_id
+        category_id, state, sales_count, revenue_cents, cost_cents)
+      select minute, ${partition}, customer_id, city_id, product_id, card_id, category_id, state,
+        count(*), sum(price_cents), sum(cost_cents)
+      from new group by minute, customer_id, city_id, product_id, card_id, category_id, state
     ),
     by_minute as (
       insert into agg_minute as a (minute, part, sales_count, revenue_cents, cost_cents)
