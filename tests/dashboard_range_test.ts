@@ -251,6 +251,17 @@ Deno.test("charts, top customers and recent sales follow the range and the filte
       );
 
       const tables = await (await app.request(`/fragments/tables?${query}`)).text();
+      // The page's top customers (one pass over the log) are the API's (one query per list).
+      const ten = await (await app.request(`/api/breakdown/customer?limit=10&${query}`)).json();
+      const shownAverages = [
+        ...tables.split('data-table="top-customers"')[1]!.split("</table>")[0]!
+          .matchAll(/data-average="([^"]+)"/g),
+      ].map((m) => m[1]);
+      assert.deepEqual(
+        shownAverages,
+        ten.rows.map((r: { averagePurchase: string }) => r.averagePurchase),
+        `top customers on the page ?${query}`,
+      );
       const shown = [...tables.matchAll(/<tr data-sale-id="([^"]+)"/g)].map((m) =>
         unescapeAttr(m[1]!)
       );

@@ -271,6 +271,162 @@ async function topCustomersOverall(sql: Sql, limit: number) {
   }
 }
 
+/** Every figure of a selection but the series and recent sales (what one pass over the log gives). */
+export interface SelectionFigures {
+  totals: TotalsRow;
+  categories: GroupRow[];
+  states: GroupRow[];
+  cities: GroupRow[];
+  cards: GroupRow[];
+  customers: CustomerRow[];
+}
+
+/**
+ * The totals, breakdowns and top lists of a selection (a range or filters) in one pass over its
+ * rows of the minute log: grouping sets give the total, each category, state, city, card company,
+ * customer and product at once; the top cities and customers are cut in SQL.
+ */
+export async function selectSelection(
+  sql: Sql,
+  sel: Selection,
+  now: number,
+  limit: number,
+): Promise<SelectionFigures> {
+  const counters = hasRange(sel)
+    ? sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
+        from agg_minute
+        where minute >= ${sel.fromMinute ?? 0} and minute < ${sel.toMinute ?? now + 1}`
+    : sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
+        from agg_totals`;
+  const rows = await sql<
+    {
+      kind: string;
+      key: string | null;
+      label: string | null;
+      sales_count: string;
+      revenue: string;
+      cost: string;
+      customers: string | null;
+      products: string | null;
+      categories: string | null;
+      rejected: string | null;
+      duplicates: string | null;
+    }[]
+  >`
+    with g as materialized (
+      select grouping(category_id) = 0 as by_category, grouping(state) = 0 as by_state,
+        grouping(city_id) = 0 as by_city, grouping(card_id) = 0 as by_card,
+        grouping(customer_id) = 0 as by_customer, grouping(product_id) = 0 as by_product,
+        category_id, state, city_id, card_id, customer_id, product_id,
+        sum(sales_count) as n, sum(revenue_cents) as revenue_cents, sum(cost_cents) as cost_cents
+      from (${logRows(sql, sel, now)}) r
+      group by grouping sets ((), (category_id), (state), (city_id), (card_id), (customer_id),
+        (product_id))
+    ),
+    k as (${counters}),
+    picked as (
+      select 'total' as kind, null::text as key, null::text as label, n, revenue_cents,
+        cost_cents, 0 as rank
+      from g where not (by_category or by_state or by_city or by_card or by_customer or by_product)
+      union all
+      select 'category', c.category_id::text, c.name, n, revenue_cents, cost_cents, 0
+      from g join categories c on c.category_id = g.category_id where by_category
+      union all
+      select 'state', state, state, n, revenue_cents, cost_cents, 0 from g where by_state
+      union all
+      (select 'city', ci.state || '/' || ci.name, ci.name || ', ' || ci.state, n, revenue_cents,
+        cost_cents, 0
+      from g join cities ci on ci.city_id = g.city_id where by_city
+      order by revenue_cents desc, ci.state, ci.name limit ${limit})
+      union all
+      select 'card', cc.name, cc.name, n, revenue_cents, cost_cents, 0
+      from g join card_companies cc on cc.card_id = g.card_id where by_card
+      union all
+      (select 'customer', customer_id::text, null, n, revenue_cents, cost_cents, 0
+      from g where by_customer
+      order by n desc, revenue_cents desc, customer_id limit ${limit})
+    )
+    select kind, key, label, coalesce(n, 0)::text as sales_count,
+      (coalesce(revenue_cents, 0)::numeric / 100)::numeric(20, 2)::text as revenue,
+      (coalesce(cost_cents, 0)::numeric / 100)::numeric(20, 2)::text as cost,
+      case when kind = 'total' then (select count(*) from g where by_customer)::text end
+        as customers,
+      case when kind = 'total' then (select count(*) from g where by_product)::text end
+        as products,
+      case when kind = 'total' then (select count(*) from g where by_category)::text end
+        as categories,
+      case when kind = 'total' then (select rejected from k)::text end as rejected,
+      case when kind = 'total' then (select duplicates from k)::text end as duplicates
+    from picked`;
+  const total = rows.find((r) => r.kind === "total")!;
+  const groups = (kind: string, order: (a: GroupRow, b: GroupRow) => number) =>
+    rows.filter((r) => r.kind === kind)
+      .map((r) => ({
+        key: r.key!,
+        label: r.label!,
+        sales_count: r.sales_count,
+        revenue: r.revenue,
+        cost: r.cost,
+      }))
+      .sort(order);
+  const byRevenue = (a: GroupRow, b: GroupRow) =>
+    compareDecimal(b.revenue, a.revenue) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
+  const customerIds = rows.filter((r) => r.kind === "customer");
+  return {
+    totals: {
+      sales_count: total.sales_count,
+      revenue: total.revenue,
+      cost: total.cost,
+      customers: total.customers!,
+      products: total.products!,
+      categories: total.categories!,
+      rejected: total.rejected!,
+      duplicates: total.duplicates!,
+      last_sale_at: null,
+    },
+    categories: groups("category", byRevenue),
+    states: groups("state", byRevenue),
+    cities: groups(
+      "city",
+      (a, b) =>
+        compareDecimal(b.revenue, a.revenue) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    ),
+    cards: groups("card", (a, b) =>
+      Number(b.sales_count) - Number(a.sales_count) ||
+      (a.label < b.label ? -1 : a.label > b.label ? 1 : 0)),
+    customers: await withNames(
+      sql,
+      customerIds.map((r) => ({
+        customer_id: Number(r.key),
+        sales_count: r.sales_count,
+        revenue: r.revenue,
+      })),
+    ),
+  };
+}
+
+/** Orders two exact decimal strings (negative when a < b). */
+function compareDecimal(a: string, b: string): number {
+  const cents = (v: string) => BigInt(v.replace(".", ""));
+  const d = cents(a) - cents(b);
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
+}
+
+/** Top customers with their names, state and email (read from customers), in the given order. */
+async function withNames(
+  sql: Sql,
+  top: { customer_id: number; sales_count: string; revenue: string }[],
+): Promise<CustomerRow[]> {
+  if (top.length === 0) return [];
+  const people = await sql<
+    { customer_id: number; first_name: string; last_name: string; email: string; state: string }[]
+  >`
+    select customer_id, first_name, last_name, email, state from customers
+    where customer_id = any(${top.map((t) => t.customer_id)}::integer[])`;
+  const byId = new Map(people.map((p) => [p.customer_id, p]));
+  return top.map((t) => ({ ...byId.get(t.customer_id)!, ...t }));
+}
+
 /** Whole cents (text) as a decimal amount with two places. */
 function centsText(cents: string): string {
   const n = BigInt(cents);

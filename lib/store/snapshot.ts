@@ -10,8 +10,10 @@ import {
   selectByCard,
   selectByCategory,
   selectByState,
+  type SelectionFigures,
   selectOffsets,
   selectRecentSales,
+  selectSelection,
   selectSeries,
   selectTopCities,
   selectTopCustomers,
@@ -78,6 +80,19 @@ function seriesWindow(sel: Selection, nowMinute: number) {
   };
 }
 
+/** The figures of all time without filters, from the partitions' all-time rows. */
+async function allTimeFigures(sql: Sql, sel: Selection, now: number): Promise<SelectionFigures> {
+  const [totals, categories, states, cities, cards, customers] = await Promise.all([
+    selectTotals(sql, sel, now),
+    selectByCategory(sql, sel, now),
+    selectByState(sql, sel, now),
+    selectTopCities(sql, sel, now, TOP_N),
+    selectByCard(sql, sel, now),
+    selectTopCustomers(sql, sel, now, TOP_N),
+  ]);
+  return { totals, categories, states, cities, cards, customers };
+}
+
 /** Reads a snapshot of a selection in one repeatable-read, read-only transaction, so every panel agrees. */
 export async function loadSnapshot(
   sql: Sql,
@@ -90,19 +105,15 @@ export async function loadSnapshot(
   const window = seriesWindow(sel, now);
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
-    const [totals, categories, states, cities, cards, customers, series, recent, offsets] =
-      await Promise.all([
-        selectTotals(t, sel, now),
-        selectByCategory(t, sel, now),
-        selectByState(t, sel, now),
-        selectTopCities(t, sel, now, TOP_N),
-        selectByCard(t, sel, now),
-        selectTopCustomers(t, sel, now, TOP_N),
-        selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
-        selectRecentSales(t, sel, TOP_N),
-        selectOffsets(t, source.groupId, source.topic),
-      ]);
-    if (!isEverything(sel)) totals.last_sale_at = recent[0]?.sold_at ?? null;
+    const everything = isEverything(sel);
+    const [figures, series, recent, offsets] = await Promise.all([
+      everything ? allTimeFigures(t, sel, now) : selectSelection(t, sel, now, TOP_N),
+      selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
+      selectRecentSales(t, sel, TOP_N),
+      selectOffsets(t, source.groupId, source.topic),
+    ]);
+    const { totals, categories, states, cities, cards, customers } = figures;
+    if (!everything) totals.last_sale_at = recent[0]?.sold_at ?? null;
     return {
       asOf,
       selection: sel,
