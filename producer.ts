@@ -2,6 +2,7 @@
 import { parseCli } from "./lib/infra/cli.ts";
 import { ConfigError, positiveInt, positiveSeconds } from "./lib/infra/config.ts";
 import { createKafka, KafkaUnreachableError, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { explainKafkaError } from "./lib/infra/kafka_security.ts";
 import { BadLines, SHOWN_BAD_LINES } from "./lib/produce/bad_lines.ts";
 import { parseDelay } from "./lib/produce/delay.ts";
 import { generateSales } from "./lib/produce/generate.ts";
@@ -127,6 +128,7 @@ if (import.meta.main) {
   }
   const kafka = createKafka(config.kafkaBrokers, "sales-producer", {
     connectTimeoutMs: options.timeoutMs,
+    security: config.kafkaSecurity,
   });
   let summary;
   try {
@@ -147,10 +149,15 @@ if (import.meta.main) {
     });
   } catch (error) {
     bad.finish();
-    const advice = error instanceof KafkaUnreachableError
-      ? "; start it with `deno task up`, check KAFKA_BROKERS (--brokers), or wait longer with --timeout"
-      : "";
-    console.error(`error: ${(error as Error).message}${advice}; nothing was sent`);
+    const reason = error instanceof KafkaUnreachableError
+      ? `${error.message}; start it with \`deno task up\`, check KAFKA_BROKERS (--brokers), or wait longer with --timeout`
+      : explainKafkaError(
+        error,
+        `send to ${config.salesTopic}`,
+        config.kafkaBrokers,
+        config.kafkaSecurity,
+      );
+    console.error(`error: ${reason}; nothing was sent`);
     Deno.exit(EXIT.failed);
   }
   bad.finish();

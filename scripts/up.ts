@@ -19,6 +19,6 @@ if (import.meta.main) {
   );
   await provisionOrExit(async (say) => {
     if (only !== "postgres") await kafkaUp(config.kafkaBrokers, say);
-    if (only !== "kafka") await postgresUp(config.databaseUrl, say);
+    if (only !== "kafka") await postgresUp(config.database.owner, say);
   });
 }

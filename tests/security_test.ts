@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { connect, roleUrl } from "../lib/infra/db.ts";
+import { roleUrl } from "../lib/infra/config.ts";
+import { connect } from "../lib/infra/db.ts";
 import { dlqTopic } from "../lib/infra/kafka.ts";
 import { run } from "../lib/infra/process.ts";
 import { ConsumerProcess } from "./faults.ts";

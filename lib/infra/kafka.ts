@@ -1,6 +1,8 @@
 /** Kafka clients for this project: the factories, topic creation, and a broker health check. */
 import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
 import process from "node:process";
+import { type KafkaSecurity, PLAINTEXT_KAFKA } from "./config.ts";
+import { isRefusalLog, kafkajsSecurity, noteKafkaLog } from "./kafka_security.ts";
 
 /**
  * Silences Node's TimeoutNegativeWarning, which kafkajs triggers by scheduling timers with a
@@ -23,6 +25,8 @@ export interface KafkaOptions {
    * one line itself: kafkajs' "Failed to connect to seed broker" retry lines are not printed.
    */
   connectTimeoutMs?: number;
+  /** TLS and SASL (default: PLAINTEXT, no login) */
+  security?: KafkaSecurity;
 }
 
 /** Creates a kafkajs client that logs only warnings and errors, as one line each, to stderr. */
@@ -35,12 +39,15 @@ export function createKafka(
   return new Kafka({
     clientId,
     brokers,
+    ...kafkajsSecurity(options.security ?? PLAINTEXT_KAFKA),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 300, retries: 8 },
     logCreator: () => ({ namespace, label, log }) => {
       const { message, error } = log as { message: string; error?: string };
-      // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw.
-      if (namespace === "Connection") return;
+      noteKafkaLog(namespace, message, error);
+      // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw,
+      // and so does a refused login or action (explained by explainKafkaError).
+      if (namespace === "Connection" || isRefusalLog(`${message} ${error}`)) return;
       if (quietSeedRetries && namespace === "BrokerPool") return;
       // CONCURRENT_TRANSACTIONS: the coordinator is still finishing the previous transaction;
       // kafkajs retries the send, and a send that finally fails aborts the batch with a throw.
@@ -121,15 +128,26 @@ function connectionCause(error: unknown): string {
   return errorChain(error).at(-1)?.message ?? String(error);
 }
 
-/** A client for the dashboard: short timeouts and one retry, so Kafka's state turns "unknown" fast. */
-export function createDashboardKafka(brokers: string[]): Kafka {
+/**
+ * A client for the dashboard: short timeouts and one retry, so Kafka's state turns "unknown" fast.
+ * It prints nothing; the broker's refusals are kept to explain them.
+ */
+export function createDashboardKafka(
+  brokers: string[],
+  security: KafkaSecurity = PLAINTEXT_KAFKA,
+): Kafka {
   return new Kafka({
     clientId: "sales-dashboard",
     brokers,
+    ...kafkajsSecurity(security),
     connectionTimeout: 1_000,
     requestTimeout: 3_000,
     retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
-    logLevel: logLevel.NOTHING,
+    logLevel: logLevel.ERROR,
+    logCreator: () => ({ namespace, log }) => {
+      const { message, error } = log as { message: string; error?: string };
+      noteKafkaLog(namespace, message, error);
+    },
   });
 }
 
