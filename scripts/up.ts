@@ -8,6 +8,7 @@ import { kafkaUp } from "../lib/provision/kafka_broker.ts";
 import {
   grantAccess,
   KAFKA_USERS,
+  type KafkaUser,
   localKafkaSettings,
   projectAcls,
   secureKafkaUp,
@@ -78,49 +79,48 @@ async function secureKafka(
   );
 }
 
-/** The settings of each process of the secured services, as `NAME=value` words (no secret in them). */
+/** Each process' settings for the secured services, one line each (file paths, never a secret). */
 function settingsLines(config: Config, logins: DatabaseLogins | undefined, kafka: boolean) {
   const port = Number(config.kafkaBrokers[0]!.split(":")[1]);
-  const words = (settings: Record<string, string | undefined>) =>
-    Object.entries(settings).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`)
-      .join(" ");
-  const kafkaOf = (user: (typeof KAFKA_USERS)[number]) => {
+  const login = (user: KafkaUser) => {
     if (!kafka) return {};
     const { KAFKA_USERNAME, KAFKA_PASSWORD_FILE } = localKafkaSettings(port, user);
     return { KAFKA_USERNAME, KAFKA_PASSWORD_FILE };
   };
-  const shared = {
-    ...(kafka
-      ? {
-        KAFKA_BROKERS: config.kafkaBrokers.join(","),
-        KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
-        KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
-        KAFKA_CA_FILE: localKafkaSettings(port, "admin").KAFKA_CA_FILE,
-      }
-      : {}),
-    ...(logins ? { DATABASE_URL: logins.owner.url, DATABASE_CA_FILE: logins.owner.caFile } : {}),
-  };
-  return [
-    "Settings of each process (the secrets stay in their files):",
-    `  every process  ${words(shared)}`,
-    `  producer       ${words(kafkaOf("producer"))}`,
-    `  consumer       ${
-      words({
-        ...kafkaOf("consumer"),
-        CONSUMER_DATABASE_PASSWORD_FILE: logins?.consumer.passwordFile,
-      })
-    }`,
-    `  reports        ${words(kafkaOf("reports"))}`,
-    `  dashboard      ${
-      words({
-        ...kafkaOf("dashboard"),
-        DASHBOARD_DATABASE_PASSWORD_FILE: logins?.dashboard.passwordFile,
-      })
-    }`,
-    `  up, migrations ${
-      words({ ...kafkaOf("admin"), DATABASE_PASSWORD_FILE: logins?.owner.passwordFile })
-    }`,
-  ].filter((line) => !/^ {2}\S+( \S+)? +$/.test(line));
+  const { KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_CA_FILE } = localKafkaSettings(
+    port,
+    "admin",
+  );
+  const rows: [string, Record<string, string | undefined>][] = [
+    ["every process", {
+      ...(kafka
+        ? {
+          KAFKA_BROKERS: config.kafkaBrokers.join(","),
+          KAFKA_SECURITY_PROTOCOL,
+          KAFKA_SASL_MECHANISM,
+          KAFKA_CA_FILE,
+        }
+        : {}),
+      DATABASE_URL: logins?.owner.url,
+      DATABASE_CA_FILE: logins?.owner.caFile,
+    }],
+    ["producer", login("producer")],
+    ["consumer", {
+      ...login("consumer"),
+      CONSUMER_DATABASE_PASSWORD_FILE: logins?.consumer.passwordFile,
+    }],
+    ["reports", login("reports")],
+    ["dashboard", {
+      ...login("dashboard"),
+      DASHBOARD_DATABASE_PASSWORD_FILE: logins?.dashboard.passwordFile,
+    }],
+    ["up, migrations", { ...login("admin"), DATABASE_PASSWORD_FILE: logins?.owner.passwordFile }],
+  ];
+  const lines = rows.map(([who, settings]) =>
+    [who, Object.entries(settings).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`)] as const
+  ).filter(([, words]) => words.length > 0)
+    .map(([who, words]) => `  ${who.padEnd(15)}${words.join(" ")}`);
+  return ["Settings of each process (the secrets stay in their files):", ...lines];
 }
 
 if (import.meta.main) {

@@ -15,7 +15,7 @@ import {
 import { randomBytes } from "node:crypto";
 import { type KafkaSecurity, loadKafkaSecurity } from "../infra/config.ts";
 import { createKafka } from "../infra/kafka.ts";
-import { LOCAL_DIR, privateLocalDir, ProvisionError } from "../infra/process.ts";
+import { isLocalHost, LOCAL_DIR, privateLocalDir, ProvisionError } from "../infra/process.ts";
 import { brokerDir, type BrokerVariant, kafkaUp } from "./kafka_broker.ts";
 import { LOCAL_CA_FILE, serverCertificate } from "./tls.ts";
 
@@ -106,7 +106,16 @@ export async function secureKafkaUp(
   brokers: string[],
   say: (line: string) => void,
 ): Promise<KafkaSecurity> {
-  const port = Number(brokers[0]!.split(":")[1]);
+  const [host, portText] = brokers[0]!.split(":") as [string, string];
+  if (!isLocalHost(host)) {
+    throw new ProvisionError(
+      `--secure starts and sets up the local secured broker; ${
+        brokers[0]
+      } is not on this machine ` +
+        "(for a secured cluster of your own, give each process its settings: see the README)",
+    );
+  }
+  const port = Number(portText);
   const formatted = await Deno.stat(`${brokerDir(port).data}/meta.properties`).then(
     () => true,
     () => false,
