@@ -3,6 +3,7 @@ import { failureReason, parseCli } from "./lib/infra/cli.ts";
 import { positiveInt } from "./lib/infra/config.ts";
 import type { Sql } from "./lib/infra/db.ts";
 import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { connectService } from "./lib/infra/migrate.ts";
 import { cardHashSecret } from "./lib/infra/secret.ts";
 import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
@@ -33,6 +34,7 @@ if (import.meta.main) {
   let consumer: RunningConsumer;
   try {
     // Writes go through sales_writer, which may insert and update only the consumer's tables.
+    await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
     sql = await connectService(config.database, "consumer", { max: concurrency + 1 });
     consumer = await startConsumer({
       kafka: createKafka(config.kafkaBrokers, "sales-consumer", {

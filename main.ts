@@ -4,6 +4,7 @@ import { type Config, secretSetting } from "./lib/infra/config.ts";
 import { connectService } from "./lib/infra/migrate.ts";
 import type { DashboardDeps } from "./lib/serve/deps.ts";
 import { createDashboardKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { reportPrefixSetting } from "./lib/reports/topics.ts";
 import { kafkaEndOffsets } from "./lib/serve/lag.ts";
 import { kafkaReports } from "./lib/serve/reports_reader.ts";
@@ -34,6 +35,7 @@ async function openServices(
   });
   const source = { groupId: config.groupId, topic: config.salesTopic };
   const stores = createSnapshotStores((spec) => loadSnapshot(sql, source, spec));
+  await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity); // a bad CA fails now, not later
   const kafka = createDashboardKafka(config.kafkaBrokers, config.kafkaSecurity);
   const log = (line: string) => console.error(line);
   const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });

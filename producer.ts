@@ -2,7 +2,7 @@
 import { parseCli } from "./lib/infra/cli.ts";
 import { ConfigError, positiveInt, positiveSeconds } from "./lib/infra/config.ts";
 import { createKafka, KafkaUnreachableError, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
-import { explainKafkaError } from "./lib/infra/kafka_security.ts";
+import { explainKafkaError, verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { BadLines, SHOWN_BAD_LINES } from "./lib/produce/bad_lines.ts";
 import { parseDelay } from "./lib/produce/delay.ts";
 import { generateSales } from "./lib/produce/generate.ts";
@@ -132,6 +132,7 @@ if (import.meta.main) {
   });
   let summary;
   try {
+    await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
     summary = await produceRecords(records, {
       kafka,
       topic: config.salesTopic,

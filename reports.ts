@@ -1,6 +1,7 @@
 /** `deno task reports`: the original's six stream reports, kept on compacted Kafka topics, exactly once. */
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
 import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { cardHashSecret } from "./lib/infra/secret.ts";
 import { type RunningReports, startReports } from "./lib/reports/runner.ts";
 import {
@@ -33,6 +34,7 @@ if (import.meta.main) {
   quietKafkaTimerWarnings();
   let reports: RunningReports;
   try {
+    await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
     reports = await startReports({
       kafka: createKafka(config.kafkaBrokers, "sales-reports", { security: config.kafkaSecurity }),
       topic: config.salesTopic,

@@ -1,8 +1,14 @@
 /** `deno task up`: starts what the project needs (Kafka, PostgreSQL) when it does not answer yet. */
 import { oneOf, parseCli } from "../lib/infra/cli.ts";
 import type { Config, DatabaseLogins } from "../lib/infra/config.ts";
-import { createKafka, dlqTopic, ensureTopic, quietKafkaTimerWarnings } from "../lib/infra/kafka.ts";
-import { explainKafkaError } from "../lib/infra/kafka_security.ts";
+import {
+  brokerAnswers,
+  createKafka,
+  dlqTopic,
+  ensureTopic,
+  quietKafkaTimerWarnings,
+} from "../lib/infra/kafka.ts";
+import { explainKafkaError, verifyKafkaTls } from "../lib/infra/kafka_security.ts";
 import { ProvisionError } from "../lib/infra/process.ts";
 import { kafkaUp } from "../lib/provision/kafka_broker.ts";
 import {
@@ -32,7 +38,9 @@ const USAGE =
 Starts Apache Kafka (KRaft, single node, jars from Maven Central, data in .local/kafka) when
 KAFKA_BROKERS does not answer, and PostgreSQL (a local cluster in .local/postgres) when
 DATABASE_URL does not answer; creates the database and applies pending migrations.
-Safe to run again: what already runs is left alone.
+Safe to run again: what already runs is left alone. With Kafka security settings
+(KAFKA_SECURITY_PROTOCOL SSL or SASL_SSL) no broker is started: it checks that the brokers
+answer and accept the login.
   --secure  the secured services, on ports of their own: Kafka with a SASL_SSL listener (TLS,
             SCRAM users admin, producer, consumer, reports and dashboard) and ACLs that give each
             user only its rights, its topics created as admin; PostgreSQL where every role needs
@@ -42,6 +50,32 @@ Safe to run again: what already runs is left alone.
   --prefix P, --reports-group G   the report topics' prefix and the reports' group the ACLs are
             for (REPORT_TOPIC_PREFIX, REPORTS_GROUP; defaults: none, sales-reports)`;
 
+/**
+ * With security settings (KAFKA_SECURITY_PROTOCOL is not PLAINTEXT), `up` starts no broker: it
+ * checks that the brokers answer and accept this login, and says so.
+ */
+async function checkKafkaLogin(config: Config, say: (line: string) => void) {
+  const { kafkaBrokers: brokers, kafkaSecurity: security } = config;
+  if (!await brokerAnswers(brokers)) {
+    throw new ProvisionError(
+      `Kafka does not answer at ${brokers.join(",")}; \`deno task up\` starts only a plaintext ` +
+        "broker (or, with --secure, a secured one of its own): fix KAFKA_BROKERS",
+    );
+  }
+  const admin = createKafka(brokers, "sales-stream-up", { security }).admin();
+  try {
+    await verifyKafkaTls(brokers, security);
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    throw new ProvisionError(explainKafkaError(error, "connect", brokers, security));
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const who = security.sasl ? ` as "${security.sasl.username}"` : "";
+  say(`Kafka answers at ${brokers.join(",")} over ${security.protocol}${who}`);
+}
+
 /** Starts or checks the secured broker, creates the topics as its administrator and grants the ACLs. */
 async function secureKafka(
   config: Config,
@@ -49,7 +83,6 @@ async function secureKafka(
   reportsGroup: string,
   say: (line: string) => void,
 ) {
-  quietKafkaTimerWarnings();
   const admin = await secureKafkaUp(config.kafkaBrokers, say);
   const kafka = createKafka(config.kafkaBrokers, "sales-stream-up", { security: admin });
   const topic = config.salesTopic;
@@ -134,9 +167,13 @@ if (import.meta.main) {
     },
     (v) => oneOf("--only", v.only, ["kafka", "postgres"] as const),
   );
+  quietKafkaTimerWarnings();
   await provisionOrExit(async (say) => {
     if (!values.secure) {
-      if (only !== "postgres") await kafkaUp(config.kafkaBrokers, say);
+      if (only !== "postgres") {
+        if (config.kafkaSecurity.protocol === "PLAINTEXT") await kafkaUp(config.kafkaBrokers, say);
+        else await checkKafkaLogin(config, say);
+      }
       if (only !== "kafka") await postgresUp(config.database.owner, say);
       return;
     }

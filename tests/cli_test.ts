@@ -188,6 +188,20 @@ Deno.test("a secret in a flag, or a bad security setting, is refused in one sent
   assert.ok(await brokerAnswers(config.kafkaBrokers), "the broker still runs");
 });
 
+Deno.test("TLS to a broker that speaks none ends the producer at once in one line naming the settings, exit 1", async () => {
+  const started = performance.now();
+  const { code, stderr } = await runScript("producer.ts", ["--generate", "1", "--delay", "0"], {
+    KAFKA_BROKERS: config.kafkaBrokers.join(","),
+    KAFKA_SECURITY_PROTOCOL: "SSL",
+  });
+  assert.equal(code, 1, stderr);
+  assert.match(
+    stderr,
+    /^error: TLS with Kafka at .* failed \(.*\): the port may not speak TLS; check KAFKA_SECURITY_PROTOCOL and KAFKA_BROKERS; nothing was sent\n$/,
+  );
+  assert.ok(performance.now() - started < 20_000, "no minute of retries");
+});
+
 Deno.test("a consumer that cannot log in as its role says so in one line, exit 1", async () => {
   const db = await createTestDatabase();
   try {

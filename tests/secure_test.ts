@@ -40,6 +40,8 @@ const REPORTS_GROUP = `secure-reports-${SUFFIX}`;
 const PREFIX = `secure_${SUFFIX}_`;
 const DATABASE_URL = `postgres://postgres@localhost:${PG_PORT}/sales_secure_${SUFFIX}`;
 const SALES = 1500;
+/** Debian's bundle of public CAs: not the CA of the local services. */
+const SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt";
 const TOKEN_FILE = await Deno.makeTempFile({ prefix: "dashboard-token-" });
 await Deno.writeTextFile(TOKEN_FILE, `token-${crypto.randomUUID()}`, { mode: 0o600 });
 const TOKEN = await Deno.readTextFile(TOKEN_FILE);
@@ -570,7 +572,7 @@ Deno.test({
       );
 
       await t.step(
-        "a wrong password is refused in one line naming the setting, exit 1, the password not shown",
+        "a wrong password or CA is refused in one line naming the setting, exit 1, no secret shown",
         async () => {
           const wrong = await Deno.makeTempFile();
           const guess = `wrong-${crypto.randomUUID()}`;
@@ -581,7 +583,7 @@ Deno.test({
                 "producer.ts",
                 ["--generate", "1", "--delay", "0"],
                 settingsOf("producer", { KAFKA_PASSWORD_FILE: wrong }),
-                /^Cannot produce: Kafka at .* refused the login of "producer" .*KAFKA_PASSWORD_FILE$/,
+                /^error: Kafka at .* refused the login of "producer" .*KAFKA_PASSWORD_FILE; nothing was sent$/,
               ],
               [
                 "consumer.ts",
@@ -600,6 +602,12 @@ Deno.test({
                 [],
                 settingsOf("consumer", { DATABASE_CA_FILE: "" }),
                 /accepts only TLS connections: set DATABASE_CA_FILE/,
+              ],
+              [
+                "reports.ts",
+                [],
+                settingsOf("reports", { KAFKA_CA_FILE: SYSTEM_CAS }),
+                /^Cannot start reports: Kafka's TLS certificate at .* is not trusted .*: set KAFKA_CA_FILE to the CA that signed it$/,
               ],
             ];
             const results = await Promise.all(

@@ -120,7 +120,7 @@ export function failureReason(error: unknown, config: Config, kafkaWhat: string)
   ) {
     return error.message;
   }
-  if (/^KafkaJS/.test((error as Error)?.name ?? "")) {
+  if (/^Kafka(JS|TlsError)/.test((error as Error)?.name ?? "")) {
     return explainKafkaError(error, kafkaWhat, config.kafkaBrokers, config.kafkaSecurity);
   }
   return ((error as Error)?.message ?? String(error)).split("\n")[0]!;

@@ -4,6 +4,8 @@
  * refusals explained in one sentence that names the setting to fix.
  */
 import type { KafkaConfig, SASLOptions } from "kafkajs";
+import { isIP } from "node:net";
+import tls from "node:tls";
 import type { KafkaSecurity } from "./config.ts";
 
 /** kafkajs' `ssl` and `sasl` options for the settings (none for PLAINTEXT). */
@@ -27,6 +29,55 @@ export function kafkajsSecurity(security: KafkaSecurity): Pick<KafkaConfig, "ssl
     } as SASLOptions;
   }
   return options;
+}
+
+/** Thrown when the TLS handshake with a broker fails for good (certificate, name, protocol). */
+export class KafkaTlsError extends Error {
+  override name = "KafkaTlsError";
+  constructor(message: string, readonly code: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * Checks the TLS handshake with the first broker, so that an untrusted certificate, a host name
+ * it does not hold or a port that does not speak TLS fails at once with KafkaTlsError (kafkajs
+ * would retry it like a network error for a minute). A broker that does not answer is left to
+ * kafkajs. Nothing to do for PLAINTEXT.
+ */
+export async function verifyKafkaTls(
+  brokers: string[],
+  security: KafkaSecurity,
+  timeoutMs = 5_000,
+): Promise<void> {
+  if (security.protocol === "PLAINTEXT") return;
+  const [host = "", port = ""] = (brokers[0] ?? "").split(":");
+  const options = kafkajsSecurity(security).ssl as tls.ConnectionOptions;
+  await new Promise<void>((resolve, reject) => {
+    const socket = tls.connect({
+      host,
+      port: Number(port),
+      ...(isIP(host) ? {} : { servername: host }),
+      ...options,
+    }, () => {
+      socket.end();
+      resolve();
+    });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.on("error", (error: Error & { code?: string }) => {
+      socket.destroy();
+      const code = error.code ?? "";
+      const lasting = /^(ERR_SSL|ERR_TLS|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code) ||
+        /certificate|wrong version number|handshake|before secure TLS connection/i.test(
+          error.message,
+        );
+      if (lasting) reject(new KafkaTlsError(`TLS error: ${error.message}`, code, { cause: error }));
+      else resolve();
+    });
+  });
 }
 
 /** The broker's last refusal that kafkajs only logged, and when. */
@@ -147,7 +198,9 @@ export function explainKafkaError(
     return `Kafka's TLS certificate at ${at} is not trusted (${innermost}): ` +
       "set KAFKA_CA_FILE to the CA that signed it";
   }
-  if (has(/wrong version number|packet length too long|ssl3_get_record|SSL routines/i)) {
+  if (
+    has(/wrong version number|packet length|SSL routines|before secure TLS connection/i)
+  ) {
     return `TLS with Kafka at ${at} failed (${innermost}): the port may not speak TLS; ` +
       "check KAFKA_SECURITY_PROTOCOL and KAFKA_BROKERS";
   }
