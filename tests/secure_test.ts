@@ -9,13 +9,14 @@ import assert from "node:assert/strict";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import { type Config, loadConfig } from "../lib/infra/config.ts";
 import { connectLogin, databaseError } from "../lib/infra/db.ts";
-import { brokerAnswers, createKafka, dlqTopic } from "../lib/infra/kafka.ts";
 import {
-  explainKafkaError,
+  brokerAnswers,
+  createKafka,
+  dlqTopic,
   kafkajsSecurity,
   noteKafkaLog,
-  writeJavaClientConfig,
-} from "../lib/infra/kafka_security.ts";
+} from "../lib/infra/kafka.ts";
+import { explainKafkaError, writeJavaClientConfig } from "../lib/infra/kafka_security.ts";
 import { LOCAL_DIR } from "../lib/infra/process.ts";
 import { taskDenoFlags } from "../lib/infra/tasks.ts";
 import { produceRecords } from "../lib/produce/produce_records.ts";

@@ -14,11 +14,10 @@ import {
   type Source,
 } from "../lib/infra/config.ts";
 import { databaseError, DatabaseRefusedError, DatabaseUnavailableError } from "../lib/infra/db.ts";
+import { kafkajsSecurity, noteKafkaLog } from "../lib/infra/kafka.ts";
 import {
   explainKafkaError,
   isKafkaRefusal,
-  kafkajsSecurity,
-  noteKafkaLog,
   writeJavaClientConfig,
 } from "../lib/infra/kafka_security.ts";
 import { FailedLogins, requireToken } from "../lib/serve/auth.ts";

@@ -1,38 +1,15 @@
 /**
- * Kafka's security settings applied: kafkajs' TLS and SASL options, the same settings as a Java
- * client's properties (the password through a config provider, never in the file), and Kafka's
- * refusals explained in one sentence that names the setting to fix.
+ * Kafka's security settings checked and explained: the TLS handshake checked before connecting,
+ * Kafka's refusals explained in one sentence that names the setting to fix, and the same settings
+ * as a Java client's properties (the password through a config provider, never in the file).
  */
-import type { KafkaConfig, SASLOptions } from "kafkajs";
 import { isIP } from "node:net";
 import tls from "node:tls";
 import type { KafkaSecurity } from "./config.ts";
-
-/** kafkajs' `ssl` and `sasl` options for the settings (none for PLAINTEXT). */
-export function kafkajsSecurity(security: KafkaSecurity): Pick<KafkaConfig, "ssl" | "sasl"> {
-  if (security.protocol === "PLAINTEXT") return {};
-  const tls = security.tls ?? {};
-  const options: Pick<KafkaConfig, "ssl" | "sasl"> = {
-    // Certificate and host name checks stay on; without a CA the system's roots are used.
-    ssl: {
-      rejectUnauthorized: true,
-      ...(tls.ca ? { ca: [tls.ca] } : {}),
-      ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
-    },
-  };
-  if (security.sasl) {
-    const { mechanism, username, password } = security.sasl;
-    options.sasl = {
-      mechanism: mechanism.toLowerCase(),
-      username,
-      password: password(),
-    } as SASLOptions;
-  }
-  return options;
-}
+import { errorChain, kafkajsSecurity, lastBrokerRefusal } from "./kafka.ts";
 
 /** Thrown when the TLS handshake with a broker fails for good (certificate, name, protocol). */
-export class KafkaTlsError extends Error {
+class KafkaTlsError extends Error {
   override name = "KafkaTlsError";
   constructor(message: string, readonly code: string, options?: ErrorOptions) {
     super(message, options);
@@ -80,50 +57,6 @@ export async function verifyKafkaTls(
   });
 }
 
-/** The broker's last refusal that kafkajs only logged, and when. */
-let lastRefusal: { at: number; text: string } | undefined;
-
-/**
- * Keeps a refusal from a kafkajs log entry. kafkajs throws only "Failed to find group coordinator"
- * when the broker refuses a consumer group or a transactional id; the reason ("Not authorized to
- * access group") is in its Connection log line, which the project's log creators pass here.
- */
-export function noteKafkaLog(namespace: string, message: string, error?: string): void {
-  if (namespace === "Connection" && error && /not authorized|authorization failed/i.test(error)) {
-    lastRefusal = { at: Date.now(), text: `${message}: ${error}` };
-  }
-}
-
-/** True for a kafkajs log line about a refused login or action: the error thrown explains it. */
-export function isRefusalLog(text: string): boolean {
-  return /authentication failed|not authorized|authorization failed/i.test(text);
-}
-
-/** The fields of a kafkajs error that tell what went wrong, and what it wraps. */
-interface ErrorLink {
-  name?: string;
-  type?: string;
-  code?: string;
-  message?: string;
-  cause?: unknown;
-  originalError?: unknown;
-  errors?: unknown[];
-}
-
-/** An error and the errors it wraps (retries exceeded, aggregate errors of createTopics). */
-function chainOf(error: unknown): ErrorLink[] {
-  const chain: ErrorLink[] = [];
-  const visit = (e: ErrorLink | undefined) => {
-    while (e && typeof e === "object" && chain.length < 20 && !chain.includes(e)) {
-      chain.push(e);
-      if (Array.isArray(e.errors) && e.errors.length > 0) visit(e.errors[0] as ErrorLink);
-      e = (e.cause ?? e.originalError) as ErrorLink | undefined;
-    }
-  };
-  visit(error as ErrorLink);
-  return chain;
-}
-
 /** What was refused, by the broker's error type. */
 const REFUSED_RESOURCE: Record<string, string> = {
   TOPIC_AUTHORIZATION_FAILED: "the topic",
@@ -134,7 +67,7 @@ const REFUSED_RESOURCE: Record<string, string> = {
 
 /** True when Kafka refused the login or an action: retrying cannot help, a setting must change. */
 export function isKafkaRefusal(error: unknown): boolean {
-  return chainOf(error).some((e) =>
+  return errorChain(error).some((e) =>
     e.name === "KafkaJSSASLAuthenticationError" || (e.type ?? "") in REFUSED_RESOURCE ||
     e.type === "SASL_AUTHENTICATION_FAILED" || e.type === "UNSUPPORTED_SASL_MECHANISM"
   );
@@ -152,7 +85,7 @@ export function explainKafkaError(
   brokers: string[],
   security: KafkaSecurity,
 ): string {
-  const chain = chainOf(error);
+  const chain = errorChain(error);
   const text = chain.map((e) =>
     `${e.name ?? ""} ${e.type ?? ""} ${e.code ?? ""} ${e.message ?? ""}`
   )
@@ -178,7 +111,7 @@ export function explainKafkaError(
       "check KAFKA_USERNAME (each process has its own user) or grant the ACL";
   }
   if (has(/GroupCoordinatorNotFound|Failed to find group coordinator/)) {
-    const logged = lastRefusal && Date.now() - lastRefusal.at < 120_000 ? lastRefusal.text : "";
+    const logged = lastBrokerRefusal(120_000) ?? "";
     const resource = /transactional/i.test(logged)
       ? "the transactional id"
       : /group/i.test(logged)
