@@ -1,9 +1,11 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
-import { parseCli } from "./lib/infra/cli.ts";
+import { failureReason, parseCli } from "./lib/infra/cli.ts";
 import { positiveInt } from "./lib/infra/config.ts";
-import { connectAs, type Sql } from "./lib/infra/db.ts";
+import type { Sql } from "./lib/infra/db.ts";
 import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
-import { connectMigrated } from "./lib/infra/migrate.ts";
+import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
+import { connectService } from "./lib/infra/migrate.ts";
+import { cardHashSecret } from "./lib/infra/secret.ts";
 import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
 
 const USAGE = `Usage: deno task consume [--concurrency N] [--quiet]
@@ -19,21 +21,25 @@ if (import.meta.main) {
   const { config, values, options } = parseCli(USAGE, {
     concurrency: { type: "string" },
     quiet: { type: "boolean" },
-  }, (v) => ({
-    concurrency: positiveInt("--concurrency", (v.concurrency as string | undefined) ?? "2"),
-  }));
+  }, (v) => {
+    cardHashSecret(); // a bad CARD_HASH_SECRET(_FILE) is a bad setting: refused before starting
+    return {
+      concurrency: positiveInt("--concurrency", (v.concurrency as string | undefined) ?? "2"),
+    };
+  });
   const { concurrency } = options;
   quietKafkaTimerWarnings();
+  const what = `consume ${config.salesTopic} as group ${config.groupId}`;
   let sql: Sql | undefined;
   let consumer: RunningConsumer;
   try {
-    await (await connectMigrated(config.databaseUrl)).end();
     // Writes go through sales_writer, which may insert and update only the consumer's tables.
-    sql = await connectAs(config.databaseUrl, "sales_writer", config.consumerDatabaseUrl, {
-      max: concurrency + 1,
-    });
+    await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
+    sql = await connectService(config.database, "consumer", { max: concurrency + 1 });
     consumer = await startConsumer({
-      kafka: createKafka(config.kafkaBrokers, "sales-consumer"),
+      kafka: createKafka(config.kafkaBrokers, "sales-consumer", {
+        security: config.kafkaSecurity,
+      }),
       sql,
       topic: config.salesTopic,
       groupId: config.groupId,
@@ -41,12 +47,16 @@ if (import.meta.main) {
       concurrency,
       log: values.quiet ? () => {} : (line) => console.log(line),
       onFatal: (error) => {
-        console.error(`consumer failed: ${error.message}; exiting so a supervisor can restart it`);
+        console.error(
+          `consumer failed: ${
+            failureReason(error, config, what)
+          }; exiting so a supervisor can restart it`,
+        );
         Deno.exit(1);
       },
     });
   } catch (error) {
-    console.error(`Cannot start consumer: ${(error as Error).message}`);
+    console.error(`Cannot start consumer: ${failureReason(error, config, what)}`);
     await sql?.end({ timeout: 1 }).catch(() => {});
     Deno.exit(1);
   }

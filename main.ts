@@ -1,10 +1,11 @@
 /** `deno task serve`: the dashboard server (routes/app.ts) over its database, Kafka and report readers. */
-import { parseCli } from "./lib/infra/cli.ts";
-import type { Config } from "./lib/infra/config.ts";
-import { connectAs } from "./lib/infra/db.ts";
-import { connectMigrated } from "./lib/infra/migrate.ts";
+import { failureReason, parseCli } from "./lib/infra/cli.ts";
+import { type Config, secretSetting } from "./lib/infra/config.ts";
+import { connectService } from "./lib/infra/migrate.ts";
 import type { DashboardDeps } from "./lib/serve/deps.ts";
 import { createDashboardKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
+import { reportPrefixSetting } from "./lib/reports/topics.ts";
 import { kafkaEndOffsets } from "./lib/serve/lag.ts";
 import { kafkaReports } from "./lib/serve/reports_reader.ts";
 import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
@@ -17,24 +18,25 @@ interface Services {
 }
 
 /**
- * Creates the database when missing and migrates it (as DATABASE_URL's user), then opens the
- * dashboard's read-only client (role sales_reader, or DASHBOARD_DATABASE_URL), its Kafka admin,
- * and the reader of the report topics under `reportPrefix` (started in the background).
+ * Opens the dashboard's read-only client, logged in directly as sales_reader (or as
+ * DASHBOARD_DATABASE_URL's user; the database is created and migrated first only when it needs
+ * it), its Kafka admin, and the reader of the report topics under `reportPrefix` (started in the
+ * background).
  */
 async function openServices(
   config: Config,
   token?: string,
   reportPrefix = "",
 ): Promise<Services> {
-  await (await connectMigrated(config.databaseUrl)).end();
-  const sql = await connectAs(config.databaseUrl, "sales_reader", config.dashboardDatabaseUrl, {
+  const sql = await connectService(config.database, "dashboard", {
     max: 4,
     connect_timeout: 3,
     connection: { application_name: "sales-dashboard", statement_timeout: 5_000 },
   });
   const source = { groupId: config.groupId, topic: config.salesTopic };
   const stores = createSnapshotStores((spec) => loadSnapshot(sql, source, spec));
-  const kafka = createDashboardKafka(config.kafkaBrokers);
+  await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity); // a bad CA fails now, not later
+  const kafka = createDashboardKafka(config.kafkaBrokers, config.kafkaSecurity);
   const log = (line: string) => console.error(line);
   const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
   const reports = kafkaReports(kafka, reportPrefix, { log });
@@ -56,22 +58,26 @@ Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets 
 JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer}[?limit=N],
 GET /api/reports (every report topic's current rows).
 --prefix P              prefix of the report topics (REPORT_TOPIC_PREFIX; default none)
-DASHBOARD_TOKEN         when set, every request (page, fragments, API, static files) needs
-                        "Authorization: Bearer TOKEN" or basic auth with TOKEN as the
-                        password; 401 otherwise.
+DASHBOARD_TOKEN_FILE    a file holding the token (or DASHBOARD_TOKEN): when set, every request
+                        (page, fragments, API, static files) needs "Authorization: Bearer TOKEN"
+                        or basic auth with TOKEN as the password; 401 otherwise, and repeated
+                        wrong tokens from an address are slowed down, then refused (429).
 DASHBOARD_DATABASE_URL  the read-only connection (default: DATABASE_URL as role sales_reader).`;
 
 if (import.meta.main) {
-  const { config, values } = parseCli(USAGE, { prefix: { type: "string" } });
-  const token = Deno.env.get("DASHBOARD_TOKEN") || undefined;
+  const { config, values, options: token } = parseCli(
+    USAGE,
+    { prefix: { type: "string" } },
+    () => secretSetting("DASHBOARD_TOKEN", Deno.env.toObject())?.value,
+  );
   quietKafkaTimerWarnings();
-  const reportPrefix = (values.prefix as string | undefined) ??
-    Deno.env.get("REPORT_TOPIC_PREFIX") ?? "";
+  const reportPrefix = reportPrefixSetting(values.prefix as string | undefined);
   let services: Services;
   try {
     services = await openServices(config, token, reportPrefix);
   } catch (error) {
-    console.error(`Cannot start dashboard: ${(error as Error).message}`);
+    const what = `read the end offsets of ${config.salesTopic}`;
+    console.error(`Cannot start dashboard: ${failureReason(error, config, what)}`);
     Deno.exit(1);
   }
   const controller = new AbortController();

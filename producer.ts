@@ -2,6 +2,7 @@
 import { parseCli } from "./lib/infra/cli.ts";
 import { ConfigError, positiveInt, positiveSeconds } from "./lib/infra/config.ts";
 import { createKafka, KafkaUnreachableError, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { explainKafkaError, verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { BadLines, SHOWN_BAD_LINES } from "./lib/produce/bad_lines.ts";
 import { parseDelay } from "./lib/produce/delay.ts";
 import { generateSales } from "./lib/produce/generate.ts";
@@ -127,9 +128,11 @@ if (import.meta.main) {
   }
   const kafka = createKafka(config.kafkaBrokers, "sales-producer", {
     connectTimeoutMs: options.timeoutMs,
+    security: config.kafkaSecurity,
   });
   let summary;
   try {
+    await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
     summary = await produceRecords(records, {
       kafka,
       topic: config.salesTopic,
@@ -147,10 +150,15 @@ if (import.meta.main) {
     });
   } catch (error) {
     bad.finish();
-    const advice = error instanceof KafkaUnreachableError
-      ? "; start it with `deno task up`, check KAFKA_BROKERS (--brokers), or wait longer with --timeout"
-      : "";
-    console.error(`error: ${(error as Error).message}${advice}; nothing was sent`);
+    const reason = error instanceof KafkaUnreachableError
+      ? `${error.message}; start it with \`deno task up\`, check KAFKA_BROKERS (--brokers), or wait longer with --timeout`
+      : explainKafkaError(
+        error,
+        `send to ${config.salesTopic}`,
+        config.kafkaBrokers,
+        config.kafkaSecurity,
+      );
+    console.error(`error: ${reason}; nothing was sent`);
     Deno.exit(EXIT.failed);
   }
   bad.finish();

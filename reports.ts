@@ -1,8 +1,15 @@
 /** `deno task reports`: the original's six stream reports, kept on compacted Kafka topics, exactly once. */
-import { parseCli } from "./lib/infra/cli.ts";
+import { failureReason, parseCli } from "./lib/infra/cli.ts";
 import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
-import { startReports } from "./lib/reports/runner.ts";
-import { REPORTS, reportTopic } from "./lib/reports/topics.ts";
+import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
+import { cardHashSecret } from "./lib/infra/secret.ts";
+import { type RunningReports, startReports } from "./lib/reports/runner.ts";
+import {
+  reportPrefixSetting,
+  REPORTS,
+  reportsGroupSetting,
+  reportTopic,
+} from "./lib/reports/topics.ts";
 
 const USAGE = `Usage: deno task reports [--prefix P] [--reports-group G] [--quiet]
 
@@ -21,19 +28,26 @@ if (import.meta.main) {
     prefix: { type: "string" },
     "reports-group": { type: "string" },
     quiet: { type: "boolean" },
-  });
-  const prefix = (values.prefix as string | undefined) ?? Deno.env.get("REPORT_TOPIC_PREFIX") ?? "";
-  const groupId = (values["reports-group"] as string | undefined) ??
-    Deno.env.get("REPORTS_GROUP") ?? "sales-reports";
+  }, () => cardHashSecret()); // a bad CARD_HASH_SECRET(_FILE) is refused before starting
+  const prefix = reportPrefixSetting(values.prefix as string | undefined);
+  const groupId = reportsGroupSetting(values["reports-group"] as string | undefined);
   quietKafkaTimerWarnings();
-  const reports = await startReports({
-    kafka: createKafka(config.kafkaBrokers, "sales-reports"),
-    topic: config.salesTopic,
-    partitions: config.partitions,
-    groupId,
-    prefix,
-    log: values.quiet ? () => {} : (line) => console.log(line),
-  });
+  let reports: RunningReports;
+  try {
+    await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
+    reports = await startReports({
+      kafka: createKafka(config.kafkaBrokers, "sales-reports", { security: config.kafkaSecurity }),
+      topic: config.salesTopic,
+      partitions: config.partitions,
+      groupId,
+      prefix,
+      log: values.quiet ? () => {} : (line) => console.log(line),
+    });
+  } catch (error) {
+    const what = `report ${config.salesTopic} as group ${groupId}`;
+    console.error(`Cannot start reports: ${failureReason(error, config, what)}`);
+    Deno.exit(1);
+  }
   console.log(
     `reporting ${config.salesTopic} to ${
       REPORTS.map((r) => reportTopic(r, prefix)).join(", ")

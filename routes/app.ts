@@ -18,7 +18,7 @@ export function createApp(deps: DashboardDeps): Hono {
     xFrameOptions: "DENY",
     strictTransportSecurity: false,
   }));
-  app.use(requireToken(deps.token));
+  app.use(requireToken(deps.token, deps.failedLogins));
   app.route("/", pageRoutes(deps));
   app.route("/api", apiRoutes(deps));
   app.route("/static", assetRoutes());

@@ -91,7 +91,7 @@ const progress = (line: string) =>
   );
 
 const runId = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
-const kafka = createKafka(config.kafkaBrokers, "sales-bench");
+const kafka = createKafka(config.kafkaBrokers, "sales-bench", { security: config.kafkaSecurity });
 const resources = new Resources(config.databaseUrl, kafka, runId);
 
 let interrupted = false;

@@ -36,7 +36,7 @@ if (import.meta.main) {
   const delay = (values.delay as string | undefined) ?? "1-5";
   await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
-    await postgresUp(config.databaseUrl, say);
+    await postgresUp(config.database.owner, say);
   });
   const stop = async () => {
     for (const child of children) {

@@ -10,7 +10,7 @@ Running consumers wait for it and then go on; the rejected and duplicate counter
 
 if (import.meta.main) {
   const { config } = parseCli(USAGE, {});
-  const sql = await connectMigrated(config.databaseUrl);
+  const sql = await connectMigrated(config.database.owner);
   try {
     const started = performance.now();
     await rebuildAggregates(sql);

@@ -17,7 +17,7 @@ if (import.meta.main) {
   const { config } = parseCli(USAGE, {}, undefined, own);
   await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
-    await postgresUp(config.databaseUrl, say);
+    await postgresUp(config.database.owner, say);
     await ensureChromium(say);
   });
   const tests = new Deno.Command(Deno.execPath(), {

@@ -1,24 +1,186 @@
 /** `deno task up`: starts what the project needs (Kafka, PostgreSQL) when it does not answer yet. */
 import { oneOf, parseCli } from "../lib/infra/cli.ts";
+import type { Config, DatabaseLogins } from "../lib/infra/config.ts";
+import {
+  brokerAnswers,
+  createKafka,
+  dlqTopic,
+  ensureTopic,
+  quietKafkaTimerWarnings,
+} from "../lib/infra/kafka.ts";
+import { explainKafkaError, verifyKafkaTls } from "../lib/infra/kafka_security.ts";
+import { ProvisionError } from "../lib/infra/process.ts";
 import { kafkaUp } from "../lib/provision/kafka_broker.ts";
+import {
+  grantAccess,
+  KAFKA_USERS,
+  type KafkaUser,
+  localKafkaSettings,
+  projectAcls,
+  secureKafkaUp,
+} from "../lib/provision/kafka_security.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
+import { securePostgresUp } from "../lib/provision/postgres_security.ts";
 import { provisionOrExit } from "../lib/provision/run.ts";
+import { ensureReportTopics } from "../lib/reports/runner.ts";
+import {
+  REPORT_READER_GROUPS,
+  reportPrefixSetting,
+  REPORTS,
+  reportsGroupSetting,
+  reportTopic,
+  seenSalesTopic,
+} from "../lib/reports/topics.ts";
 
-const USAGE = `Usage: deno task up [--only kafka|postgres]
+const USAGE =
+  `Usage: deno task up [--only kafka|postgres] [--secure [--prefix P] [--reports-group G]]
 
 Starts Apache Kafka (KRaft, single node, jars from Maven Central, data in .local/kafka) when
 KAFKA_BROKERS does not answer, and PostgreSQL (a local cluster in .local/postgres) when
 DATABASE_URL does not answer; creates the database and applies pending migrations.
-Safe to run again: what already runs is left alone.`;
+Safe to run again: what already runs is left alone. With Kafka security settings
+(KAFKA_SECURITY_PROTOCOL SSL or SASL_SSL) no broker is started: it checks that the brokers
+answer and accept the login.
+  --secure  the secured services, on ports of their own: Kafka with a SASL_SSL listener (TLS,
+            SCRAM users admin, producer, consumer, reports and dashboard) and ACLs that give each
+            user only its rights, its topics created as admin; PostgreSQL where every role needs
+            its password (SCRAM-SHA-256) over TLS, and sales_writer and sales_reader get passwords
+            (CONSUMER_/DASHBOARD_DATABASE_PASSWORD_FILE, else generated). Certificates and
+            passwords are generated into .local/ (mode 0600); prints each process' settings.
+  --prefix P, --reports-group G   the report topics' prefix and the reports' group the ACLs are
+            for (REPORT_TOPIC_PREFIX, REPORTS_GROUP; defaults: none, sales-reports)`;
+
+/**
+ * With security settings (KAFKA_SECURITY_PROTOCOL is not PLAINTEXT), `up` starts no broker: it
+ * checks that the brokers answer and accept this login, and says so.
+ */
+async function checkKafkaLogin(config: Config, say: (line: string) => void) {
+  const { kafkaBrokers: brokers, kafkaSecurity: security } = config;
+  if (!await brokerAnswers(brokers)) {
+    throw new ProvisionError(
+      `Kafka does not answer at ${brokers.join(",")}; \`deno task up\` starts only a plaintext ` +
+        "broker (or, with --secure, a secured one of its own): fix KAFKA_BROKERS",
+    );
+  }
+  const admin = createKafka(brokers, "sales-stream-up", { security }).admin();
+  try {
+    await verifyKafkaTls(brokers, security);
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    throw new ProvisionError(explainKafkaError(error, "connect", brokers, security));
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const who = security.sasl ? ` as "${security.sasl.username}"` : "";
+  say(`Kafka answers at ${brokers.join(",")} over ${security.protocol}${who}`);
+}
+
+/** Starts or checks the secured broker, creates the topics as its administrator and grants the ACLs. */
+async function secureKafka(
+  config: Config,
+  prefix: string,
+  reportsGroup: string,
+  say: (line: string) => void,
+) {
+  const admin = await secureKafkaUp(config.kafkaBrokers, say);
+  const kafka = createKafka(config.kafkaBrokers, "sales-stream-up", { security: admin });
+  const topic = config.salesTopic;
+  try {
+    await ensureTopic(kafka, topic, config.partitions);
+    await ensureTopic(kafka, dlqTopic(topic), 1);
+    await ensureReportTopics(kafka, prefix);
+    await grantAccess(
+      kafka,
+      projectAcls({
+        salesTopic: topic,
+        dlqTopic: dlqTopic(topic),
+        consumerGroup: config.groupId,
+        reportsGroup,
+        reportTopics: REPORTS.map((r) => reportTopic(r, prefix)),
+        reportsStateTopics: [seenSalesTopic(prefix)],
+        readerGroups: Object.values(REPORT_READER_GROUPS),
+      }),
+    );
+  } catch (error) {
+    const what = "create the topics and ACLs as admin";
+    throw new ProvisionError(explainKafkaError(error, what, config.kafkaBrokers, admin));
+  }
+  say(
+    `Kafka users ${KAFKA_USERS.join(", ")} may each do only their part on ${topic} ` +
+      `(group ${config.groupId}, reports group ${reportsGroup}, report prefix "${prefix}")`,
+  );
+}
+
+/** Each process' settings for the secured services, one line each (file paths, never a secret). */
+function settingsLines(config: Config, logins: DatabaseLogins | undefined, kafka: boolean) {
+  const port = Number(config.kafkaBrokers[0]!.split(":")[1]);
+  const login = (user: KafkaUser) => {
+    if (!kafka) return {};
+    const { KAFKA_USERNAME, KAFKA_PASSWORD_FILE } = localKafkaSettings(port, user);
+    return { KAFKA_USERNAME, KAFKA_PASSWORD_FILE };
+  };
+  const { KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_CA_FILE } = localKafkaSettings(
+    port,
+    "admin",
+  );
+  const rows: [string, Record<string, string | undefined>][] = [
+    ["every process", {
+      ...(kafka
+        ? {
+          KAFKA_BROKERS: config.kafkaBrokers.join(","),
+          KAFKA_SECURITY_PROTOCOL,
+          KAFKA_SASL_MECHANISM,
+          KAFKA_CA_FILE,
+        }
+        : {}),
+      DATABASE_URL: logins?.owner.url,
+      DATABASE_CA_FILE: logins?.owner.caFile,
+    }],
+    ["producer", login("producer")],
+    ["consumer", {
+      ...login("consumer"),
+      CONSUMER_DATABASE_PASSWORD_FILE: logins?.consumer.passwordFile,
+    }],
+    ["reports", login("reports")],
+    ["dashboard", {
+      ...login("dashboard"),
+      DASHBOARD_DATABASE_PASSWORD_FILE: logins?.dashboard.passwordFile,
+    }],
+    ["up, migrations", { ...login("admin"), DATABASE_PASSWORD_FILE: logins?.owner.passwordFile }],
+  ];
+  const lines = rows.map(([who, settings]) =>
+    [who, Object.entries(settings).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`)] as const
+  ).filter(([, words]) => words.length > 0)
+    .map(([who, words]) => `  ${who.padEnd(15)}${words.join(" ")}`);
+  return ["Settings of each process (the secrets stay in their files):", ...lines];
+}
 
 if (import.meta.main) {
-  const { config, options: only } = parseCli(
+  const { config, values, options: only } = parseCli(
     USAGE,
-    { only: { type: "string" } },
+    {
+      only: { type: "string" },
+      secure: { type: "boolean" },
+      prefix: { type: "string" },
+      "reports-group": { type: "string" },
+    },
     (v) => oneOf("--only", v.only, ["kafka", "postgres"] as const),
   );
+  quietKafkaTimerWarnings();
   await provisionOrExit(async (say) => {
-    if (only !== "postgres") await kafkaUp(config.kafkaBrokers, say);
-    if (only !== "kafka") await postgresUp(config.databaseUrl, say);
+    if (!values.secure) {
+      if (only !== "postgres") {
+        if (config.kafkaSecurity.protocol === "PLAINTEXT") await kafkaUp(config.kafkaBrokers, say);
+        else await checkKafkaLogin(config, say);
+      }
+      if (only !== "kafka") await postgresUp(config.database.owner, say);
+      return;
+    }
+    const prefix = reportPrefixSetting(values.prefix as string | undefined);
+    const group = reportsGroupSetting(values["reports-group"] as string | undefined);
+    if (only !== "postgres") await secureKafka(config, prefix, group, say);
+    const logins = only !== "kafka" ? await securePostgresUp(config.database, say) : undefined;
+    for (const line of settingsLines(config, logins, only !== "postgres")) say(line);
   });
 }

@@ -10,7 +10,7 @@ Prints each difference; exits 0 when none, 1 on drift.`;
 
 if (import.meta.main) {
   const { config } = parseCli(USAGE, {});
-  const sql = await connectMigrated(config.databaseUrl);
+  const sql = await connectMigrated(config.database.owner);
   try {
     const drift = await findDrift(sql);
     for (const d of drift) {

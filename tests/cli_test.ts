@@ -89,6 +89,119 @@ Deno.test("a bad --concurrency or --only is refused with a sentence and exit 2, 
   assert.ok(await brokerAnswers(config.kafkaBrokers), "the broker still runs");
 });
 
+Deno.test("a secret in a flag, or a bad security setting, is refused in one sentence naming the setting, exit 2, never shown", async () => {
+  const secret = `s3cret-${crypto.randomUUID()}`;
+  const notPem = await Deno.makeTempFile();
+  const empty = await Deno.makeTempFile();
+  await Deno.writeTextFile(notPem, secret);
+  const sasl = {
+    KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+    KAFKA_USERNAME: "producer",
+    KAFKA_PASSWORD_FILE: "/nonexistent/password",
+  };
+  const cases: [string, string[], Record<string, string>, RegExp][] = [
+    [
+      "producer.ts",
+      [`--kafka-password=${secret}`],
+      {},
+      /^error: --kafka-password is not accepted: process arguments are visible to every user of this machine; put the secret in a file and set KAFKA_PASSWORD_FILE$/,
+    ],
+    [
+      "main.ts",
+      ["--dashboard-token", secret],
+      {},
+      /^error: --dashboard-token is not accepted: .*set DASHBOARD_TOKEN_FILE$/,
+    ],
+    [
+      "consumer.ts",
+      ["--database-url", `postgres://postgres:${secret}@localhost/sales`],
+      {},
+      /^error: --database-url holds a password, .*DATABASE_PASSWORD_FILE$/,
+    ],
+    [
+      "producer.ts",
+      [],
+      sasl,
+      /^error: KAFKA_PASSWORD_FILE=\/nonexistent\/password cannot be read \(no such file\)$/,
+    ],
+    [
+      "reports.ts",
+      ["--kafka-security-protocol", "SSL", "--kafka-ca-file", notPem],
+      {},
+      /^error: KAFKA_CA_FILE=.* holds no PEM certificate/,
+    ],
+    [
+      "consumer.ts",
+      [],
+      { KAFKA_SECURITY_PROTOCOL: "PLAINTEXT", KAFKA_PASSWORD: secret },
+      /^error: KAFKA_PASSWORD is set but KAFKA_SECURITY_PROTOCOL is PLAINTEXT/,
+    ],
+    [
+      "main.ts",
+      [],
+      { DASHBOARD_TOKEN_FILE: "/nonexistent/token" },
+      /^error: DASHBOARD_TOKEN_FILE=\/nonexistent\/token cannot be read/,
+    ],
+    [
+      "consumer.ts",
+      [],
+      { CARD_HASH_SECRET_FILE: "/nonexistent/key" },
+      /^error: CARD_HASH_SECRET_FILE=\/nonexistent\/key cannot be read/,
+    ],
+    [
+      "reports.ts",
+      [],
+      { CARD_HASH_SECRET: "short" },
+      /^error: CARD_HASH_SECRET holds fewer than 16 characters/,
+    ],
+    [
+      "consumer.ts",
+      [],
+      { CONSUMER_DATABASE_PASSWORD_FILE: empty },
+      /^error: CONSUMER_DATABASE_PASSWORD_FILE=.* is empty$/,
+    ],
+    [
+      "scripts/up.ts",
+      ["--secure"],
+      { DATABASE_CA_FILE: notPem },
+      /^error: DATABASE_CA_FILE=.* holds no PEM certificate/,
+    ],
+  ];
+  try {
+    const results = await Promise.all(
+      cases.map(([script, args, env]) => runScript(script, args, env)),
+    );
+    results.forEach(({ code, stdout, stderr }, i) => {
+      const [script, args, , pattern] = cases[i]!;
+      const label = `${script} ${args.join(" ")}`;
+      assert.equal(code, 2, `${label}: ${stderr}`);
+      // (Deno itself may say it downloads or initialises something first.)
+      const said = stderr.split("\n").filter((l) => !/^(Download|Initialize|Warning) /.test(l));
+      assert.match(said[0]!, pattern, `${label}: ${stderr}`);
+      assert.doesNotMatch(stderr, /\n\s+at /, `${label}: no stack trace`);
+      assert.ok(!`${stdout}${stderr}`.includes(secret), `${label} shows the secret`);
+    });
+  } finally {
+    await Deno.remove(notPem);
+    await Deno.remove(empty);
+  }
+  assert.ok(await brokerAnswers(config.kafkaBrokers), "the broker still runs");
+});
+
+Deno.test("TLS to a broker that speaks none ends the producer at once in one line naming the settings, exit 1", async () => {
+  const started = performance.now();
+  const { code, stderr } = await runScript("producer.ts", ["--generate", "1", "--delay", "0"], {
+    KAFKA_BROKERS: config.kafkaBrokers.join(","),
+    KAFKA_SECURITY_PROTOCOL: "SSL",
+  });
+  assert.equal(code, 1, stderr);
+  assert.match(
+    stderr,
+    /^error: TLS with Kafka at .* failed \(.*\): the port may not speak TLS; check KAFKA_SECURITY_PROTOCOL and KAFKA_BROKERS; nothing was sent\n$/,
+  );
+  assert.ok(performance.now() - started < 20_000, "no minute of retries");
+});
+
 Deno.test("a consumer that cannot log in as its role says so in one line, exit 1", async () => {
   const db = await createTestDatabase();
   try {

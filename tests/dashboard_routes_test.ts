@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { createApp } from "../routes/app.ts";
+import { FailedLogins } from "../lib/serve/auth.ts";
 import { CSP } from "../lib/serve/csp.ts";
 import { validate } from "../lib/core/decode.ts";
 import type { DashboardDeps } from "../lib/serve/deps.ts";
@@ -152,6 +153,8 @@ async function withDashboard(
       stores,
       endOffsets: options.endOffsets ?? fixedEndOffsets({ 0: "1000" }),
       token: options.token,
+      // These tests send many wrong tokens on purpose; slowing them down is tested on its own.
+      failedLogins: new FailedLogins({ delayMs: 0, limit: Infinity }),
     };
     await run({ db, app: createApp(deps), stores, records });
   } finally {

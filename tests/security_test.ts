@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { connect, roleUrl } from "../lib/infra/db.ts";
+import { loadConfig, roleUrl } from "../lib/infra/config.ts";
+import { connect } from "../lib/infra/db.ts";
+import { connectService } from "../lib/infra/migrate.ts";
 import { dlqTopic } from "../lib/infra/kafka.ts";
 import { run } from "../lib/infra/process.ts";
 import { ConsumerProcess } from "./faults.ts";
@@ -48,6 +50,30 @@ Deno.test("the consumer role sales_writer can insert and update its tables but n
     await assert.rejects(writer`drop table sales`, { code: "42501" });
   } finally {
     await writer.end();
+    await db.close();
+  }
+});
+
+Deno.test("the dashboard logs in as sales_reader itself: SET ROLE and RESET ROLE cannot make it another role", async () => {
+  const db = await createTestDatabase();
+  const logins = loadConfig({ DATABASE_URL: db.url }).database;
+  const reader = await connectService(logins, "dashboard", { max: 1 });
+  const current = async () => (await reader`select current_user, session_user`)[0]!;
+  try {
+    assert.deepEqual({ ...await current() }, {
+      current_user: "sales_reader",
+      session_user: "sales_reader",
+    });
+    for (const role of ["postgres", "sales_writer"]) {
+      await assert.rejects(reader`set role ${reader(role)}`, { code: "42501" }, role);
+    }
+    await assert.rejects(reader`set session authorization postgres`, { code: "42501" });
+    await reader`set role none`;
+    assert.equal((await current()).current_user, "sales_reader");
+    await reader`reset role`;
+    assert.equal((await current()).current_user, "sales_reader");
+  } finally {
+    await reader.end();
     await db.close();
   }
 });

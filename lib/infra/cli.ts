@@ -1,6 +1,8 @@
 /** Command-line parsing shared by the entrypoints: flags, --help and clear failures. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { type Config, ConfigError, loadConfig, SETTINGS_HELP } from "./config.ts";
+import { DatabaseRefusedError, DatabaseUnavailableError } from "./db.ts";
+import { explainKafkaError } from "./kafka_security.ts";
 
 /** Flags every entrypoint accepts, mapped onto the shared settings. */
 const SHARED_FLAGS = {
@@ -11,8 +13,32 @@ const SHARED_FLAGS = {
   group: { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
+  "kafka-security-protocol": { type: "string" },
+  "kafka-sasl-mechanism": { type: "string" },
+  "kafka-username": { type: "string" },
+  "kafka-password-file": { type: "string" },
+  "kafka-ca-file": { type: "string" },
+  "kafka-cert-file": { type: "string" },
+  "kafka-key-file": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/**
+ * Refuses a flag that would carry a secret (--kafka-password, --dashboard-token ...): every user
+ * of the machine sees process arguments. Names the file setting to use instead, never the value.
+ */
+function refuseSecretFlags(args: string[]): void {
+  for (const arg of args) {
+    if (arg === "--") return;
+    const flag = /^--?([\w-]*(?:password|passwd|token|secret)[\w-]*)(=|$)/i.exec(arg)?.[1];
+    if (!flag || /-file$/i.test(flag)) continue;
+    const setting = flag.toUpperCase().replaceAll("-", "_");
+    throw new ConfigError(
+      `--${flag} is not accepted: process arguments are visible to every user of this machine; ` +
+        `put the secret in a file and set ${setting}_FILE`,
+    );
+  }
+}
 
 /** The values of an entrypoint's own flags, as parseArgs gives them. */
 export type FlagValues<O> = Record<keyof O, string | boolean | undefined>;
@@ -36,6 +62,7 @@ export function parseCli<O extends NonNullable<ParseArgsConfig["options"]>, R = 
   args: string[] = Deno.args,
 ): Cli<FlagValues<O>, R> {
   try {
+    refuseSecretFlags(args);
     const { values } = parseArgs({
       args,
       options: { ...SHARED_FLAGS, ...options },
@@ -79,4 +106,22 @@ export function oneOf<C extends string>(
     return value as C;
   }
   throw new ConfigError(`${flag} takes ${choices.join(" or ")}, got "${value}"`);
+}
+
+/**
+ * Why a service could not start or run, in one line: a bad setting or a database refusal as its
+ * sentence, a Kafka error explained for `kafkaWhat` (e.g. "consume sales_topic as group g"),
+ * anything else as its first line.
+ */
+export function failureReason(error: unknown, config: Config, kafkaWhat: string): string {
+  if (
+    error instanceof ConfigError || error instanceof DatabaseRefusedError ||
+    error instanceof DatabaseUnavailableError
+  ) {
+    return error.message;
+  }
+  if (/^Kafka(JS|TlsError)/.test((error as Error)?.name ?? "")) {
+    return explainKafkaError(error, kafkaWhat, config.kafkaBrokers, config.kafkaSecurity);
+  }
+  return ((error as Error)?.message ?? String(error)).split("\n")[0]!;
 }

@@ -1,20 +1,43 @@
-/** The PostgreSQL connection: one `sql` instance per process, created on demand. */
+/** The PostgreSQL connection: clients per login (password file, TLS), and what their errors mean. */
 import postgres from "postgres";
+import { type DatabaseLogin, readSecretFile } from "./config.ts";
 
 /** A postgres.js client. */
 export type Sql = postgres.Sql;
 
-/** Thrown when PostgreSQL cannot be reached or the database cannot be created. */
+/** Options of a postgres.js client. */
+type Options = postgres.Options<Record<string, never>>;
+
+/** Thrown when PostgreSQL cannot be reached at all; the message says what to do. */
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";
 }
 
+/** Thrown when PostgreSQL answers but refuses (password, TLS, privileges); the message names the setting. */
+export class DatabaseRefusedError extends Error {
+  override name = "DatabaseRefusedError";
+}
+
 /** Opens a client; numeric and bigint values come back as strings so no cent is lost. */
-export function connect(url: string, options: postgres.Options<Record<string, never>> = {}): Sql {
+export function connect(url: string, options: Options = {}): Sql {
   return postgres(url, {
     max: 4,
     onnotice: () => {},
     connect_timeout: 10,
+    ...options,
+  });
+}
+
+/**
+ * Opens a client for a login: the password is read from its file at each new connection (so a
+ * rotated password is picked up), and with a CA the server's certificate and host name are
+ * verified (verify-full).
+ */
+export function connectLogin(login: DatabaseLogin, options: Options = {}): Sql {
+  const { passwordFile, passwordSetting, caFile } = login;
+  return connect(login.url, {
+    ...(passwordFile ? { pass: () => readSecretFile(passwordSetting, passwordFile) } : {}),
+    ...(caFile ? { ssl: { ca: Deno.readTextFileSync(caFile), rejectUnauthorized: true } } : {}),
     ...options,
   });
 }
@@ -32,10 +55,13 @@ export function maintenanceUrl(url: string): string {
   return u.toString();
 }
 
-/** Creates the URL's database when it does not exist yet; fails with a clear message when the server is down. */
-export async function ensureDatabase(url: string): Promise<void> {
-  const name = databaseName(url);
-  const admin = connect(maintenanceUrl(url), { max: 1 });
+/**
+ * Creates the login's database when it does not exist yet. Fails with DatabaseUnavailableError
+ * when the server does not answer and DatabaseRefusedError when it refuses the login.
+ */
+export async function ensureDatabase(login: DatabaseLogin): Promise<void> {
+  const name = databaseName(login.url);
+  const admin = connectLogin({ ...login, url: maintenanceUrl(login.url) }, { max: 1 });
   try {
     const [row] = await admin`select 1 as found from pg_database where datname = ${name}`;
     if (!row) {
@@ -44,48 +70,100 @@ export async function ensureDatabase(url: string): Promise<void> {
       });
     }
   } catch (error) {
-    const host = new URL(url).host;
-    throw new DatabaseUnavailableError(
-      `Cannot reach PostgreSQL at ${host} (${(error as Error).message}); ` +
-        "start it with `deno task up` or set DATABASE_URL",
-      { cause: error },
-    );
+    throw databaseError(error, login);
   } finally {
     await admin.end();
   }
 }
 
-/** The roles the migrations create: the dashboard reads, the consumer writes its own tables. */
-export type AppRole = "sales_reader" | "sales_writer";
+/** Connection-level error codes: the server was not reached. */
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ETIMEDOUT",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+]);
 
-/** The same server and database as `url`, logged in as `role` (no password: local trust auth). */
-export function roleUrl(url: string, role: AppRole): string {
-  const u = new URL(url);
-  u.username = role;
-  u.password = "";
-  return u.toString();
-}
+/** TLS verification error codes of node:tls. */
+const UNTRUSTED = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_UNTRUSTED",
+]);
 
 /**
- * Connects with the least-privileged role: `explicitUrl` when given, else `url` logged in as
- * `role`; when that login is refused (a server with password auth), `url`'s own user switched to
- * `role` with SET ROLE at connection start.
+ * A PostgreSQL error as one sentence naming the setting to fix (the login's URL, password file or
+ * DATABASE_CA_FILE), in an error of the right class; never shows a password. Other errors (not
+ * from PostgreSQL or the network) are returned as they are.
  */
-export async function connectAs(
-  url: string,
-  role: AppRole,
-  explicitUrl?: string,
-  options: postgres.Options<Record<string, never>> = {},
-): Promise<Sql> {
-  if (explicitUrl) return connect(explicitUrl, options);
-  const direct = connect(roleUrl(url, role), options);
-  try {
-    await direct`select 1`;
-    return direct;
-  } catch (error) {
-    await direct.end({ timeout: 1 });
-    const code = (error as { code?: string }).code ?? "";
-    if (!["28000", "28P01"].includes(code)) throw error;
-    return connect(url, { ...options, connection: { ...options.connection, role } });
+export function databaseError(error: unknown, login: DatabaseLogin): Error {
+  const e = error as { code?: string; message?: string };
+  const code = e?.code ?? "";
+  const message = (e?.message ?? String(error)).split("\n")[0]!;
+  const u = new URL(login.url);
+  const host = u.host;
+  const who = `user "${decodeURIComponent(u.username) || "(none)"}" at ${host}`;
+  const refused = (text: string) => new DatabaseRefusedError(text, { cause: error });
+  if (UNREACHABLE.has(code) || /ECONNREFUSED|connect ETIMEDOUT/.test(message)) {
+    return new DatabaseUnavailableError(
+      `Cannot reach PostgreSQL at ${host} (${message}); start it with \`deno task up\` or set ${login.urlSetting}`,
+      { cause: error },
+    );
   }
+  if (code === "28P01") {
+    const given = login.passwordFile || u.password;
+    return refused(
+      `PostgreSQL refused the password of ${who}: ` +
+        (given
+          ? `fix ${login.passwordSetting}`
+          : `it needs one; set ${login.passwordSetting} to a file holding it`),
+    );
+  }
+  if (code === "28000") {
+    if (/no encryption/.test(message)) {
+      return refused(
+        `PostgreSQL at ${host} accepts only TLS connections: set DATABASE_CA_FILE to its CA`,
+      );
+    }
+    return refused(`PostgreSQL refused ${who} (${message}); fix ${login.urlSetting}`);
+  }
+  if (code === "3D000") {
+    return refused(
+      `PostgreSQL at ${host} has no database "${databaseName(login.url)}": ` +
+        `run \`deno task up\` or fix ${login.urlSetting}`,
+    );
+  }
+  if (code === "42501") {
+    return refused(`PostgreSQL ${who}: ${message}; fix ${login.urlSetting} or grant it`);
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return refused(
+      `PostgreSQL's TLS certificate does not name ${u.hostname}: ` +
+        `use a host name it holds in ${login.urlSetting}`,
+    );
+  }
+  if (UNTRUSTED.has(code)) {
+    return refused(
+      `PostgreSQL's TLS certificate at ${host} is not trusted (${message}): ` +
+        "set DATABASE_CA_FILE to the CA that signed it",
+    );
+  }
+  if (/does not support SSL/i.test(message)) {
+    return refused(
+      `PostgreSQL at ${host} does not accept TLS connections: unset DATABASE_CA_FILE or turn ssl on`,
+    );
+  }
+  if (/^[0-9A-Z]{5}$/.test(code)) {
+    return refused(`PostgreSQL error for ${who} (${code}: ${message}); check ${login.urlSetting}`);
+  }
+  return error instanceof Error ? error : new Error(message);
 }

@@ -1,6 +1,17 @@
-/** Kafka clients for this project: the factories, topic creation, and a broker health check. */
-import { Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
+/**
+ * Kafka clients for this project: the factories (with the TLS and SASL settings), what their logs
+ * say about refusals, topic creation, and a broker health check.
+ */
+import {
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type Producer,
+  type SASLOptions,
+} from "kafkajs";
 import process from "node:process";
+import { type KafkaSecurity, PLAINTEXT_KAFKA } from "./config.ts";
 
 /**
  * Silences Node's TimeoutNegativeWarning, which kafkajs triggers by scheduling timers with a
@@ -16,6 +27,53 @@ export function quietKafkaTimerWarnings(): void {
   });
 }
 
+/** kafkajs' `ssl` and `sasl` options for the settings (none for PLAINTEXT). */
+export function kafkajsSecurity(security: KafkaSecurity): Pick<KafkaConfig, "ssl" | "sasl"> {
+  if (security.protocol === "PLAINTEXT") return {};
+  const tls = security.tls ?? {};
+  const options: Pick<KafkaConfig, "ssl" | "sasl"> = {
+    // Certificate and host name checks stay on; without a CA the system's roots are used.
+    ssl: {
+      rejectUnauthorized: true,
+      ...(tls.ca ? { ca: [tls.ca] } : {}),
+      ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+    },
+  };
+  if (security.sasl) {
+    const { mechanism, username, password } = security.sasl;
+    options.sasl = {
+      mechanism: mechanism.toLowerCase(),
+      username,
+      password: password(),
+    } as SASLOptions;
+  }
+  return options;
+}
+
+/** The broker's last refusal that kafkajs only logged, and when. */
+let lastRefusal: { at: number; text: string } | undefined;
+
+/**
+ * Keeps a refusal from a kafkajs log entry. kafkajs throws only "Failed to find group coordinator"
+ * when the broker refuses a consumer group or a transactional id; the reason ("Not authorized to
+ * access group") is in its Connection log line, which the project's log creators pass here.
+ */
+export function noteKafkaLog(namespace: string, message: string, error?: string): void {
+  if (namespace === "Connection" && error && /not authorized|authorization failed/i.test(error)) {
+    lastRefusal = { at: Date.now(), text: `${message}: ${error}` };
+  }
+}
+
+/** The refusal noteKafkaLog kept, when it is younger than `maxAgeMs`. */
+export function lastBrokerRefusal(maxAgeMs: number): string | undefined {
+  return lastRefusal && Date.now() - lastRefusal.at < maxAgeMs ? lastRefusal.text : undefined;
+}
+
+/** True for a kafkajs log line about a refused login or action: the error thrown explains it. */
+function isRefusalLog(text: string): boolean {
+  return /authentication failed|not authorized|authorization failed/i.test(text);
+}
+
 /** Options of `createKafka`. */
 export interface KafkaOptions {
   /**
@@ -23,6 +81,8 @@ export interface KafkaOptions {
    * one line itself: kafkajs' "Failed to connect to seed broker" retry lines are not printed.
    */
   connectTimeoutMs?: number;
+  /** TLS and SASL (default: PLAINTEXT, no login) */
+  security?: KafkaSecurity;
 }
 
 /** Creates a kafkajs client that logs only warnings and errors, as one line each, to stderr. */
@@ -35,12 +95,15 @@ export function createKafka(
   return new Kafka({
     clientId,
     brokers,
+    ...kafkajsSecurity(options.security ?? PLAINTEXT_KAFKA),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 300, retries: 8 },
     logCreator: () => ({ namespace, label, log }) => {
       const { message, error } = log as { message: string; error?: string };
-      // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw.
-      if (namespace === "Connection") return;
+      noteKafkaLog(namespace, message, error);
+      // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw,
+      // and so does a refused login or action (explained by explainKafkaError).
+      if (namespace === "Connection" || isRefusalLog(`${message} ${error}`)) return;
       if (quietSeedRetries && namespace === "BrokerPool") return;
       // CONCURRENT_TRANSACTIONS: the coordinator is still finishing the previous transaction;
       // kafkajs retries the send, and a send that finally fails aborts the batch with a throw.
@@ -90,13 +153,23 @@ export async function reachKafka<T>(
   }
 }
 
-/** A kafkajs error and the errors it wraps ("retries exceeded" keeps the last one as `cause`). */
+/**
+ * A kafkajs error and the errors it wraps ("retries exceeded" keeps the last one as `cause`, an
+ * aggregate error such as createTopics' its first in `errors`).
+ */
 export function errorChain(error: unknown): KafkaErrorLink[] {
   const chain: KafkaErrorLink[] = [];
-  for (let e = error as KafkaErrorLink | undefined; e && !chain.includes(e);) {
-    chain.push(e);
-    e = (e.cause ?? e.originalError) as KafkaErrorLink | undefined;
-  }
+  const visit = (start: unknown) => {
+    for (
+      let e = start as KafkaErrorLink | undefined;
+      e && typeof e === "object" && !chain.includes(e) && chain.length < 20;
+    ) {
+      chain.push(e);
+      if (Array.isArray(e.errors) && e.errors.length > 0) visit(e.errors[0]);
+      e = (e.cause ?? e.originalError) as KafkaErrorLink | undefined;
+    }
+  };
+  visit(error);
   return chain;
 }
 
@@ -104,9 +177,11 @@ export function errorChain(error: unknown): KafkaErrorLink[] {
 interface KafkaErrorLink {
   name?: string;
   type?: string;
+  code?: string;
   message?: string;
   cause?: unknown;
   originalError?: unknown;
+  errors?: unknown[];
 }
 
 /** A kafkajs error about reaching the broker (possibly wrapped in "retries exceeded"). */
@@ -121,15 +196,26 @@ function connectionCause(error: unknown): string {
   return errorChain(error).at(-1)?.message ?? String(error);
 }
 
-/** A client for the dashboard: short timeouts and one retry, so Kafka's state turns "unknown" fast. */
-export function createDashboardKafka(brokers: string[]): Kafka {
+/**
+ * A client for the dashboard: short timeouts and one retry, so Kafka's state turns "unknown" fast.
+ * It prints nothing; the broker's refusals are kept to explain them.
+ */
+export function createDashboardKafka(
+  brokers: string[],
+  security: KafkaSecurity = PLAINTEXT_KAFKA,
+): Kafka {
   return new Kafka({
     clientId: "sales-dashboard",
     brokers,
+    ...kafkajsSecurity(security),
     connectionTimeout: 1_000,
     requestTimeout: 3_000,
     retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
-    logLevel: logLevel.NOTHING,
+    logLevel: logLevel.ERROR,
+    logCreator: () => ({ namespace, log }) => {
+      const { message, error } = log as { message: string; error?: string };
+      noteKafkaLog(namespace, message, error);
+    },
   });
 }
 

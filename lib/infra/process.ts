@@ -4,6 +4,16 @@ import { sleep } from "../core/async.ts";
 /** The project's ignored folder for local service data. */
 export const LOCAL_DIR = new URL("../../.local/", import.meta.url).pathname;
 
+/**
+ * Makes a folder under .local/ that only this user may enter (mode 0700), for secrets; .local/
+ * itself keeps its ordinary mode (the PostgreSQL server's user must reach its cluster there).
+ */
+export async function privateLocalDir(path: string): Promise<void> {
+  await Deno.mkdir(LOCAL_DIR, { recursive: true });
+  await Deno.mkdir(path, { recursive: true, mode: 0o700 });
+  await Deno.chmod(path, 0o700);
+}
+
 /** Thrown when a service cannot be provisioned; the message says what to do. */
 export class ProvisionError extends Error {
   override name = "ProvisionError";

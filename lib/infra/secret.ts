@@ -1,19 +1,27 @@
-/** The card-hash key: CARD_HASH_SECRET, or a key generated once into .local/ for a local demo. */
+/** The card-hash key: CARD_HASH_SECRET(_FILE), or a key generated once into .local/ for a local demo. */
 import { randomBytes } from "node:crypto";
+import { ConfigError, secretSetting } from "./config.ts";
 
 const LOCAL_SECRET = new URL("../../.local/card-hash-secret", import.meta.url);
 
 let cached: string | undefined;
 
-/** Returns the secret from CARD_HASH_SECRET, else from .local/ (created on first use). */
+/**
+ * Returns the key from CARD_HASH_SECRET_FILE or CARD_HASH_SECRET, else from .local/ (created on
+ * first use). A key shorter than 16 characters or an unreadable file is a ConfigError.
+ */
 export function cardHashSecret(): string {
   if (cached) return cached;
-  const fromEnv = Deno.env.get("CARD_HASH_SECRET");
-  if (fromEnv !== undefined) {
-    if (fromEnv.length < 16) {
-      throw new Error("CARD_HASH_SECRET is shorter than 16 characters; use a long random value");
+  const given = secretSetting("CARD_HASH_SECRET", Deno.env.toObject());
+  if (given !== undefined) {
+    if (given.value.length < 16) {
+      throw new ConfigError(
+        `CARD_HASH_SECRET${
+          given.file ? "_FILE" : ""
+        } holds fewer than 16 characters; use a long random value`,
+      );
     }
-    return cached = fromEnv;
+    return cached = given.value;
   }
   try {
     cached = Deno.readTextFileSync(LOCAL_SECRET).trim();

@@ -3,6 +3,7 @@ import type { Kafka, PartitionMetadata, Producer, RecordMetadata } from "kafkajs
 import { partitionForKey } from "../core/partitioner.ts";
 import { MAX_MESSAGE_BYTES, sizeRejection, validate } from "../core/decode.ts";
 import { ensureTopic, idempotentProducer, reachKafka } from "../infra/kafka.ts";
+import { isKafkaRefusal } from "../infra/kafka_security.ts";
 import type { SaleRecord } from "../core/sale.ts";
 import { printable, type Skip } from "./bad_lines.ts";
 
@@ -168,6 +169,8 @@ async function sendBatch(
   try {
     metadata = await producer.send({ topic, acks: -1, messages });
   } catch (error) {
+    // A refused login or ACL fails every send alike: stop with one reason, not a line per record.
+    if (isKafkaRefusal(error)) throw error;
     summary.failed += batch.length;
     for (const { line, record } of batch) {
       report?.(

@@ -1,4 +1,5 @@
 /** The local Kafka broker: jars from Maven Central, KRaft storage format, start, wait, stop. */
+import type { Kafka } from "kafkajs";
 import { brokerAnswers, createKafka } from "../infra/kafka.ts";
 import {
   alive,
@@ -15,8 +16,22 @@ import { sleep } from "../core/async.ts";
 const INFRA = new URL("../../infra/kafka/", import.meta.url).pathname;
 const LIBS = `${LOCAL_DIR}kafka-libs`;
 
+/**
+ * How a broker differs from the plaintext one of `deno task up` (lib/provision/kafka_security.ts
+ * makes the secured one): its server.properties, the storage format's secret arguments, and the
+ * client that tells when it is ready.
+ */
+export interface BrokerVariant {
+  /** the server.properties text of a broker on host:port keeping its data in dataDir */
+  serverProperties(host: string, port: number, dataDir: string): Promise<string>;
+  /** arguments of the storage format holding secrets (SCRAM users): passed in a file, never argv */
+  secretFormatArgs(): Promise<string[]>;
+  /** a client that may describe the cluster */
+  readinessClient(brokers: string[]): Kafka;
+}
+
 /** Where the broker listening on `port` keeps its config, data, log and pid (one folder per port). */
-function brokerDir(port: number) {
+export function brokerDir(port: number) {
   const dir = `${LOCAL_DIR}kafka-${port}/`;
   return { dir, data: `${dir}data`, log: `${dir}kafka.log`, pidFile: `${dir}kafka.pid` };
 }
@@ -27,7 +42,11 @@ function firstPort(brokers: string[]): number {
 }
 
 /** Makes sure a broker answers at the first of `brokers`, starting the local one when needed. */
-export async function kafkaUp(brokers: string[], say: (line: string) => void): Promise<void> {
+export async function kafkaUp(
+  brokers: string[],
+  say: (line: string) => void,
+  variant?: BrokerVariant,
+): Promise<void> {
   if (await brokerAnswers(brokers)) {
     say(`Kafka answers at ${brokers.join(",")}`);
     return;
@@ -44,8 +63,8 @@ export async function kafkaUp(brokers: string[], say: (line: string) => void): P
   await resolveJars(say);
   const port = Number(portText);
   const b = brokerDir(port);
-  await writeServerProperties(host === "localhost" ? "127.0.0.1" : host, port);
-  await formatStorage(port, say);
+  await writeServerProperties(host === "localhost" ? "127.0.0.1" : host, port, variant);
+  await formatStorage(port, say, variant);
   const pid = startDetached("java", [
     "-Xms256m",
     "-Xmx1g",
@@ -58,7 +77,7 @@ export async function kafkaUp(brokers: string[], say: (line: string) => void): P
   ], b.log);
   await Deno.writeTextFile(b.pidFile, String(pid));
   say(`Starting Kafka (pid ${pid}, log ${b.log}) ...`);
-  await waitForBroker(brokers, pid, b.log);
+  await waitForBroker(brokers, pid, b.log, variant);
   say(`Kafka answers at ${brokers.join(",")}`);
 }
 
@@ -139,16 +158,18 @@ async function resolveJars(say: (line: string) => void) {
   await Deno.writeTextFile(marker, wanted);
 }
 
-async function writeServerProperties(host: string, port: number) {
+async function writeServerProperties(host: string, port: number, variant?: BrokerVariant) {
   const b = brokerDir(port);
   await Deno.mkdir(b.data, { recursive: true });
-  const template = await Deno.readTextFile(`${INFRA}server.properties`);
-  const text = template.replaceAll("{{HOST}}", host).replaceAll("{{PORT}}", String(port))
-    .replaceAll("{{CONTROLLER_PORT}}", String(port + 1)).replaceAll("{{DATA_DIR}}", b.data);
+  const text = variant
+    ? await variant.serverProperties(host, port, b.data)
+    : (await Deno.readTextFile(`${INFRA}server.properties`)).replaceAll("{{HOST}}", host)
+      .replaceAll("{{PORT}}", String(port)).replaceAll("{{CONTROLLER_PORT}}", String(port + 1))
+      .replaceAll("{{DATA_DIR}}", b.data);
   await Deno.writeTextFile(`${b.dir}server.properties`, text);
 }
 
-async function formatStorage(port: number, say: (line: string) => void) {
+async function formatStorage(port: number, say: (line: string) => void, variant?: BrokerVariant) {
   const b = brokerDir(port);
   const formatted = await Deno.stat(`${b.data}/meta.properties`).then(() => true, () => false);
   if (formatted) return;
@@ -156,7 +177,7 @@ async function formatStorage(port: number, say: (line: string) => void) {
   const log4j = `-Dlog4j.configuration=file:${INFRA}log4j.properties`;
   const uuid = await run("java", [log4j, "-cp", cp, "kafka.tools.StorageTool", "random-uuid"]);
   const clusterId = uuid.stdout.trim().split("\n").pop() ?? "";
-  const out = await run("java", [
+  const args = [
     log4j,
     "-cp",
     cp,
@@ -166,21 +187,39 @@ async function formatStorage(port: number, say: (line: string) => void) {
     clusterId,
     "-c",
     `${b.dir}server.properties`,
-  ]);
+    ...await variant?.secretFormatArgs() ?? [],
+  ];
+  // The arguments go in a file of this user (java @file), so `ps` shows no password in them.
+  const argFile = `${b.dir}format.args`;
+  await Deno.writeTextFile(argFile, args.map(javaArgFileWord).join("\n") + "\n", { mode: 0o600 });
+  const out = await run("java", [`@${argFile}`]).finally(() => Deno.remove(argFile));
   if (out.code !== 0) {
-    throw new ProvisionError(`Formatting Kafka storage failed:\n${out.stdout}${out.stderr}`);
+    const said = `${out.stdout}${out.stderr}`.replace(/password=[^,\]\s]*/g, "password=***");
+    throw new ProvisionError(`Formatting Kafka storage failed:\n${said}`);
   }
   say(`Formatted Kafka storage in ${b.data} (cluster ${clusterId})`);
 }
 
-async function waitForBroker(brokers: string[], pid: number, log: string, timeoutMs = 90_000) {
+/** One argument in a java @file: quoted, with backslashes and quotes escaped. */
+function javaArgFileWord(arg: string): string {
+  return `"${arg.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+}
+
+async function waitForBroker(
+  brokers: string[],
+  pid: number,
+  log: string,
+  variant?: BrokerVariant,
+  timeoutMs = 90_000,
+) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (!alive(pid)) {
       throw new ProvisionError(`Kafka exited during start-up; last lines of ${log}:\n${tail(log)}`);
     }
     if (await brokerAnswers(brokers, 1000)) {
-      const admin = createKafka(brokers, "sales-stream-up").admin();
+      const kafka = variant?.readinessClient(brokers) ?? createKafka(brokers, "sales-stream-up");
+      const admin = kafka.admin();
       try {
         await admin.connect();
         await admin.describeCluster();

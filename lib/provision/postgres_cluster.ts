@@ -1,37 +1,58 @@
 /** PostgreSQL for the project: DATABASE_URL when it answers, else a local cluster from Debian's binaries. */
-import { connect, DatabaseUnavailableError, ensureDatabase, type Sql } from "../infra/db.ts";
+import type { DatabaseLogin } from "../infra/config.ts";
+import {
+  connectLogin,
+  databaseError,
+  DatabaseUnavailableError,
+  ensureDatabase,
+  type Sql,
+} from "../infra/db.ts";
 import { migrate } from "../infra/migrate.ts";
 import { isLocalHost, LOCAL_DIR, ProvisionError, run } from "../infra/process.ts";
 import { sleep } from "../core/async.ts";
 
 /** Where the local cluster on `port` keeps its data, log and socket (one folder per port). */
-function clusterDir(port: number) {
+export function clusterDir(port: number) {
   const dir = `${LOCAL_DIR}postgres-${port}/`;
   return { dir, data: `${dir}data`, log: `${dir}postgres.log` };
 }
 
-/** Makes sure the URL's server answers (starting a local cluster if needed), the database exists and is migrated. */
-export async function postgresUp(url: string, say: (line: string) => void): Promise<void> {
+/**
+ * Creates a new cluster's data folder with initdb (the binaries in `bin`), then configures it.
+ * The default trusts every local connection; lib/provision/postgres_security.ts makes a secured one.
+ */
+export type ClusterInit = (bin: string, data: string) => Promise<void>;
+
+/**
+ * Makes sure the owner login's server answers (starting a local cluster made by `init` if needed),
+ * the database exists and is migrated.
+ */
+export async function postgresUp(
+  owner: DatabaseLogin,
+  say: (line: string) => void,
+  init: ClusterInit = trustInit,
+): Promise<void> {
   try {
-    await ensureDatabase(url);
+    await ensureDatabase(owner);
   } catch (error) {
     if (!(error instanceof DatabaseUnavailableError)) throw error;
-    const u = new URL(url);
+    const u = new URL(owner.url);
     if (!isLocalHost(u.hostname)) {
       throw new ProvisionError(`${error.message}; it is not on this machine, so none is started`);
     }
-    await startLocalCluster(Number(u.port || 5432), say);
-    await ensureDatabase(url);
+    await startLocalCluster(Number(u.port || 5432), say, init);
+    await ensureDatabase(owner);
   }
-  const sql = connect(url, { max: 1 });
+  const sql = connectLogin(owner, { max: 1 });
   try {
     const applied = await migrate(sql);
+    const u = new URL(owner.url);
     say(
-      `PostgreSQL answers at ${new URL(url).host}; database ${
-        new URL(url).pathname.slice(1)
-      } ready` +
+      `PostgreSQL answers at ${u.host}; database ${u.pathname.slice(1)} ready` +
         (applied.length ? ` (applied ${applied.join(", ")})` : ""),
     );
+  } catch (error) {
+    throw databaseError(error, owner);
   } finally {
     await sql.end();
   }
@@ -79,6 +100,7 @@ export async function restartPostgres(sql: Sql): Promise<void> {
   if (out.code !== 0) throw new Error(`restarting PostgreSQL failed: ${out.stderr}${out.stdout}`);
 }
 
+/** The newest installed PostgreSQL's binaries folder, or "" when there is none. */
 async function findBinaries(): Promise<string> {
   const versions: number[] = [];
   try {
@@ -92,7 +114,7 @@ async function findBinaries(): Promise<string> {
   return newest ? `/usr/lib/postgresql/${newest}/bin` : "";
 }
 
-async function startLocalCluster(port: number, say: (line: string) => void) {
+async function startLocalCluster(port: number, say: (line: string) => void, init: ClusterInit) {
   let bin = await findBinaries();
   if (!bin) {
     if (Deno.uid() !== 0) {
@@ -113,18 +135,7 @@ async function startLocalCluster(port: number, say: (line: string) => void) {
   await Deno.mkdir(dir, { recursive: true });
   if (Deno.uid() === 0) await run("chown", ["-R", "postgres:postgres", dir]);
   const initialised = await Deno.stat(`${data}/PG_VERSION`).then(() => true, () => false);
-  if (!initialised) {
-    const out = await asPostgres(`${bin}/initdb`, [
-      "-D",
-      data,
-      "-U",
-      "postgres",
-      "--auth=trust",
-      "-E",
-      "UTF8",
-    ]);
-    if (out.code !== 0) throw new ProvisionError(`initdb failed:\n${out.stderr}`);
-  }
+  if (!initialised) await init(bin, data);
   say(`Starting a local PostgreSQL on port ${port} (data ${data}) ...`);
   const out = await asPostgres(`${bin}/pg_ctl`, [
     "-D",
@@ -138,6 +149,20 @@ async function startLocalCluster(port: number, say: (line: string) => void) {
   ]);
   if (out.code !== 0) throw new ProvisionError(`pg_ctl start failed:\n${out.stdout}${out.stderr}`);
   await sleep(200);
+}
+
+/** A cluster that trusts every local connection: `deno task up` without --secure. */
+async function trustInit(bin: string, data: string): Promise<void> {
+  const out = await asPostgres(`${bin}/initdb`, [
+    "-D",
+    data,
+    "-U",
+    "postgres",
+    "--auth=trust",
+    "-E",
+    "UTF8",
+  ]);
+  if (out.code !== 0) throw new ProvisionError(`initdb failed:\n${out.stderr}`);
 }
 
 /** Runs a PostgreSQL server binary as the postgres user when we are root (the server refuses root). */

@@ -1,5 +1,6 @@
 /** Running provisioning steps from an entrypoint: progress lines, one-line failures, Chromium for tests. */
-import { DatabaseUnavailableError } from "../infra/db.ts";
+import { ConfigError } from "../infra/config.ts";
+import { DatabaseRefusedError, DatabaseUnavailableError } from "../infra/db.ts";
 import { ProvisionError, run } from "../infra/process.ts";
 
 /** Runs provisioning steps with progress on stdout; a provisioning failure prints its sentence and exits 1. */
@@ -7,8 +8,9 @@ export async function provisionOrExit(steps: (say: (line: string) => void) => Pr
   try {
     await steps((line) => console.log(line));
   } catch (error) {
-    const known = error instanceof ProvisionError || error instanceof DatabaseUnavailableError;
-    if (!known) throw error;
+    const known = [ProvisionError, DatabaseUnavailableError, DatabaseRefusedError, ConfigError]
+      .some((kind) => error instanceof kind);
+    if (!known || !(error instanceof Error)) throw error;
     console.error(`error: ${error.message}`);
     Deno.exit(1);
   }

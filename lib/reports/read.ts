@@ -1,7 +1,7 @@
 /** The current value of every report topic, for pages and tests. */
 import type { Kafka } from "kafkajs";
 import { TopicMirror } from "./mirror.ts";
-import { type ReportName, REPORTS, reportTopic } from "./topics.ts";
+import { REPORT_READER_GROUPS, type ReportName, REPORTS, reportTopic } from "./topics.ts";
 
 /** Every report: its rows (the latest value of each key), by report name. */
 export type Reports = Record<ReportName, Record<string, unknown>[]>;
@@ -23,7 +23,7 @@ export async function readReports(kafka: Kafka, prefix = ""): Promise<Reports> {
   const mirror = await TopicMirror.start(
     kafka,
     REPORTS.map((r) => reportTopic(r, prefix)),
-    "reports-reader",
+    REPORT_READER_GROUPS.reader,
   );
   try {
     await mirror.caughtUp();
@@ -38,7 +38,7 @@ export async function watchReports(kafka: Kafka, prefix = "") {
   const mirror = await TopicMirror.start(
     kafka,
     REPORTS.map((r) => reportTopic(r, prefix)),
-    "reports-page",
+    REPORT_READER_GROUPS.page,
   );
   return {
     /** The latest rows of every report read so far. */

@@ -1,5 +1,6 @@
 /** What the dashboard's routes share: the database, the snapshot store, Kafka readers, the token. */
 import type { Sql } from "../infra/db.ts";
+import type { FailedLogins } from "./auth.ts";
 import type { SnapshotStores } from "../store/snapshot.ts";
 import type { EndOffsetsReader } from "./lag.ts";
 import type { ReportsReader } from "./reports_reader.ts";
@@ -16,4 +17,6 @@ export interface DashboardDeps {
   reports?: ReportsReader;
   /** when set, every request needs it (bearer, or basic auth password) */
   token?: string;
+  /** how wrong tokens are slowed down (default: FailedLogins' defaults) */
+  failedLogins?: FailedLogins;
 }
