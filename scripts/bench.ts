@@ -380,6 +380,7 @@ try {
     ),
     consumer_lock_waits: consumer.lockWaits.seen,
     consumer_lock_polls: consumer.lockWaits.polls,
+    consumer_lock_waiting_statements: consumer.lockWaits.statements,
     consumer_exact: exact,
     consumer_concurrency: opts.concurrency ?? null,
     baseline_n: opts.baselineN,

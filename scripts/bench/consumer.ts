@@ -21,8 +21,11 @@ export interface ConsumerResult {
   cpuUs: { main: number; other: number; postgres: number };
   sales: number;
   drift: number;
-  /** polls (every 50 ms) that saw a session of the database waiting for a lock, and the polls */
-  lockWaits: { seen: number; polls: number };
+  /**
+   * polls (every 50 ms) that saw a session of the database waiting for a lock, the polls, and
+   * how often each waiting statement (its first words) was seen
+   */
+  lockWaits: { seen: number; polls: number; statements: Record<string, number> };
   exitCode: number | null;
 }
 
@@ -44,17 +47,20 @@ export async function runConsumer(options: {
   const stallMs = options.stallMs ?? 30_000;
   const sql = connect(url, { max: 1 });
   try {
-    const lockWaits = { seen: 0, polls: 0 };
+    const lockWaits = { seen: 0, polls: 0, statements: {} as Record<string, number> };
     // The offsets stored so far, and whether any session of the database waits for a lock.
     const stored = async () => {
       const [r] = await sql`
         select
           (select coalesce(sum(next_offset), 0)::bigint::text from consumer_offsets
             where group_id = ${group} and topic = ${topic}) as n,
-          (select count(*)::int from pg_stat_activity
+          (select coalesce(json_agg(regexp_replace(left(query, 48), '[[:space:]]+', ' ', 'g')), '[]')
+            from pg_stat_activity
             where datname = current_database() and wait_event_type = 'Lock') as waiting`;
       lockWaits.polls++;
-      if (r!.waiting > 0) lockWaits.seen++;
+      const waiting = r!.waiting as string[];
+      if (waiting.length > 0) lockWaits.seen++;
+      for (const q of waiting) lockWaits.statements[q] = (lockWaits.statements[q] ?? 0) + 1;
       return Number(r!.n);
     };
     const args = [
