@@ -41,7 +41,10 @@ create table agg_totals (
   products bigint not null default 0,
   categories bigint not null default 0,
   last_sale_at timestamptz,
-  updated_at timestamptz
+  updated_at timestamptz,
+  -- every customer with at least this many purchases on the partition is in
+  -- agg_customer_leaders (see below)
+  leader_floor bigint not null default 2
 );
 
 -- Per minute (since the epoch, UTC): sales and money, and the rejected and duplicate messages of
@@ -83,8 +86,7 @@ create table agg_card (
   primary key (part, card_id)
 );
 
--- All time, by customer; indexed by purchases per partition so the overall top list is found by
--- reading the head of each partition's list (lib/store/queries.ts).
+-- All time, by customer (updated in place: no index on the counts).
 create table agg_customer (
   customer_id integer not null,
   part smallint not null,
@@ -93,7 +95,19 @@ create table agg_customer (
   cost_cents bigint not null,
   primary key (customer_id, part)
 ) with (fillfactor = 80);
-create index agg_customer_top on agg_customer (part, sales_count desc, revenue_cents desc, customer_id);
+
+-- Per partition, every customer with at least agg_totals.leader_floor purchases there (a few
+-- hundred rows: the floor rises as they grow): the overall top customers are found among them
+-- without reading every customer (lib/store/queries.ts).
+create table agg_customer_leaders (
+  part smallint not null,
+  customer_id integer not null,
+  sales_count bigint not null,
+  revenue_cents bigint not null,
+  primary key (part, customer_id)
+);
+create index agg_customer_leaders_top
+  on agg_customer_leaders (part, sales_count desc, revenue_cents desc, customer_id);
 
 -- The log of new sales by minute, customer, city, product and card company; one row per batch
 -- and key, never updated. Sums over it give any range and filter. The category and state of the
@@ -162,6 +176,13 @@ insert into agg_customer (customer_id, part, sales_count, revenue_cents, cost_ce
 select customer_id, source_partition, count(*), sum(sale_price * 100)::bigint,
   sum(cost_price * 100)::bigint
 from sales group by 1, 2;
+-- Leaders: the 200th count of each partition (at least 2) is its floor.
+update agg_totals t set leader_floor = greatest(2, coalesce((
+  select c.sales_count from agg_customer c where c.part = t.part
+  order by c.sales_count desc offset 199 limit 1), 2));
+insert into agg_customer_leaders (part, customer_id, sales_count, revenue_cents)
+select c.part, c.customer_id, c.sales_count, c.revenue_cents
+from agg_customer c join agg_totals t using (part) where c.sales_count >= t.leader_floor;
 insert into agg_sales_minute (minute, part, customer_id, city_id, product_id, card_id,
   category_id, state, sales_count, revenue_cents, cost_cents)
 select floor(extract(epoch from sold_at) / 60)::integer, source_partition, customer_id, city_id,
@@ -225,6 +246,7 @@ from agg_minute group by minute having sum(sales_count) > 0;
 -- The consumer writes the new tables; the dashboard reads everything (0004's default privileges).
 grant select, insert, update on cities, card_companies, agg_totals, agg_minute, agg_category,
   agg_city, agg_card, agg_customer to sales_writer;
+grant select, insert, update, delete on agg_customer_leaders to sales_writer;
 grant select, insert on agg_sales_minute to sales_writer;
 grant select on sales_totals, sales_by_category, sales_by_state, sales_by_city, sales_by_card,
   sales_by_customer, sales_by_minute to sales_writer, sales_reader;

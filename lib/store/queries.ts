@@ -5,6 +5,7 @@
  * its sold_at index. Money comes back as exact decimal text.
  */
 import type { Sql } from "../infra/db.ts";
+import { intArray } from "./pg_arrays.ts";
 import { hasFilters, hasRange, isEverything, type Selection } from "./selection.ts";
 
 /** The running totals of a selection; money as numeric strings, counters as bigint strings. */
@@ -228,47 +229,35 @@ export async function selectTopCustomers(
 }
 
 /**
- * The customers with the most purchases over all time, from the per-partition lists without
- * reading every customer: the heads of the partitions' lists (by purchases) are candidates; their
- * exact totals decide once the tenth best beats what any customer outside the heads can still
- * reach (the sum of each list's purchases where its head ends). Deeper heads otherwise.
+ * The customers with the most purchases over all time without reading every customer: each
+ * partition's leaders (every customer with at least its floor of purchases there) are the
+ * candidates; a customer outside them has fewer than the floor on every partition, so at most the
+ * sum of (floor - 1). When the tenth candidate has more than that, the candidates' exact totals
+ * are the answer; otherwise (little data yet) every customer is summed.
  */
 async function topCustomersOverall(sql: Sql, limit: number) {
-  for (let depth = limit * 5;; depth *= 4) {
-    const heads = await sql<
-      { part: number; customer_id: number; sales_count: string; n: number }[]
-    >`
-      select h.part, h.customer_id, h.sales_count::text, h.n
-      from (select distinct part from agg_totals) p,
-        lateral (
-          select a.part, a.customer_id, a.sales_count,
-            row_number() over (order by a.sales_count desc, a.revenue_cents desc, a.customer_id) as n
-          from agg_customer a where a.part = p.part
-          order by a.sales_count desc, a.revenue_cents desc, a.customer_id
-          limit ${depth}
-        ) h`;
-    // A customer outside every head has at most the last head value of each full list.
-    const bound = new Map<number, bigint>();
-    const full = new Set<number>();
-    for (const h of heads) {
-      bound.set(h.part, BigInt(h.sales_count));
-      if (h.n >= depth) full.add(h.part);
-    }
-    const reachable = [...full].reduce((n, part) => n + bound.get(part)!, 0n);
-    const candidates = [...new Set(heads.map((h) => h.customer_id))];
-    if (candidates.length === 0) return [];
-    const totals = await sql<{ customer_id: number; sales_count: string; revenue_cents: string }[]>`
+  const [candidates, [bound]] = await Promise.all([
+    sql<{ customer_id: number }[]>`select distinct customer_id from agg_customer_leaders`,
+    sql<{ reachable: string }[]>`
+      select coalesce(sum(leader_floor - 1), 0)::text as reachable from agg_totals`,
+  ]);
+  const top = (only: number[] | null) =>
+    sql<{ customer_id: number; sales_count: string; revenue_cents: string }[]>`
       select customer_id, sum(sales_count)::text as sales_count,
         sum(revenue_cents)::text as revenue_cents
-      from agg_customer where customer_id = any(${candidates}::integer[])
+      from agg_customer
+      ${only ? sql`where customer_id = any(${intArray(only)}::integer[])` : sql``}
       group by customer_id
       order by sum(sales_count) desc, sum(revenue_cents) desc, customer_id
       limit ${limit}`;
+  if (candidates.length > 0) {
+    const totals = await top(candidates.map((c) => c.customer_id));
     const last = totals.at(-1);
-    const settled = full.size === 0 ||
-      (totals.length === limit && BigInt(last!.sales_count) > reachable);
-    if (settled) return totals;
+    if (totals.length === limit && BigInt(last!.sales_count) > BigInt(bound!.reachable)) {
+      return totals;
+    }
   }
+  return await top(null);
 }
 
 /** Every figure of a selection but the series and recent sales (what one pass over the log gives). */

@@ -119,6 +119,26 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
       });
     }
   }
+  const leaders = await sql`
+    with wanted as (
+      select c.part, c.customer_id, c.sales_count, c.revenue_cents
+      from agg_customer c join agg_totals t using (part)
+      where c.sales_count >= t.leader_floor
+    )
+    select part, customer_id, w.sales_count::text as w_count, l.sales_count::text as l_count
+    from wanted w full join agg_customer_leaders l using (part, customer_id)
+    where (w.sales_count, w.revenue_cents) is distinct from (l.sales_count, l.revenue_cents)
+    limit 100`;
+  for (const r of leaders) {
+    drift.push({
+      table: "agg_customer_leaders",
+      key: `${r.part}/${r.customer_id}`,
+      stored: r.l_count === null ? "no row" : `${r.l_count} sales`,
+      expected: r.w_count === null
+        ? "no row (below the floor)"
+        : `${r.w_count} sales (at or above the floor)`,
+    });
+  }
   drift.push(...await findDanglingReferences(sql));
   return drift;
 }
@@ -214,6 +234,15 @@ export async function rebuildAggregates(sql: Sql): Promise<void> {
         from sales group by 1) e using (part)
       where a.part = b.part`;
     await t`insert into agg_totals (part) select 0 where not exists (select 1 from agg_totals)`;
+    await t`delete from agg_customer_leaders`;
+    await t`
+      update agg_totals t set leader_floor = greatest(2, coalesce((
+        select c.sales_count from agg_customer c where c.part = t.part
+        order by c.sales_count desc offset 199 limit 1), 2))`;
+    await t`
+      insert into agg_customer_leaders (part, customer_id, sales_count, revenue_cents)
+      select c.part, c.customer_id, c.sales_count, c.revenue_cents
+      from agg_customer c join agg_totals t using (part) where c.sales_count >= t.leader_floor`;
     await t`
       update agg_totals set
         customers = (select count(*) from customers), products = (select count(*) from products),

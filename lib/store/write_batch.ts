@@ -83,6 +83,7 @@ export async function writeBatch(
         duplicates = a.duplicates + excluded.duplicates,
         last_sale_at = greatest(a.last_sale_at, excluded.last_sale_at),
         updated_at = now()`;
+    if (stats.inserted > 0) await trimLeaders(t, input.partition);
     if (rejected > 0 || duplicates > 0) {
       const at = input.at ?? input.sales.at(-1)?.soldAt ?? new Date();
       await t`
@@ -94,6 +95,29 @@ export async function writeBatch(
     await hooks.beforeCommit?.(result);
     return result;
   });
+}
+
+/** Leaders a partition keeps at least: its floor rises to the count of the 200th. */
+const LEADERS = 200;
+
+/**
+ * Raises the partition's leader floor to the purchases of its 200th leader and drops the leaders
+ * below it: every customer with at least the floor stays, so the list stays exact and short.
+ */
+async function trimLeaders(tx: Sql, partition: number): Promise<void> {
+  await tx`
+    with cut as (
+      select sales_count from agg_customer_leaders where part = ${partition}
+      order by sales_count desc, revenue_cents desc, customer_id
+      offset ${LEADERS - 1} limit 1
+    ),
+    raised as (
+      update agg_totals set leader_floor = (select sales_count from cut)
+      where part = ${partition} and (select sales_count from cut) > leader_floor
+      returning leader_floor
+    )
+    delete from agg_customer_leaders
+    where part = ${partition} and sales_count < (select leader_floor from raised)`;
 }
 
 /** Whole minutes since the epoch (UTC): the key of a minute bucket. */
@@ -225,6 +249,16 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
         sales_count = a.sales_count + excluded.sales_count,
         revenue_cents = a.revenue_cents + excluded.revenue_cents,
         cost_cents = a.cost_cents + excluded.cost_cents
+      returning customer_id, sales_count, revenue_cents
+    ),
+    -- Customers at or above the partition's floor join (or move in) its leaders.
+    leaders as (
+      insert into agg_customer_leaders as l (part, customer_id, sales_count, revenue_cents)
+      select ${partition}, customer_id, sales_count, revenue_cents from by_customer
+      where sales_count >= coalesce(
+        (select leader_floor from agg_totals where part = ${partition}), 2)
+      on conflict (part, customer_id) do update set sales_count = excluded.sales_count,
+        revenue_cents = excluded.revenue_cents
     )
     select
       (select count(*) from new)::int as inserted,
