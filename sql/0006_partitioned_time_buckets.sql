@@ -25,8 +25,12 @@ create table card_companies (
   name text not null unique
 );
 
--- Each sale names its city and card company by id too, so its insert returns every key.
-alter table sales add column city_id integer, add column card_id smallint;
+-- Each sale names its city and card company by id too, so its insert returns every key. The
+-- card fingerprint and the content hash are stored as their 32 bytes, not 64 hex characters
+-- (a quarter of the row).
+alter table sales add column city_id integer, add column card_id smallint,
+  alter column card_fingerprint type bytea using decode(card_fingerprint, 'hex'),
+  alter column content_hash type bytea using decode(content_hash, 'hex');
 
 -- Running totals and counters, one row per partition. The dimension counters (customers,
 -- products, categories) count the rows each partition's consumer created.

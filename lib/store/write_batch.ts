@@ -162,7 +162,7 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
         ${intArray(sales.map((x) => x.sale.costPriceCents))}::bigint[],
         ${textArray(sales.map((x) => x.sale.cardCompany))}::text[],
         ${textArray(sales.map((x) => x.sale.cardNumber.slice(-4)))}::text[],
-        ${textArray(sales.map((x) => x.fingerprint))}::text[],
+        ${textArray(sales.map((x) => `\\x${x.fingerprint}`))}::bytea[],
         ${intArray(sales.map((x) => x.sale.cardExpMonth))}::smallint[],
         ${intArray(sales.map((x) => x.sale.cardExpYear))}::smallint[],
         ${textArray(sales.map((x) => x.sale.street))}::text[],
@@ -171,7 +171,7 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
         ${textArray(sales.map((x) => x.sale.zipcode))}::text[],
         ${textArray(sales.map((x) => x.soldAt.toISOString()))}::timestamptz[],
         ${intArray(sales.map((x) => x.offset))}::bigint[],
-        ${textArray(sales.map((x) => x.hash))}::text[])
+        ${textArray(sales.map((x) => `\\x${x.hash}`))}::bytea[])
         as t(sale_id, customer_id, product_id, category_id, city_id, card_id, price_cents,
              cost_cents, card_company, card_last4, card_fingerprint, card_exp_month,
              card_exp_year, street, city, state, zipcode, sold_at, source_offset, content_hash)
@@ -266,7 +266,8 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
       (select coalesce(sum(cost_cents), 0) from new)::text as cost_cents,
       (select max(sold_at) from new) as last_sale_at,
       -- Only when some sale was not inserted: the rows stored before this statement.
-      (select coalesce(json_object_agg(s.sale_id, s.content_hash), '{}') from input i
+      (select coalesce(json_object_agg(s.sale_id, encode(s.content_hash, 'hex')), '{}')
+        from input i
         join sales s using (sale_id)
         where (select count(*) from ins) < ${sales.length}) as existing_hashes`;
   const existing = new Map(Object.entries(row!.existing_hashes as Record<string, string>));
