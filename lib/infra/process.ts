@@ -42,6 +42,41 @@ export async function run(
   }
 }
 
+/**
+ * Fails with one sentence unless `java` on PATH is Java 17 or newer; `purpose` says what needs it
+ * ("run Kafka"). `env` is the environment the command is looked up and run in (default: ours).
+ */
+export async function requireJava17(purpose: string, env?: Record<string, string>): Promise<void> {
+  const { code, stderr } = await run("java", ["-version"], { env });
+  if (code === 127) {
+    throw new ProvisionError(
+      `Java 17 is needed to ${purpose} but \`java\` is not on PATH; install it (apt-get install openjdk-17-jdk-headless)`,
+    );
+  }
+  const major = Number(/version "(\d+)/.exec(stderr)?.[1] ?? 0);
+  if (major < 17) {
+    throw new ProvisionError(
+      `Java 17 or newer is needed to ${purpose}; \`java -version\` says: ${stderr.split("\n")[0]}`,
+    );
+  }
+}
+
+/** Fails with one sentence unless `cmd` answers `args` (a version flag); `install` says how to get it. */
+export async function requireCommand(
+  cmd: string,
+  args: string[],
+  purpose: string,
+  install: string,
+  env?: Record<string, string>,
+): Promise<void> {
+  const { code } = await run(cmd, args, { env });
+  if (code === 127) {
+    throw new ProvisionError(
+      `${cmd} is needed to ${purpose} but \`${cmd}\` is not on PATH; install it (${install})`,
+    );
+  }
+}
+
 /** Starts a long-running process in its own session, output appended to logFile; returns its pid. */
 export function startDetached(cmd: string, args: string[], logFile: string, cwd?: string): number {
   const quoted = [cmd, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");

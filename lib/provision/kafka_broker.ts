@@ -6,6 +6,8 @@ import {
   isLocalHost,
   LOCAL_DIR,
   ProvisionError,
+  requireCommand,
+  requireJava17,
   run,
   startDetached,
   stopProcess,
@@ -59,7 +61,7 @@ export async function kafkaUp(
       } does not answer, and it is not on this machine; start it or fix KAFKA_BROKERS`,
     );
   }
-  await requireJava17();
+  await requireJava17("run Kafka");
   await resolveJars(say);
   const port = Number(portText);
   const b = brokerDir(port);
@@ -112,33 +114,13 @@ export function ourPid(port: number): number | undefined {
   }
 }
 
-async function requireJava17() {
-  const { code, stderr } = await run("java", ["-version"]);
-  if (code === 127) {
-    throw new ProvisionError(
-      "Java is needed to run Kafka but `java` is not on PATH; install Java 17 (apt-get install openjdk-17-jre-headless)",
-    );
-  }
-  const major = Number(/version "(\d+)/.exec(stderr)?.[1] ?? 0);
-  if (major < 17) {
-    throw new ProvisionError(
-      `Kafka needs Java 17 or newer; \`java -version\` says: ${stderr.split("\n")[0]}`,
-    );
-  }
-}
-
 async function resolveJars(say: (line: string) => void) {
   const marker = `${LIBS}/.resolved`;
   const pom = await Deno.readTextFile(`${INFRA}pom.xml`);
   const wanted = /<kafka\.version>([^<]+)</.exec(pom)?.[1] ?? "?";
   const have = await Deno.readTextFile(marker).catch(() => "");
   if (have.trim() === wanted) return;
-  const mvn = await run("mvn", ["-v"]);
-  if (mvn.code === 127) {
-    throw new ProvisionError(
-      "Maven is needed once to fetch Kafka's jars but `mvn` is not on PATH; install it (apt-get install maven)",
-    );
-  }
+  await requireCommand("mvn", ["-v"], "fetch Kafka's jars (once)", "apt-get install maven");
   say(`Resolving Apache Kafka ${wanted} from Maven Central (once) ...`);
   await Deno.remove(LIBS, { recursive: true }).catch(() => {});
   const out = await run("mvn", [
