@@ -1,7 +1,11 @@
 package local.salesstream.reports;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
@@ -109,6 +113,7 @@ public final class Main {
     }, "sales-reports-shutdown"));
     if (settings.exitOnStdinEof) watchStdin();
 
+    warnDirtyState(settings);
     Console.info("reporting " + settings.salesTopic + " to " + settings.prefix
         + "<report> with group " + settings.applicationId
         + (settings.instanceId == null ? " (dynamic membership)"
@@ -125,6 +130,28 @@ public final class Main {
       Thread.currentThread().interrupt();
     }
     return exitCode.get();
+  }
+
+  /**
+   * Says so when the state folder was left by a crash (kill -9, power loss): under exactly-once a
+   * task's folder without its checkpoint file may hold uncommitted changes, so Kafka Streams wipes
+   * those stores and restores them from their changelog topics before the task runs.
+   */
+  static void warnDirtyState(Settings settings) {
+    Path app = settings.stateDir.resolve(settings.applicationId);
+    int dirty = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(app)) {
+      for (Path task : tasks) {
+        boolean stores = Files.isDirectory(task.resolve("rocksdb"));
+        if (stores && !Files.exists(task.resolve(".checkpoint"))) dirty++;
+      }
+    } catch (IOException e) {
+      return; // no state yet
+    }
+    if (dirty > 0) {
+      Console.info("the state folder was not closed cleanly (a crash or kill -9): the stores of "
+          + dirty + " tasks are wiped and restored from their changelog topics");
+    }
   }
 
   /** This instance's share of the work: its active and standby tasks (sub-topology_partition). */
@@ -162,7 +189,8 @@ public final class Main {
    * loggers are held to errors: the network client's "connection could not be established"
    * (once a second while a broker is away; the progress line says the lag is unknown then), and
    * StreamsConfig's advice about global-state exception handling, which this topology has none of
-   * (Kafka Streams 4.x logs it on every start whatever the setting).
+   * (Kafka Streams 4.x logs it on every start whatever the setting), and the three that explain
+   * a crash's wiped state store by store.
    */
   private static void configureLogging(String level) {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
@@ -170,6 +198,13 @@ public final class Main {
       String logger = "org.slf4j.simpleLogger.log.";
       System.setProperty(logger + "org.apache.kafka.clients.NetworkClient", "error");
       System.setProperty(logger + "org.apache.kafka.streams.StreamsConfig", "error");
+      // After a crash every task's stores are "corrupted" (no checkpoint under exactly-once):
+      // these three warn about each store and task with stack traces; the one line of
+      // warnDirtyState() says it instead.
+      for (String internal : List.of("ProcessorStateManager", "StateDirectory", "TaskManager")) {
+        System.setProperty(logger + "org.apache.kafka.streams.processor.internals." + internal,
+            "error");
+      }
     }
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
