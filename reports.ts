@@ -1,67 +1,65 @@
-/** `deno task reports`: the original's six stream reports, kept on compacted Kafka topics, exactly once. */
-import { failureReason, parseCli } from "./lib/infra/cli.ts";
-import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
-import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
-import { cardHashSecret } from "./lib/infra/secret.ts";
-import { type RunningReports, startReports } from "./lib/reports/runner.ts";
-import {
-  reportPrefixSetting,
-  REPORTS,
-  reportsGroupSetting,
-  reportTopic,
-} from "./lib/reports/topics.ts";
+/** `deno task reports`: the six stream reports on Kafka Streams (streams/), built on first use. */
+import { ProvisionError } from "./lib/infra/process.ts";
+import { claimInstance, ensureReportsBuilt, startReportsProcess } from "./lib/reports/launch.ts";
+import { REPORTS } from "./lib/reports/topics.ts";
 
-const USAGE = `Usage: deno task reports [--prefix P] [--reports-group G] [--quiet]
+const USAGE = `Usage: deno task reports [--flag value ...]
 
-Consumes SALES_TOPIC with its own consumer group and keeps six reports on compacted topics, one
-keyed message per dimension value (any reader gets the full current state):
+Runs the reports process of streams/ (Kafka Streams, exactly once), which keeps the six reports
   ${REPORTS.join(", ")}
-Each batch is one Kafka transaction (report updates + consumer offsets), so a crash neither loses
-nor double counts; on start the state is restored from the report topics. customer_insights is
-keyed by a keyed hash of the email, never the email. Run one instance per group.
-  --prefix P          prefix of the report topics (REPORT_TOPIC_PREFIX; default none)
-  --reports-group G   consumer group and transactional id (REPORTS_GROUP; default sales-reports)
-  --quiet             no line per batch`;
+on compacted topics. It is built with Maven on first use and whenever streams/pom.xml or
+streams/src/ changes (needs Java 17 and Maven). Start it again, on this or another host, with
+the same REPORTS_GROUP to share the work between instances.
+
+This launcher gives the process:
+  CARD_HASH_SECRET     in its environment: CARD_HASH_SECRET, else .local/card-hash-secret
+                       (created when missing, as every task does)
+  REPORTS_INSTANCE_ID  when unset: <host>-<n>, the lowest n not running on this machine
+  REPORTS_STATE_DIR    when unset: .local/reports-state/<instance id>
+and every flag. SIGINT/SIGTERM stop it cleanly (it commits the work in hand; SIGKILL after 35 s).
+Exit status: the process' own (below); 2 also when Java or Maven is missing or the build fails.`;
+
+/** The value of `--name VALUE` or `--name=VALUE` in the arguments. */
+function flagValue(args: string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === name) return args[i + 1];
+    if (args[i]!.startsWith(`${name}=`)) return args[i]!.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+/** Prints the sentence and exits 2 (the process' own status for "fix first"). */
+function cannotStart(error: unknown): never {
+  if (!(error instanceof ProvisionError)) throw error;
+  console.error(`Cannot start reports: ${error.message}`);
+  Deno.exit(2);
+}
 
 if (import.meta.main) {
-  const { config, values } = parseCli(USAGE, {
-    prefix: { type: "string" },
-    "reports-group": { type: "string" },
-    quiet: { type: "boolean" },
-  }, () => cardHashSecret()); // a bad CARD_HASH_SECRET(_FILE) is refused before starting
-  const prefix = reportPrefixSetting(values.prefix as string | undefined);
-  const groupId = reportsGroupSetting(values["reports-group"] as string | undefined);
-  quietKafkaTimerWarnings();
-  let reports: RunningReports;
-  try {
-    await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
-    reports = await startReports({
-      kafka: createKafka(config.kafkaBrokers, "sales-reports", { security: config.kafkaSecurity }),
-      topic: config.salesTopic,
-      partitions: config.partitions,
-      groupId,
-      prefix,
-      log: values.quiet ? () => {} : (line) => console.log(line),
-    });
-  } catch (error) {
-    const what = `report ${config.salesTopic} as group ${groupId}`;
-    console.error(`Cannot start reports: ${failureReason(error, config, what)}`);
-    Deno.exit(1);
-  }
-  console.log(
-    `reporting ${config.salesTopic} to ${
-      REPORTS.map((r) => reportTopic(r, prefix)).join(", ")
-    }; Ctrl-C to stop`,
-  );
+  const args = Deno.args;
+  const help = args.includes("--help") || args.includes("-h");
+  if (help) console.log(`${USAGE}\n`);
+  await ensureReportsBuilt({ say: (line) => console.log(line) }).catch(cannotStart);
+  if (help) Deno.exit((await startReportsProcess({ args: ["--help"] }).status).code);
+
+  const instance = await claimInstance({
+    id: flagValue(args, "--instance-id") ?? Deno.env.get("REPORTS_INSTANCE_ID"),
+    stateDir: flagValue(args, "--state-dir") ?? Deno.env.get("REPORTS_STATE_DIR"),
+  }).catch(cannotStart);
+  const reports = startReportsProcess({
+    args,
+    env: { REPORTS_INSTANCE_ID: instance.id, REPORTS_STATE_DIR: instance.stateDir },
+  });
+  await instance.runBy(reports.pid);
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const stop = () => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing the current transaction, then stopping`);
-    await reports.stop();
-    console.log(`stopped: ${reports.stats.sales} sales reported, ${reports.stats.skipped} skipped`);
-    Deno.exit(0);
+    reports.stop();
   };
-  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  const status = await reports.status;
+  await instance.release();
+  Deno.exit(status.code);
 }

@@ -5,6 +5,7 @@ import { kafkaUp } from "../lib/provision/kafka_broker.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
 import { sleep } from "../lib/core/async.ts";
 import { provisionOrExit } from "../lib/provision/run.ts";
+import { ensureReportsBuilt } from "../lib/reports/launch.ts";
 
 const USAGE = `Usage: deno task demo [--delay MIN-MAX]
 
@@ -37,6 +38,7 @@ if (import.meta.main) {
   await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
     await postgresUp(config.database.owner, say);
+    await ensureReportsBuilt({ say }); // the reports process (Kafka Streams), built once
   });
   const stop = async () => {
     for (const child of children) {
@@ -51,7 +53,7 @@ if (import.meta.main) {
   Deno.addSignalListener("SIGTERM", stop);
   start("consumer.ts", ["--quiet"], taskDenoFlags("consume"));
   // The Kafka-side reports for /kafka; reports.ts is what `deno task reports` runs.
-  start("reports.ts", ["--quiet"], taskDenoFlags("reports"));
+  start("reports.ts", [], taskDenoFlags("reports"));
   start("main.ts", []);
 
   const bulk = start("producer.ts", ["--delay", "0", "--quiet"]);

@@ -51,6 +51,25 @@ Deno.test("every task answers --help with its usage and the shared settings, exi
   }
 });
 
+Deno.test("deno task reports --help lists every setting of the reports process, exit 0", async () => {
+  const settings = await Deno.readTextFile(
+    `${ROOT}streams/src/main/java/local/salesstream/reports/Settings.java`,
+  );
+  const names = [...settings.matchAll(/new Def\("([A-Z_]+)", "(--[a-z-]+)"/g)];
+  assert.ok(names.length >= 20, `${names.length} settings found in Settings.java`);
+  const { code, stdout } = await runScript("reports.ts", ["--help"]);
+  assert.equal(code, 0, stdout);
+  for (const [, env, flag] of names) {
+    assert.match(stdout, new RegExp(`\\n  ${env} +${flag} +default `), env);
+  }
+  for (const what of ["REPORTS_GROUP", "REPORTS_INSTANCES", "REPORTS_MEMORY_MB"]) {
+    assert.ok(names.some(([, env]) => env === what), `${what} is a setting`);
+  }
+  assert.match(stdout, /REPORTS_DEDUPE_DAYS +--dedupe-days +default 90\n.*counted again/);
+  assert.match(stdout, /CARD_HASH_SECRET +\(environment only\)/);
+  assert.match(stdout, /REPORTS_INSTANCE_ID +when unset: <host>-<n>/, "the launcher's defaults");
+});
+
 Deno.test("an unknown flag or a bad setting is refused with a sentence and exit 2", async () => {
   const unknown = await runScript("producer.ts", ["--sauce"]);
   assert.equal(unknown.code, 2);
@@ -64,6 +83,12 @@ Deno.test("an unknown flag or a bad setting is refused with a sentence and exit 
   const missing = await runScript("producer.ts", ["--source", "/nonexistent/sales.json"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /Cannot read \/nonexistent\/sales.json/);
+  const reports = await runScript("reports.ts", ["--memory-mb", "lots"]);
+  assert.equal(reports.code, 2);
+  assert.match(
+    reports.stderr,
+    /sales-reports: REPORTS_MEMORY_MB must be a whole number, got "lots"/,
+  );
 });
 
 Deno.test("deno task bench:write refuses a count that is not a whole number above 0, exit 2", async () => {
@@ -645,6 +670,7 @@ kafkaTest(
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (listener.addr as Deno.NetAddr).port;
     listener.close();
+    const stateDir = await Deno.makeTempDir({ prefix: "demo-reports-state-" });
     const demo = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", `${ROOT}scripts/demo.ts`, "--delay", "0.2-0.5"],
       cwd: ROOT,
@@ -655,6 +681,7 @@ kafkaTest(
         CONSUMER_GROUP: `demo-${suffix}`,
         REPORT_TOPIC_PREFIX: `demo_${suffix}_`,
         REPORTS_GROUP: `demo-reports-${suffix}`,
+        REPORTS_STATE_DIR: stateDir,
         PORT: String(port),
       },
       stdout: "piped",
@@ -719,6 +746,7 @@ kafkaTest(
       }
       await drained;
       await db.close();
+      await Deno.remove(stateDir, { recursive: true }).catch(() => {});
     }
   },
 );
