@@ -22,14 +22,13 @@ import {
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
 import { securePostgresUp } from "../lib/provision/postgres_security.ts";
 import { provisionOrExit } from "../lib/provision/run.ts";
-import { ensureReportTopics } from "../lib/reports/runner.ts";
 import {
+  ensureReportTopics,
   REPORT_READER_GROUPS,
   reportPrefixSetting,
   REPORTS,
   reportsGroupSetting,
   reportTopic,
-  seenSalesTopic,
 } from "../lib/reports/topics.ts";
 
 const USAGE =
@@ -98,7 +97,6 @@ async function secureKafka(
         consumerGroup: config.groupId,
         reportsGroup,
         reportTopics: REPORTS.map((r) => reportTopic(r, prefix)),
-        reportsStateTopics: [seenSalesTopic(prefix)],
         readerGroups: Object.values(REPORT_READER_GROUPS),
       }),
     );

@@ -18,7 +18,6 @@ import {
   watchPage,
 } from "./browser.ts";
 import {
-  committedOffsets,
   createTestDatabase,
   createTestTopic,
   expectedTotals,
@@ -29,6 +28,7 @@ import {
   startConsumerAndReports,
   uniqueSuffix,
   waitFor,
+  waitForReports,
 } from "./helpers.ts";
 
 const CHARTS = [
@@ -71,7 +71,7 @@ Deno.test({
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
     const prefix = `kpb_${uniqueSuffix()}_`;
-    const { pgGroup: groupId, reportsGroup, consumer, reports } = await startConsumerAndReports(
+    const { pgGroup: groupId, consumer, reports } = await startConsumerAndReports(
       db.sql,
       topic,
       prefix,
@@ -79,7 +79,7 @@ Deno.test({
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
     let browser: Browser | undefined;
     const settled = async (n: number) => {
-      await waitFor(async () => await committedOffsets(reportsGroup, topic) === n, `${n} reported`);
+      await waitForReports(prefix, { sales: n });
       await waitFor(async () => {
         const [t] = await db.sql`select sales_count::int as n from sales_totals`;
         return t!.n === n;
@@ -250,7 +250,7 @@ Deno.test({
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
     const prefix = `kps_${uniqueSuffix()}_`;
-    const { pgGroup: groupId, reportsGroup, consumer, reports } = await startConsumerAndReports(
+    const { pgGroup: groupId, consumer, reports } = await startConsumerAndReports(
       db.sql,
       topic,
       prefix,
@@ -300,10 +300,7 @@ Deno.test({
       // The largest totals the tiles are made for, and a card company with a long name.
       const sales = largeSales(`kafka-sizes-${uniqueSuffix()}`);
       await produceAll(topic, sales);
-      await waitFor(
-        async () => await committedOffsets(reportsGroup, topic) === sales.length,
-        "the large sales reported",
-      );
+      await waitForReports(prefix, { sales: sales.length });
       await waitFor(
         async () => {
           await page.setViewportSize({ width: 1400, height: 1000 });

@@ -9,13 +9,11 @@ import { kafkaEndOffsets } from "../lib/serve/lag.ts";
 import { kafkaReports, type ReportsReader } from "../lib/serve/reports_reader.ts";
 import { createSnapshotStores, loadSnapshot } from "../lib/store/snapshot.ts";
 import { maskEmail } from "../lib/core/redact.ts";
-import { ensureReportTopics } from "../lib/reports/runner.ts";
-import { REPORTS } from "../lib/reports/topics.ts";
+import { ensureReportTopics, REPORTS } from "../lib/reports/topics.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
 import { type SaleRecord } from "../lib/core/sale.ts";
 import { chartData, kpiValues } from "./html.ts";
 import {
-  committedOffsets,
   config,
   createTestDatabase,
   createTestTopic,
@@ -26,6 +24,7 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
+  waitForReports,
 } from "./helpers.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
@@ -128,18 +127,18 @@ Deno.test({
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
     const prefix = `kp_${uniqueSuffix()}_`;
-    const { pgGroup: groupId, reportsGroup, consumer, reports: running } =
-      await startConsumerAndReports(db.sql, topic, prefix);
+    const { pgGroup: groupId, consumer, reports: running } = await startConsumerAndReports(
+      db.sql,
+      topic,
+      prefix,
+    );
     let reader: ReportsReader | undefined;
     const stored = async () => {
       const [row] = await db.sql`select sales_count::int as n from sales_totals`;
       return row!.n as number;
     };
     const settle = async (n: number) => {
-      await waitFor(
-        async () => await committedOffsets(reportsGroup, topic) === n,
-        "reports committed",
-      );
+      await waitForReports(prefix, { sales: n });
       await waitFor(async () => await stored() === n, "sales in PostgreSQL");
       await reader?.caughtUp();
     };

@@ -1,34 +1,55 @@
+/**
+ * The reports process (streams/, Kafka Streams) against the real broker and PostgreSQL: every
+ * report equals the PostgreSQL aggregates to the cent with duplicates, conflicting duplicates and
+ * bad records; after kill -9 and a restart (with and without its state folder); and with two
+ * instances at once, one of them killed mid-stream.
+ */
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
 import { startConsumer } from "../lib/consume/runner.ts";
+import { customerKey } from "../lib/core/hashing.ts";
 import type { Sql } from "../lib/infra/db.ts";
-import { readReports, type Reports } from "../lib/reports/read.ts";
-import { customerKey, ReportState } from "../lib/reports/state.ts";
-import { REPORTS } from "../lib/reports/topics.ts";
-import { decode } from "../lib/core/decode.ts";
+import { LOCAL_DIR } from "../lib/infra/process.ts";
+import { cardHashSecret } from "../lib/infra/secret.ts";
+import type { Reports } from "../lib/reports/read.ts";
 import {
+  activeTasks,
   committedOffsets,
   createTestDatabase,
   createTestTopic,
   sampleRecords,
-  startConsumerAndReports,
+  spawnTestReports,
+  startTestReports,
   storedOffsetSum,
   testKafka,
+  type TestReports,
   uniqueSuffix,
   waitFor,
+  waitForReports,
+  waitUntilRunning,
 } from "./helpers.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
-const REPORTS_CLI = new URL("../reports.ts", import.meta.url).pathname;
+
+type Message = { key: string; value: string | null };
 
 /** Sends raw messages (good, duplicated and bad) keyed like the producer does. */
-async function send(topic: string, messages: { key: string; value: string }[]) {
+async function send(topic: string, messages: Message[]) {
   const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   for (let i = 0; i < messages.length; i += 2000) {
     await producer.send({ topic, messages: messages.slice(i, i + 2000) });
   }
   await producer.disconnect();
+}
+
+/** The messages of generated sales, keyed by sale id. */
+function salesMessages(n: number, seed: number) {
+  const records = sampleRecords(n, seed);
+  return {
+    records,
+    good: records.map((r): Message => ({ key: String(r.sale_id), value: JSON.stringify(r) })),
+  };
 }
 
 /** Rows of a report by a key field, for comparing. */
@@ -107,8 +128,9 @@ async function assertReportsEqualPostgres(reports: Reports, sql: Sql) {
   const gotCustomers = new Map(
     reports.customer_insights.map((r) => [String(r.customer_key), r]),
   );
+  const secret = cardHashSecret();
   for (const row of customers) {
-    const r = gotCustomers.get(customerKey(row.email));
+    const r = gotCustomers.get(customerKey(row.email, secret));
     assert.deepEqual(
       [r?.purchases, r?.total_spent, r?.average_purchase],
       [row.sales_count, row.revenue, row.average],
@@ -118,222 +140,234 @@ async function assertReportsEqualPostgres(reports: Reports, sql: Sql) {
   }
 }
 
-Deno.test({
-  name:
-    "every report equals the PostgreSQL aggregates to the cent, duplicates and bad messages included",
-  ...KAFKA_TEST,
-  fn: async () => {
-    const db = await createTestDatabase();
-    const topic = await createTestTopic(3);
-    const prefix = `r_${uniqueSuffix()}_`;
-    const records = sampleRecords(3000, 71);
-    const good = records.map((r) => ({ key: String(r.sale_id), value: JSON.stringify(r) }));
-    const messages = [
-      ...good,
-      ...good.slice(0, 200), // re-delivered
-      { key: "bad-1", value: "not json" },
-      { key: "bad-2", value: JSON.stringify({ ...records[5], state: "ZZ" }) },
-      { key: String(records[7]!.sale_id), value: JSON.stringify({ ...records[7], sale_price: 1 }) },
-    ];
-    const { kafka, pgGroup, reportsGroup, consumer, reports } = await startConsumerAndReports(
-      db.sql,
-      topic,
-      prefix,
-    );
-    try {
-      await send(topic, messages);
-      await waitFor(
-        async () => (await committedOffsets(reportsGroup, topic)) === messages.length,
-        "reports to commit every offset",
-      );
-      await waitForPostgres(db.sql, pgGroup, messages.length);
-      const result = await readReports(kafka, prefix);
-      assert.equal(result.total_sales_summary[0]!.sales_count, 3000);
-      await assertReportsEqualPostgres(result, db.sql);
-    } finally {
-      await reports.stop();
-      await consumer.stop();
-      await db.close();
-    }
-  },
-});
-
-Deno.test("ReportState counts a sale id once, tells re-deliveries from conflicts, and restores from its messages", () => {
-  const sales = sampleRecords(50, 73).map((r) => {
-    const d = decode(new TextEncoder().encode(JSON.stringify(r)));
-    assert.ok(d.ok);
-    return d.sale;
+/** The PostgreSQL consumer of a test, in-process, with a group of its own. */
+async function startPostgresConsumer(sql: Sql, topic: string) {
+  const group = `g-${uniqueSuffix()}`;
+  const consumer = await startConsumer({
+    kafka: testKafka(),
+    sql,
+    topic,
+    groupId: group,
+    partitions: 3,
+    log: () => {},
   });
-  const state = new ReportState();
-  const first = state.apply(sales.slice(0, 30), 2);
-  assert.equal(first.newSales.length, 30);
-  const again = state.apply([
-    ...sales.slice(0, 5),
-    { ...sales[6]!, salePriceCents: 1 },
-    ...sales.slice(30),
-  ]);
-  assert.equal(again.newSales.length, 20);
-  assert.deepEqual(state.skipped, { rejected: 3, duplicates: 5 });
+  return {
+    /** Waits until the consumer has stored `n` offsets: every message so far is in PostgreSQL. */
+    stored: (n: number) =>
+      waitFor(
+        async () => (await storedOffsetSum(sql, group)) === n,
+        `the PostgreSQL consumer to store ${n} offsets`,
+        90_000,
+      ),
+    stop: () => consumer.stop(),
+  };
+}
 
-  const restored = new ReportState();
-  for (const report of REPORTS) {
-    for (const key of state.sums.get(report)!.keys()) {
-      restored.restore(report, key, state.message(report, key).value);
-    }
-  }
-  for (const [id, hash] of state.seen) restored.restoreSeen(id, hash);
-  for (const report of REPORTS) {
-    for (const key of state.sums.get(report)!.keys()) {
-      assert.deepEqual(restored.message(report, key), state.message(report, key));
-    }
-  }
-  const total = restored.message("total_sales_summary", "total").value;
-  assert.equal(total.sales_count, 50);
-  assert.deepEqual([total.rejected, total.duplicates], [3, 5]);
-  restored.apply([sales[0]!, { ...sales[1]!, costPriceCents: 0 }]);
-  assert.deepEqual(restored.skipped, { rejected: 4, duplicates: 6 });
-});
-
-Deno.test({
-  name: "a failed transaction is aborted and the reports start over from the committed state",
-  ...KAFKA_TEST,
-  fn: async () => {
-    const db = await createTestDatabase();
-    const topic = await createTestTopic(3);
-    const prefix = `r_${uniqueSuffix()}_`;
-    const records = sampleRecords(1500, 74);
-    const messages = records.map((r) => ({ key: String(r.sale_id), value: JSON.stringify(r) }));
-    let transactions = 0;
-    let failed = 0;
-    const { kafka, pgGroup, reportsGroup, consumer, reports } = await startConsumerAndReports(
-      db.sql,
-      topic,
-      prefix,
-      {
-        beforeCommit: () => {
-          // The 2nd and 3rd transactions fail after their messages and offsets were sent.
-          if (++transactions === 2 || transactions === 3) {
-            failed++;
-            return Promise.reject(new Error("injected fault before commit"));
-          }
-          return Promise.resolve();
-        },
-      },
-    );
+/** Stops what is still running (SIGKILL: a test that failed need not wait for a clean close). */
+async function killAll(processes: (TestReports | undefined)[]) {
+  for (const p of processes) {
+    if (!p) continue;
     try {
-      for (let i = 0; i < messages.length; i += 300) await send(topic, messages.slice(i, i + 300));
-      await waitFor(
-        async () => (await committedOffsets(reportsGroup, topic)) === messages.length,
-        "reports to commit every offset",
-      );
-      await waitForPostgres(db.sql, pgGroup, messages.length);
-      assert.equal(failed, 2);
-      const result = await readReports(kafka, prefix);
-      assert.deepEqual(
-        [result.total_sales_summary[0]!.sales_count, result.total_sales_summary[0]!.duplicates],
-        [1500, 0],
-      );
-      await assertReportsEqualPostgres(result, db.sql);
-    } finally {
-      await reports.stop();
-      await consumer.stop();
-      await db.close();
-    }
-  },
-});
-
-/** Waits until the PostgreSQL consumer has stored `n` offsets of its group. */
-async function waitForPostgres(sql: Sql, group: string, n: number) {
-  await waitFor(
-    async () => (await storedOffsetSum(sql, group)) === n,
-    `the PostgreSQL consumer to store ${n} offsets`,
-    90_000,
-  );
+      Deno.kill(p.pid, "SIGKILL");
+    } catch { /* already gone */ }
+    await p.status;
+  }
 }
 
 Deno.test({
-  name: "reports killed with SIGKILL mid-stream and started again still equal PostgreSQL",
+  name:
+    "every report equals PostgreSQL to the cent: a re-delivery is counted once, conflicting duplicates and bad records as rejected",
+  ...KAFKA_TEST,
+  fn: async () => {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(3);
+    const prefix = `r_${uniqueSuffix()}_`;
+    const { records, good } = salesMessages(3000, 71);
+    const messages: Message[] = [
+      ...good,
+      ...good.slice(0, 200), // re-delivered
+      { key: "another-key", value: good[10]!.value }, // re-delivered under another key
+      { key: "bad-1", value: "not json" },
+      { key: "bad-2", value: JSON.stringify({ ...records[5], state: "ZZ" }) },
+      { key: "bad-3", value: null }, // a tombstone
+      { key: good[7]!.key, value: JSON.stringify({ ...records[7], sale_price: 1 }) }, // conflicting
+    ];
+    const postgres = await startPostgresConsumer(db.sql, topic);
+    let reports: TestReports | undefined;
+    try {
+      reports = await startTestReports({ topic, prefix });
+      await send(topic, messages);
+      await postgres.stored(messages.length);
+      const got = await waitForReports(prefix, { sales: 3000, rejected: 4, duplicates: 201 });
+      await assertReportsEqualPostgres(got, db.sql);
+      const said = (pattern: RegExp) => reports!.lines.some((l) => pattern.test(l));
+      await waitFor(() => Promise.resolve(said(/ caught up: lag 0, /)), "a caught-up line");
+      const status = await reports.stop();
+      assert.equal(status.code, 143, `SIGTERM closes it cleanly:\n${reports.lines.join("\n")}`);
+      assert.ok(said(/ stopped$/), "it says it stopped");
+    } finally {
+      await killAll([reports]);
+      if (reports) await Deno.remove(reports.stateDir, { recursive: true }).catch(() => {});
+      await postgres.stop();
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "reports killed with kill -9 mid-stream and started again, then started without their state folder, still equal PostgreSQL",
   ...KAFKA_TEST,
   fn: async () => {
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
     const prefix = `r_${uniqueSuffix()}_`;
     const group = `reports-${uniqueSuffix()}`;
-    const pgGroup = `g-${uniqueSuffix()}`;
-    const records = sampleRecords(20_000, 72);
-    const good = records.map((r) => ({ key: String(r.sale_id), value: JSON.stringify(r) }));
+    const stateDir = `${LOCAL_DIR}test-reports/${group}`;
+    const options = { topic, prefix, group, stateDir };
+    const { records, good } = salesMessages(10_000, 72);
     await send(topic, good);
-    const spawn = () =>
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          REPORTS_CLI,
-          "--quiet",
-          "--topic",
-          topic,
-          "--prefix",
-          prefix,
-          "--reports-group",
-          group,
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-    const consumer = await startConsumer({
-      kafka: testKafka(),
-      sql: db.sql,
-      topic,
-      groupId: pgGroup,
-      partitions: 3,
-      log: () => {},
-    });
-    let child = spawn();
+    const postgres = await startPostgresConsumer(db.sql, topic);
+    let reports: TestReports | undefined = await spawnTestReports(options);
     try {
       await waitFor(
-        async () => (await committedOffsets(group, topic)) > 0,
-        "the first reports process to commit",
+        async () => (await committedOffsets(group, topic)) >= 2000,
+        "the reports process to commit 2,000 offsets",
         90_000,
       );
-      child.kill("SIGKILL");
-      assert.equal((await child.status).signal, "SIGKILL");
+      Deno.kill(reports.pid, "SIGKILL");
+      assert.equal((await reports.status).signal, "SIGKILL");
       const atKill = await committedOffsets(group, topic);
       assert.ok(atKill < records.length, `reports finished (${atKill}) before being killed`);
-      child = spawn();
-      // Sent after the kill: re-deliveries of sales counted before it (the restored seen ids must
+
+      // Started again on its state folder (left dirty by the kill: wiped and restored).
+      let started = Date.now();
+      reports = await startTestReports(options);
+      const restartMs = Date.now() - started;
+      assert.ok(
+        reports.lines.some((l) =>
+          / the state folder was not closed cleanly \(a crash or kill -9\)/.test(l)
+        ),
+        "it says the kill left state to wipe and restore",
+      );
+      // Sent after the kill: re-deliveries of sales counted before it (the restored sale ids must
       // know them), a conflicting duplicate and bad messages.
-      const late = [
+      const late: Message[] = [
         ...good.slice(0, 300),
         { key: good[1]!.key, value: JSON.stringify({ ...records[1], sale_price: 2 }) },
         { key: "bad-1", value: "{" },
         { key: "bad-2", value: JSON.stringify({ ...records[3], email: "nobody" }) },
       ];
       await send(topic, late);
-      const total = records.length + late.length;
-      await waitFor(
-        async () => (await committedOffsets(group, topic)) === total,
-        "reports to finish after restart",
-        90_000,
-      );
-      child.kill("SIGTERM");
-      assert.equal((await child.status).code, 0, "SIGTERM ends the reports process cleanly");
-      await waitForPostgres(db.sql, pgGroup, total);
+      let total = records.length + late.length;
+      await postgres.stored(total);
+      let got = await waitForReports(prefix, {
+        sales: records.length,
+        rejected: 3,
+        duplicates: 300,
+      });
+      await assertReportsEqualPostgres(got, db.sql);
+      assert.equal((await reports.stop()).code, 143, "SIGTERM closes it cleanly");
 
-      const result = await readReports(testKafka(), prefix);
-      assert.equal(result.total_sales_summary[0]!.sales_count, records.length);
-      assert.equal(result.total_sales_summary[0]!.duplicates, 300);
-      assert.equal(result.total_sales_summary[0]!.rejected, 3);
-      await assertReportsEqualPostgres(result, db.sql);
+      // Without its state folder: the stores come back from their changelog topics, so the sale
+      // ids counted so far are still known.
+      await Deno.remove(stateDir, { recursive: true });
+      started = Date.now();
+      reports = await startTestReports(options);
+      const freshMs = Date.now() - started;
+      const again = good.slice(300, 400);
+      await send(topic, again);
+      total += again.length;
+      await postgres.stored(total);
+      got = await waitForReports(prefix, { sales: records.length, rejected: 3, duplicates: 400 });
+      await assertReportsEqualPostgres(got, db.sql);
+      assert.equal((await reports.stop()).code, 143);
       console.log(
-        `killed after ${atKill} of ${records.length} offsets committed; after restart and ` +
-          `${late.length} late messages every report equals PostgreSQL`,
+        `killed after ${atKill} of ${records.length} offsets committed; running again in ` +
+          `${restartMs} ms on its state folder, ${freshMs} ms without it; every report equals PostgreSQL`,
       );
     } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-      await child.stderr.cancel().catch(() => {});
-      await consumer.stop();
+      await killAll([reports]);
+      await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+      await postgres.stop();
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "two instances share the work, and when one is killed with kill -9 mid-stream the other takes over: every report still equals PostgreSQL",
+  ...KAFKA_TEST,
+  fn: async () => {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(3);
+    const prefix = `r_${uniqueSuffix()}_`;
+    const group = `reports-${uniqueSuffix()}`;
+    // Two instances keep standby copies; a silent one is dropped after 6 s (the broker's minimum).
+    const env = { REPORTS_INSTANCES: "2", REPORTS_SESSION_TIMEOUT_S: "6" };
+    const instance = (id: string) => ({
+      topic,
+      prefix,
+      group,
+      instanceId: `${group}-${id}`,
+      stateDir: `${LOCAL_DIR}test-reports/${group}-${id}`,
+      env,
+    });
+    const { records, good } = salesMessages(8000, 75);
+    const postgres = await startPostgresConsumer(db.sql, topic);
+    let a: TestReports | undefined;
+    let b: TestReports | undefined;
+    try {
+      a = await spawnTestReports(instance("a"));
+      b = await spawnTestReports(instance("b"));
+      await Promise.all([waitUntilRunning(a), waitUntilRunning(b)]);
+      const shared = [activeTasks(a), activeTasks(b)];
+      assert.ok(shared.every((n) => n > 0), `both instances have tasks: ${shared}`);
+
+      await send(topic, good.slice(0, 4000));
+      await waitFor(
+        async () => (await committedOffsets(group, topic)) >= 1000,
+        "the instances to commit 1,000 offsets",
+      );
+      Deno.kill(b.pid, "SIGKILL");
+      await b.status;
+      const atKill = await committedOffsets(group, topic);
+      await send(topic, good.slice(4000));
+      await postgres.stored(records.length);
+      let got = await waitForReports(prefix, { sales: records.length, duplicates: 0 });
+      await assertReportsEqualPostgres(got, db.sql);
+      assert.equal(activeTasks(a), 9, "the survivor runs every task");
+
+      // The killed instance comes back on its state folder and the pair goes on, still exact.
+      b = await spawnTestReports(instance("b"));
+      await waitUntilRunning(b, false);
+      const late: Message[] = [
+        ...good.slice(0, 100),
+        { key: good[2]!.key, value: JSON.stringify({ ...records[2], cost_price: 0 }) },
+        { key: "bad", value: "[]" },
+        ...salesMessages(1000, 76).good,
+      ];
+      await send(topic, late);
+      await postgres.stored(records.length + late.length);
+      got = await waitForReports(prefix, {
+        sales: records.length + 1000,
+        rejected: 2,
+        duplicates: 100,
+      });
+      await assertReportsEqualPostgres(got, db.sql);
+      const stopped = await Promise.all([a.stop(), b.stop()]);
+      assert.deepEqual(stopped.map((s) => s.code), [143, 143]);
+      console.log(
+        `tasks split ${shared.join(" + ")}; b killed at ${atKill} committed offsets of ` +
+          `${records.length}; a took over, b came back; every report equals PostgreSQL`,
+      );
+    } finally {
+      await killAll([a, b]);
+      for (const id of ["a", "b"]) {
+        await Deno.remove(instance(id).stateDir, { recursive: true }).catch(() => {});
+      }
+      await postgres.stop();
       await db.close();
     }
   },

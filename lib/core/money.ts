@@ -27,7 +27,7 @@ export function subtractMoney(a: string, b: string): string {
 }
 
 /** numerator / denominator rounded half away from zero; 0n when the denominator is 0. */
-export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+function divideRounded(numerator: bigint, denominator: bigint): bigint {
   if (denominator === 0n) return 0n;
   const negative = (numerator < 0n) !== (denominator < 0n);
   const n = numerator < 0n ? -numerator : numerator;

@@ -150,8 +150,6 @@ export interface AccessNames {
   reportsGroup: string;
   /** the report topics (the dashboard reads them) */
   reportTopics: string[];
-  /** the reports process' own compacted topics (its state) */
-  reportsStateTopics: string[];
   /** starts of the dashboard's throw-away groups that read the report topics */
   readerGroups: string[];
 }
@@ -183,7 +181,7 @@ export function projectAcls(names: AccessNames): AclEntry[] {
     ["reports", GROUP, names.reportsGroup, true, [READ]],
     ["reports", TRANSACTIONAL_ID, names.reportsGroup, true, [WRITE]],
     ["reports", TOPIC, names.reportsGroup, true, [ALL]],
-    ...[...names.reportTopics, ...names.reportsStateTopics].map((t): Rule => [
+    ...names.reportTopics.map((t): Rule => [
       "reports",
       TOPIC,
       t,

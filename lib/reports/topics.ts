@@ -1,4 +1,6 @@
 /** Names of the report topics (the original's six), with the optional REPORT_TOPIC_PREFIX. */
+import type { Kafka } from "kafkajs";
+import { ensureTopic } from "../infra/kafka.ts";
 
 /** The six reports, as the original named their topics. */
 export const REPORTS = [
@@ -18,9 +20,15 @@ export function reportTopic(name: ReportName, prefix = ""): string {
   return `${prefix}${name}`;
 }
 
-/** The compacted topic of sale ids already counted, so a re-delivered sale counts once. */
-export function seenSalesTopic(prefix = ""): string {
-  return `${prefix}reports_seen_sales`;
+/**
+ * Creates the six report topics (compacted, one partition) when missing. The reports process
+ * creates them itself when its Kafka user may; on a secured cluster the administrator does
+ * (`deno task up --secure`).
+ */
+export async function ensureReportTopics(kafka: Kafka, prefix: string): Promise<void> {
+  for (const report of REPORTS) {
+    await ensureTopic(kafka, reportTopic(report, prefix), 1, { "cleanup.policy": "compact" });
+  }
 }
 
 /** The report topics' prefix: the --prefix flag, else REPORT_TOPIC_PREFIX, else none. */
