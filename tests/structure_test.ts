@@ -151,7 +151,18 @@ Deno.test("the README's Layout names every entrypoint and folder, and only paths
   assert.deepEqual(missing, [], "paths in the Layout that do not exist");
   const folders = [...Deno.readDirSync(`${ROOT}lib`)].filter((e) => e.isDirectory)
     .map((e) => `lib/${e.name}`);
-  const tops = ["routes", "views", "static", "sql", "scripts", "tests", "infra", "docs", "data"];
+  const tops = [
+    "routes",
+    "views",
+    "static",
+    "sql",
+    "scripts",
+    "tests",
+    "infra",
+    "docs",
+    "data",
+    "streams",
+  ];
   const unnamed = [...ENTRYPOINTS, ...folders, ...tops, "deno.json", "BENCHMARKS.md"]
     .filter((p) => !named.has(p));
   assert.deepEqual(unnamed, [], "entrypoints and folders the Layout does not name");
