@@ -107,13 +107,21 @@ public final class Main {
       progress.stop();
       Console.info("stopping: closing Kafka Streams (commits the work in hand)");
       boolean closed = streams.close(CLOSE_TIMEOUT);
+      if (closed && exitCode.get() == 0) {
+        try {
+          Files.createDirectories(settings.stateDir);
+          Files.writeString(cleanCloseMarker(settings), "closed cleanly\n");
+        } catch (IOException e) {
+          Console.error("cannot write " + cleanCloseMarker(settings) + ": " + e.getMessage());
+        }
+      }
       admin.close(Duration.ofSeconds(5));
       Console.info(closed ? "stopped" : "stopped (close timed out after "
           + CLOSE_TIMEOUT.toSeconds() + " s; uncommitted work is redone on the next start)");
     }, "sales-reports-shutdown"));
     if (settings.exitOnStdinEof) watchStdin();
 
-    warnDirtyState(settings);
+    checkStateFolder(settings);
     Console.info("reporting " + settings.salesTopic + " to " + settings.prefix
         + "<report> with group " + settings.applicationId
         + (settings.instanceId == null ? " (dynamic membership)"
@@ -133,24 +141,40 @@ public final class Main {
   }
 
   /**
-   * Says so when the state folder was left by a crash (kill -9, power loss): under exactly-once a
-   * task's folder without its checkpoint file may hold uncommitted changes, so Kafka Streams wipes
-   * those stores and restores them from their changelog topics before the task runs.
+   * The file that says this instance's state folder was closed cleanly: written after a close that
+   * committed everything, removed when the process starts using the folder. (Kafka Streams 4.x
+   * keeps its store offsets inside RocksDB, so no file of its own tells.)
    */
-  static void warnDirtyState(Settings settings) {
-    Path app = settings.stateDir.resolve(settings.applicationId);
-    int dirty = 0;
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(app)) {
-      for (Path task : tasks) {
-        boolean stores = Files.isDirectory(task.resolve("rocksdb"));
-        if (stores && !Files.exists(task.resolve(".checkpoint"))) dirty++;
+  static Path cleanCloseMarker(Settings settings) {
+    return settings.stateDir.resolve(settings.applicationId + ".closed-cleanly");
+  }
+
+  /**
+   * Says so when the state folder was left by a crash (kill -9, power loss, a close that timed
+   * out): under exactly-once Kafka Streams then wipes the stores that may hold uncommitted changes
+   * and restores them from their changelog topics before their tasks run. Then takes the folder
+   * into use (the marker of a clean close goes).
+   */
+  static void checkStateFolder(Settings settings) {
+    Path marker = cleanCloseMarker(settings);
+    int tasks = 0;
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(
+        settings.stateDir.resolve(settings.applicationId))) {
+      for (Path task : dirs) {
+        if (Files.isDirectory(task.resolve("rocksdb"))) tasks++;
       }
     } catch (IOException e) {
-      return; // no state yet
+      // no state yet
     }
-    if (dirty > 0) {
-      Console.info("the state folder was not closed cleanly (a crash or kill -9): the stores of "
-          + dirty + " tasks are wiped and restored from their changelog topics");
+    if (tasks > 0 && !Files.exists(marker)) {
+      Console.info("the state folder was not closed cleanly (a crash or kill -9): stores that may"
+          + " hold uncommitted changes are wiped and restored from their changelog topics ("
+          + tasks + " tasks have state here)");
+    }
+    try {
+      Files.deleteIfExists(marker);
+    } catch (IOException e) {
+      Console.error("cannot remove " + marker + ": " + e.getMessage());
     }
   }
 
@@ -200,7 +224,7 @@ public final class Main {
       System.setProperty(logger + "org.apache.kafka.streams.StreamsConfig", "error");
       // After a crash every task's stores are "corrupted" (no checkpoint under exactly-once):
       // these three warn about each store and task with stack traces; the one line of
-      // warnDirtyState() says it instead.
+      // checkStateFolder() says it instead.
       for (String internal : List.of("ProcessorStateManager", "StateDirectory", "TaskManager")) {
         System.setProperty(logger + "org.apache.kafka.streams.processor.internals." + internal,
             "error");
