@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { ProvisionError, run } from "../lib/infra/process.ts";
-import { buildReason, claimInstance, ensureReportsBuilt } from "../lib/reports/launch.ts";
+import {
+  buildReason,
+  claimInstance,
+  ensureReportsBuilt,
+  splitArgs,
+} from "../lib/reports/launch.ts";
 import { uniqueSuffix } from "./helpers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -127,4 +132,32 @@ Deno.test("instances on one machine get <host>-1, <host>-2 and their own state f
     await first.release();
     await second.release();
   }
+});
+
+Deno.test("the project's Kafka security flags are read by the launcher, not passed to the process", () => {
+  const { flags, own } = splitArgs([
+    "--brokers",
+    "kafka:9093",
+    "--kafka-username=reports",
+    "--kafka-password-file",
+    "/run/secrets/kafka",
+    "--memory-mb",
+    "128",
+    "--topic=sales",
+    "--kafka-ca-file",
+  ]);
+  assert.deepEqual(flags, {
+    brokers: "kafka:9093",
+    "kafka-username": "reports",
+    "kafka-password-file": "/run/secrets/kafka",
+    topic: "sales",
+  });
+  assert.deepEqual(own, [
+    "--brokers",
+    "kafka:9093",
+    "--memory-mb",
+    "128",
+    "--topic=sales",
+    "--kafka-ca-file", // no value: left for the process to refuse
+  ]);
 });

@@ -46,6 +46,9 @@ const SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt";
 const TOKEN_FILE = await Deno.makeTempFile({ prefix: "dashboard-token-" });
 await Deno.writeTextFile(TOKEN_FILE, `token-${crypto.randomUUID()}`, { mode: 0o600 });
 const TOKEN = await Deno.readTextFile(TOKEN_FILE);
+/** The reports process' RocksDB state (Kafka Streams), removed at the end. */
+await Deno.mkdir(LOCAL_DIR, { recursive: true });
+const REPORTS_STATE_DIR = await Deno.makeTempDir({ dir: LOCAL_DIR, prefix: "secure-reports-" });
 
 /** The settings every process of this file shares: where things are, names, TLS trust. */
 const SHARED = {
@@ -377,7 +380,7 @@ Deno.test({
           const bad = await produceBad(card);
           children.push(
             new Child("consumer.ts", ["--quiet"], settingsOf("consumer"), taskDenoFlags("consume")),
-            new Child("reports.ts", [], settingsOf("reports")),
+            new Child("reports.ts", [], settingsOf("reports", { REPORTS_STATE_DIR })),
             new Child(
               "main.ts",
               ["--port", String(freePort())],
@@ -704,6 +707,7 @@ Deno.test({
       await cleanUp(adminKafka);
       await owner.end();
       await Deno.remove(TOKEN_FILE).catch(() => {});
+      await Deno.remove(REPORTS_STATE_DIR, { recursive: true }).catch(() => {});
       const stop = [
         ...(started.kafka ? ["--brokers", BROKERS[0]!] : []),
         ...(started.postgres ? ["--database-url", DATABASE_URL] : []),

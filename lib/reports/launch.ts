@@ -11,6 +11,8 @@ import {
   requireJava17,
   run,
 } from "../infra/process.ts";
+import type { Config } from "../infra/config.ts";
+import { verifyKafkaTls, writeJavaClientConfig } from "../infra/kafka_security.ts";
 import { cardHashSecret } from "../infra/secret.ts";
 
 /** The Java module's folder. */
@@ -264,4 +266,54 @@ export async function claimInstance(
     runBy: (pid) => Deno.writeTextFile(file, `${Deno.pid} ${pid}`),
     release: () => Deno.remove(file).catch(() => {}),
   };
+}
+
+/** The project's Kafka security flags: read by the launcher, not passed to the process. */
+const SECURITY_FLAGS = [
+  "kafka-security-protocol",
+  "kafka-sasl-mechanism",
+  "kafka-username",
+  "kafka-password-file",
+  "kafka-ca-file",
+  "kafka-cert-file",
+  "kafka-key-file",
+];
+
+/**
+ * Splits `deno task reports`' arguments into the project's settings the launcher reads (the Kafka
+ * security flags every task takes, and --brokers and --topic, which the process reads too) and the
+ * arguments for the process (all but the security flags).
+ */
+export function splitArgs(args: string[]): { flags: Record<string, string>; own: string[] } {
+  const flags: Record<string, string> = {};
+  const own: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [name, inline] = args[i]!.startsWith("--") ? args[i]!.slice(2).split(/=(.*)/s) : [];
+    const value = inline ?? args[i + 1];
+    const security = name !== undefined && SECURITY_FLAGS.includes(name);
+    if ((security || name === "brokers" || name === "topic") && value !== undefined) {
+      flags[name!] = value;
+      if (!security) own.push(args[i]!, ...(inline === undefined ? [value] : []));
+      if (inline === undefined) i++;
+    } else own.push(args[i]!);
+  }
+  return { flags, own };
+}
+
+/**
+ * On a secured cluster (KAFKA_SECURITY_PROTOCOL other than PLAINTEXT), the process' Kafka client
+ * properties with the same settings every task uses: the TLS handshake is checked first (an
+ * untrusted certificate fails here, in one sentence), then writeJavaClientConfig() writes them
+ * into `dir` (the password in a 0600 file read through Kafka's config provider). Nothing on a
+ * PLAINTEXT cluster, or when KAFKA_CLIENT_PROPERTIES names a file of the operator's own.
+ */
+export async function clientProperties(
+  config: Config,
+  dir: string,
+  given = Deno.env.get("KAFKA_CLIENT_PROPERTIES"),
+): Promise<Record<string, string>> {
+  if (config.kafkaSecurity.protocol === "PLAINTEXT" || given) return {};
+  await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
+  const file = await writeJavaClientConfig(config.kafkaBrokers, config.kafkaSecurity, dir);
+  return { KAFKA_CLIENT_PROPERTIES: file };
 }
