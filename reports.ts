@@ -64,7 +64,11 @@ if (import.meta.main) {
     cardHashSecret();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    cannotStart(new ProvisionError(error.message));
+    // As every task refuses a bad setting (lib/infra/cli.ts): one sentence, exit 2.
+    console.error(
+      `error: ${error.message}\n\n${USAGE.split("\n")[0]}\nRun with --help for every option.`,
+    );
+    Deno.exit(2);
   }
   const instance = await claimInstance({
     id: flagValue(own, "--instance-id") ?? Deno.env.get("REPORTS_INSTANCE_ID"),
