@@ -226,17 +226,20 @@ Deno.test({
     const stateDir = `${LOCAL_DIR}test-reports/${group}`;
     const options = { topic, prefix, group, stateDir };
     const { records, good } = salesMessages(10_000, 72);
-    await send(topic, good);
+    await send(topic, good.slice(0, 5000));
     const postgres = await startPostgresConsumer(db.sql, topic);
     let reports: TestReports | undefined = await spawnTestReports(options);
     try {
       await waitFor(
-        async () => (await committedOffsets(group, topic)) >= 2000,
-        "the reports process to commit 2,000 offsets",
+        async () => (await committedOffsets(group, topic)) >= 1000,
+        "the reports process to commit 1,000 offsets",
         90_000,
       );
+      // Killed while the second half of the sales is arriving: work in hand, a transaction open.
+      const arriving = send(topic, good.slice(5000));
       Deno.kill(reports.pid, "SIGKILL");
       assert.equal((await reports.status).signal, "SIGKILL");
+      await arriving;
       const atKill = await committedOffsets(group, topic);
       assert.ok(atKill < records.length, `reports finished (${atKill}) before being killed`);
 
@@ -330,10 +333,12 @@ Deno.test({
         async () => (await committedOffsets(group, topic)) >= 1000,
         "the instances to commit 1,000 offsets",
       );
+      // b is killed while the second half of the sales is arriving.
+      const arriving = send(topic, good.slice(4000));
       Deno.kill(b.pid, "SIGKILL");
       await b.status;
+      await arriving;
       const atKill = await committedOffsets(group, topic);
-      await send(topic, good.slice(4000));
       await postgres.stored(records.length);
       let got = await waitForReports(prefix, { sales: records.length, duplicates: 0 });
       await assertReportsEqualPostgres(got, db.sql);
