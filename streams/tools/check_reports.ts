@@ -1,9 +1,10 @@
 /**
  * Checks the six report topics row by row against sums computed here from the same generated sales
- * that `deno task produce --generate N --seed S` sent (each sale once; keyed customer hashes under
- * the project's card-hash key). Used for the 1M run in BENCHMARKS.md:
+ * that `deno task produce --generate N --seed S` sent, once or more (each sale counted once; keyed
+ * customer hashes under the project's card-hash key). Used for the 1M run in BENCHMARKS.md:
  *
- *   KAFKA_BROKERS=localhost:9692 deno run -A streams/tools/check_reports.ts 1000000 16 [PREFIX]
+ *   KAFKA_BROKERS=localhost:9692 deno run -A streams/tools/check_reports.ts 1000000 16 [N S ...]
+ *      [--prefix P]
  *
  * Prints one line per report and exits 0 when every row is exact, 1 otherwise.
  */
@@ -15,7 +16,7 @@ import { loadConfig } from "../../lib/infra/config.ts";
 import { createKafka, quietKafkaTimerWarnings } from "../../lib/infra/kafka.ts";
 import { cardHashSecret } from "../../lib/infra/secret.ts";
 import { generateSales } from "../../lib/produce/generate.ts";
-import { watchReports } from "../../lib/reports/read.ts";
+import { missingReportTopics, watchReports } from "../../lib/reports/read.ts";
 import type { ReportName } from "../../lib/reports/topics.ts";
 
 type Row = Record<string, unknown>;
@@ -28,8 +29,8 @@ function rowKey(report: ReportName, r: Row): string {
   return String(r.category ?? r.state ?? r.customer_key ?? r.card_company);
 }
 
-/** Every report's rows as the sales should make them. */
-function expected(n: number, seed: number): Map<ReportName, Map<string, Sums>> {
+/** Every report's rows as the sales of each [n, seed] should make them. */
+function expected(sets: [number, number][]): Map<ReportName, Map<string, Sums>> {
   const secret = cardHashSecret();
   const tables = new Map<ReportName, Map<string, Sums>>();
   const add = (report: ReportName, key: string, price: bigint, cost: bigint, customer?: string) => {
@@ -43,7 +44,8 @@ function expected(n: number, seed: number): Map<ReportName, Map<string, Sums>> {
   };
   const seen = new Set<string>();
   const encoder = new TextEncoder();
-  for (const record of generateSales(n, seed)) {
+  const records = sets.flatMap(([n, seed]) => [...generateSales(n, seed)]);
+  for (const record of records) {
     const decoded = decode(encoder.encode(JSON.stringify(record)));
     if (!decoded.ok || seen.has(decoded.sale.saleId)) continue;
     const sale = decoded.sale;
@@ -60,17 +62,25 @@ function expected(n: number, seed: number): Map<ReportName, Map<string, Sums>> {
 }
 
 if (import.meta.main) {
-  const [n, seed, prefix = ""] = Deno.args;
-  if (!n || !seed || !/^\d+$/.test(n) || !/^\d+$/.test(seed)) {
-    console.error("Usage: deno run -A streams/tools/check_reports.ts N SEED [PREFIX]");
+  const args = [...Deno.args];
+  const at = args.indexOf("--prefix");
+  const prefix = at === -1 ? "" : args.splice(at, 2)[1] ?? "";
+  if (args.length < 2 || args.length % 2 || args.some((a) => !/^\d+$/.test(a))) {
+    console.error(
+      "Usage: deno run -A streams/tools/check_reports.ts N SEED [N SEED ...] [--prefix P]",
+    );
     Deno.exit(2);
   }
-  const want = expected(Number(n), Number(seed));
+  const sets = args.flatMap((a, i) => i % 2 ? [] : [[Number(a), Number(args[i + 1])]]);
+  const want = expected(sets as [number, number][]);
   quietKafkaTimerWarnings();
-  const reader = await watchReports(
-    createKafka(loadConfig().kafkaBrokers, "check-reports"),
-    prefix,
-  );
+  const kafka = createKafka(loadConfig().kafkaBrokers, "check-reports");
+  const missing = await missingReportTopics(kafka, prefix);
+  if (missing.length) {
+    console.error(`no such report topics: ${missing.join(", ")}`);
+    Deno.exit(1);
+  }
+  const reader = await watchReports(kafka, prefix);
   await reader.caughtUp();
   const got = reader.current();
   await reader.stop();
