@@ -299,7 +299,17 @@ Deno.test({
         await page.waitForTimeout(300);
         assert.deepEqual(await overflowingTiles(page), [], `tiles at ${width} px`);
         const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-        assert.ok(pageWidth <= width, `page is ${pageWidth}px wide on a ${width}px screen`);
+        const wide = await page.evaluate((width) =>
+          [...document.querySelectorAll("body *")]
+            .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+            .map((e) =>
+              `${e.tagName.toLowerCase()}.${e.className} ${e.getBoundingClientRect().right}`
+            )
+            .slice(0, 5), width);
+        assert.ok(
+          pageWidth <= width,
+          `page is ${pageWidth}px wide on a ${width}px screen: ${wide.join("; ")}`,
+        );
       };
 
       // No sales yet: each chart says so in its place; no axes, no legend of -$1..$1.
