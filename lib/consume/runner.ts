@@ -143,6 +143,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   };
 
   await consumer.run({
+    // The offsets that count are PostgreSQL's; Kafka's copy (for tools and lag) is committed at
+    // most every 5 s instead of after every batch.
+    autoCommitInterval: 5_000,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.concurrency ?? 2,
     eachBatch: handleBatch,
