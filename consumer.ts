@@ -1,11 +1,12 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
-import { positiveInt } from "./lib/infra/config.ts";
+import { ConfigError, positiveInt } from "./lib/infra/config.ts";
 import type { Sql } from "./lib/infra/db.ts";
 import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { connectService } from "./lib/infra/migrate.ts";
-import { cardHashSecret } from "./lib/infra/secret.ts";
+import { cardHashSecret, cardHashSecretSource } from "./lib/infra/secret.ts";
+import { claimCardHashKey } from "./lib/store/card_hash_key.ts";
 import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
 import {
   DEFAULT_SESSION_TIMEOUT_MS,
@@ -59,6 +60,8 @@ if (import.meta.main) {
       max: concurrency + 1,
       connection: postgresTimeouts(sessionTimeout),
     });
+    // One key per deployment: another key's hashes would turn re-deliveries into conflicts.
+    await claimCardHashKey(sql, cardHashSecret(), cardHashSecretSource());
     consumer = await startConsumer({
       kafka: createKafka(config.kafkaBrokers, "sales-consumer", {
         security: config.kafkaSecurity,
@@ -82,7 +85,7 @@ if (import.meta.main) {
   } catch (error) {
     console.error(`Cannot start consumer: ${failureReason(error, config, what)}`);
     await sql?.end({ timeout: 1 }).catch(() => {});
-    Deno.exit(1);
+    Deno.exit(error instanceof ConfigError ? 2 : 1); // a wrong card-hash key is a bad setting
   }
   console.log(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
   let stopping = false;
