@@ -47,20 +47,58 @@ async function waitUntilConsuming(consumer: ConsumerProcess, timeoutMs = 90_000)
   );
 }
 
+/** A project entrypoint started as its task starts it, with its output kept. */
+function spawnTask(script: string, args: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(`../${script}`, import.meta.url).pathname, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const task = { child, output: "" };
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (chunk) => void (task.output += chunk) }),
+    ).catch(() => {});
+  }
+  return task;
+}
+
 Deno.test({
   name:
-    "four consumers started at once on a new database all run, and each migration is applied once",
+    "four consumers, two dashboards and a verify started at once on a new database all run, and each migration is applied once",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
     const db = freshDatabase();
     const topic = await createTestTopic(4);
     const group = `g-${uniqueSuffix()}`;
+    const ports = [0, 1].map(() => 20_000 + Math.floor(Math.random() * 40_000));
     const consumers = ["a", "b", "c", "d"].map((name) =>
       new ConsumerProcess(db.url, topic, group, name, false)
     );
+    const dashboards = ports.map((port) =>
+      spawnTask("main.ts", ["--database-url", db.url, "--topic", topic, "--port", String(port)])
+    );
+    const verify = spawnTask("scripts/verify.ts", ["--database-url", db.url]);
     try {
       await Promise.all(consumers.map((c) => waitUntilConsuming(c)));
+      const verified = await verify.child.status;
+      assert.equal(verified.code, 0, verify.output);
+      assert.match(verify.output, /^no drift/m);
+      for (const [i, port] of ports.entries()) {
+        await waitFor(
+          () => Promise.resolve(/^Dashboard at /m.test(dashboards[i]!.output)),
+          `dashboard ${i}`,
+          90_000,
+        ).catch((error) => {
+          throw new Error(`${(error as Error).message}:\n${dashboards[i]!.output}`);
+        });
+        const answer = await fetch(`http://127.0.0.1:${port}/api/summary`);
+        const body = await answer.text();
+        assert.equal(answer.status, 200, body);
+        JSON.parse(body);
+      }
       const files = [...Deno.readDirSync(SQL_DIR)].filter((e) => /^\d{4}_.+\.sql$/.test(e.name))
         .map((e) => e.name).sort();
       const sql = connect(db.url, { max: 1 });
@@ -75,8 +113,18 @@ Deno.test({
         const status = await c.stop("SIGTERM");
         assert.equal(status.code, 0, `consumer ${c.name} stops cleanly:\n${c.output}`);
       }
+      for (const d of dashboards) {
+        d.child.kill("SIGTERM");
+        assert.equal((await d.child.status).code, 0, d.output);
+      }
     } finally {
       await Promise.all(consumers.map((c) => c.stop("SIGKILL")));
+      for (const task of [...dashboards, verify]) {
+        try {
+          task.child.kill("SIGKILL");
+        } catch { /* ended */ }
+        await task.child.status;
+      }
       await db.drop();
     }
   },
