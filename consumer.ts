@@ -1,33 +1,53 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
-import { positiveInt } from "./lib/infra/config.ts";
+import { ConfigError, positiveInt } from "./lib/infra/config.ts";
 import type { Sql } from "./lib/infra/db.ts";
 import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { connectService } from "./lib/infra/migrate.ts";
-import { cardHashSecret } from "./lib/infra/secret.ts";
+import { cardHashSecret, cardHashSecretSource } from "./lib/infra/secret.ts";
+import { claimCardHashKey } from "./lib/store/card_hash_key.ts";
 import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
+import {
+  DEFAULT_SESSION_TIMEOUT_MS,
+  postgresTimeouts,
+  sessionTimeoutMs,
+} from "./lib/consume/session.ts";
 
-const USAGE = `Usage: deno task consume [--concurrency N] [--quiet]
+const USAGE = `Usage: deno task consume [--concurrency N] [--session-timeout S] [--quiet]
 
 Consumes SALES_TOPIC as group CONSUMER_GROUP. For each batch and partition, one PostgreSQL
 transaction upserts categories, products and customers, inserts new sales (a re-delivered
 sale_id counts once), updates every aggregate and stores the partition's next offset.
 Bad messages go to <topic>.dlq with the reason. SIGINT/SIGTERM finish the batch, then exit 0.
   --concurrency N   partitions processed at the same time (default 2)
+  --session-timeout S
+                    CONSUMER_SESSION_TIMEOUT: seconds (6 to 1800, default ${
+  DEFAULT_SESSION_TIMEOUT_MS / 1000
+}) after which
+                    Kafka gives a silent consumer's partitions to another; its PostgreSQL
+                    transactions idle that long are rolled back, lock waits that long retried
   --quiet           no line per batch`;
 
 if (import.meta.main) {
   const { config, values, options } = parseCli(USAGE, {
     concurrency: { type: "string" },
     quiet: { type: "boolean" },
+    "session-timeout": { type: "string" },
   }, (v) => {
     cardHashSecret(); // a bad CARD_HASH_SECRET(_FILE) is a bad setting: refused before starting
+    const flag = v["session-timeout"] as string | undefined;
+    const env = Deno.env.get("CONSUMER_SESSION_TIMEOUT");
     return {
       concurrency: positiveInt("--concurrency", (v.concurrency as string | undefined) ?? "2"),
+      sessionTimeoutMs: flag !== undefined
+        ? sessionTimeoutMs("--session-timeout", flag)
+        : env !== undefined
+        ? sessionTimeoutMs("CONSUMER_SESSION_TIMEOUT", env)
+        : DEFAULT_SESSION_TIMEOUT_MS,
     };
   });
-  const { concurrency } = options;
+  const { concurrency, sessionTimeoutMs: sessionTimeout } = options;
   quietKafkaTimerWarnings();
   const what = `consume ${config.salesTopic} as group ${config.groupId}`;
   let sql: Sql | undefined;
@@ -35,7 +55,13 @@ if (import.meta.main) {
   try {
     // Writes go through sales_writer, which may insert and update only the consumer's tables.
     await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);
-    sql = await connectService(config.database, "consumer", { max: concurrency + 1 });
+    // A frozen consumer's transaction is rolled back within its session timeout (session.ts).
+    sql = await connectService(config.database, "consumer", {
+      max: concurrency + 1,
+      connection: postgresTimeouts(sessionTimeout),
+    });
+    // One key per deployment: another key's hashes would turn re-deliveries into conflicts.
+    await claimCardHashKey(sql, cardHashSecret(), cardHashSecretSource());
     consumer = await startConsumer({
       kafka: createKafka(config.kafkaBrokers, "sales-consumer", {
         security: config.kafkaSecurity,
@@ -45,6 +71,7 @@ if (import.meta.main) {
       groupId: config.groupId,
       partitions: config.partitions,
       concurrency,
+      sessionTimeoutMs: sessionTimeout,
       log: values.quiet ? () => {} : (line) => console.log(line),
       onFatal: (error) => {
         console.error(
@@ -58,7 +85,7 @@ if (import.meta.main) {
   } catch (error) {
     console.error(`Cannot start consumer: ${failureReason(error, config, what)}`);
     await sql?.end({ timeout: 1 }).catch(() => {});
-    Deno.exit(1);
+    Deno.exit(error instanceof ConfigError ? 2 : 1); // a wrong card-hash key is a bad setting
   }
   console.log(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
   let stopping = false;

@@ -100,6 +100,37 @@ Deno.test("deno task bench:write refuses a count that is not a whole number abov
   }
 });
 
+Deno.test("a bad --session-timeout or CONSUMER_SESSION_TIMEOUT is refused with a sentence and exit 2", async () => {
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [
+      ["--session-timeout", "5"],
+      {},
+      /^error: --session-timeout must be whole seconds from 6 to 1800 .*got "5"/,
+    ],
+    [
+      ["--session-timeout", "soon"],
+      {},
+      /^error: --session-timeout must be whole seconds .*got "soon"/,
+    ],
+    [
+      [],
+      { CONSUMER_SESSION_TIMEOUT: "2.5" },
+      /^error: CONSUMER_SESSION_TIMEOUT must be whole seconds .*got "2.5"/,
+    ],
+    [
+      [],
+      { CONSUMER_SESSION_TIMEOUT: "1801" },
+      /^error: CONSUMER_SESSION_TIMEOUT must be whole seconds .*got "1801"/,
+    ],
+  ];
+  for (const [args, env, pattern] of cases) {
+    const { code, stderr } = await runScript("consumer.ts", args, env);
+    assert.equal(code, 2, `${args.join(" ")} ${JSON.stringify(env)}: ${stderr}`);
+    assert.match(stderr, pattern);
+    assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
+  }
+});
+
 Deno.test("a bad --concurrency or --only is refused with a sentence and exit 2, nothing stopped", async () => {
   const concurrency = await runScript("consumer.ts", ["--concurrency", "many"]);
   assert.equal(concurrency.code, 2);

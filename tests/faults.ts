@@ -5,11 +5,24 @@ import { config } from "./helpers.ts";
 
 const CONSUMER = new URL("../consumer.ts", import.meta.url).pathname;
 
+/** More of a test consumer's settings: flags and environment variables. */
+export interface ConsumerExtras {
+  args?: string[];
+  env?: Record<string, string>;
+}
+
 /** A `consumer.ts` process of the test, with its output kept for failure reports. */
 export class ConsumerProcess {
   #child: Deno.ChildProcess;
   output = "";
-  constructor(url: string, topic: string, group: string, public name: string, quiet = true) {
+  constructor(
+    url: string,
+    topic: string,
+    group: string,
+    public name: string,
+    quiet = true,
+    extras: ConsumerExtras = {},
+  ) {
     this.#child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -23,7 +36,9 @@ export class ConsumerProcess {
         "--database-url",
         url,
         ...(quiet ? ["--quiet"] : []),
+        ...(extras.args ?? []),
       ],
+      ...(extras.env ? { env: extras.env } : {}),
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -32,6 +47,16 @@ export class ConsumerProcess {
         new WritableStream({ write: (chunk) => void (this.output += chunk) }),
       ).catch(() => {});
     }
+  }
+
+  /** The process id (for signals that do not end it, such as SIGSTOP). */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** How the process ended, once it has. */
+  get status(): Promise<Deno.CommandStatus> {
+    return this.#child.status;
   }
 
   /** Sends the signal and waits for the process to end; returns its status. */

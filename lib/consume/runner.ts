@@ -6,6 +6,7 @@ import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
 import { dlqTopic, ensureTopic, idempotentProducer } from "../infra/kafka.ts";
 import { OffsetConflictError, storedOffsets } from "../store/offsets.ts";
 import { type SourcedSale, writeBatch } from "../store/write_batch.ts";
+import { DEFAULT_SESSION_TIMEOUT_MS } from "./session.ts";
 
 /** What the consumer needs to run. */
 export interface ConsumerOptions {
@@ -16,6 +17,11 @@ export interface ConsumerOptions {
   partitions: number;
   /** partitions processed at the same time (default 2) */
   concurrency?: number;
+  /**
+   * Kafka session timeout in ms (default 10 s): a member silent that long loses its partitions;
+   * `sql`'s sessions should time out with it (postgresTimeouts() of session.ts)
+   */
+  sessionTimeoutMs?: number;
   log?: (line: string) => void;
   /** called when kafkajs gives up and will not restart the consumer */
   onFatal?: (error: Error) => void;
@@ -44,7 +50,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     maxBytesPerPartition: 1024 * 1024,
     maxBytes: 3 * 1024 * 1024,
     maxWaitTimeInMs: 250,
-    sessionTimeout: 10_000,
+    sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     heartbeatInterval: 1_000,
   });
   const stats = { batches: 0, inserted: 0, duplicates: 0, rejected: 0 };
@@ -211,8 +217,12 @@ async function sendDeadLetters(producer: Producer, topic: string, letters: DeadL
   });
 }
 
-/** PostgreSQL error codes that mean "try the same transaction again". */
-const RETRYABLE_SQL = new Set(["40001", "40P01"]);
+/**
+ * PostgreSQL error codes that mean "try the same transaction again" at once: a serialization
+ * failure, a deadlock, or a lock wait longer than lock_timeout (a frozen consumer's locks, which
+ * its idle_in_transaction_session_timeout frees).
+ */
+const RETRYABLE_SQL = new Set(["40001", "40P01", "55P03"]);
 
 /** Runs an infrastructure step until it succeeds, backing off and heart-beating; data never goes to the DLQ for this. */
 async function retrying<T>(

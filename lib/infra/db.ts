@@ -55,24 +55,34 @@ export function maintenanceUrl(url: string): string {
   return u.toString();
 }
 
+/** The advisory lock (in the maintenance database) held while a database is created. */
+const CREATE_DATABASE_LOCK = 7347000;
+
+/** SQLSTATEs of CREATE DATABASE racing another: "already exists", or its catalog row's unique key. */
+const CREATED_MEANWHILE = new Set(["42P04", "23505"]);
+
 /**
- * Creates the login's database when it does not exist yet. Fails with DatabaseUnavailableError
- * when the server does not answer and DatabaseRefusedError when it refuses the login.
+ * Creates the login's database when it does not exist yet; processes started at the same moment
+ * take turns (an advisory lock in the maintenance database), and a database another process made
+ * meanwhile counts as made. Fails with DatabaseUnavailableError when the server does not answer
+ * and DatabaseRefusedError when it refuses the login or the creation.
  */
 export async function ensureDatabase(login: DatabaseLogin): Promise<void> {
   const name = databaseName(login.url);
   const admin = connectLogin({ ...login, url: maintenanceUrl(login.url) }, { max: 1 });
   try {
-    const [row] = await admin`select 1 as found from pg_database where datname = ${name}`;
-    if (!row) {
-      await admin`create database ${admin(name)}`.catch((error) => {
-        if (error?.code !== "42P04") throw error; // created meanwhile by another process
-      });
-    }
+    const exists = async () =>
+      (await admin`select 1 as found from pg_database where datname = ${name}`).length > 0;
+    if (await exists()) return;
+    await admin`select pg_advisory_lock(${CREATE_DATABASE_LOCK})`;
+    if (await exists()) return;
+    await admin`create database ${admin(name)}`.catch((error) => {
+      if (!CREATED_MEANWHILE.has(error?.code)) throw error;
+    });
   } catch (error) {
-    throw databaseError(error, login);
+    throw databaseError(error, login, `create database "${name}"`);
   } finally {
-    await admin.end();
+    await admin.end(); // ends the session, and its advisory lock with it
   }
 }
 
@@ -102,10 +112,11 @@ const UNTRUSTED = new Set([
 
 /**
  * A PostgreSQL error as one sentence naming the setting to fix (the login's URL, password file or
- * DATABASE_CA_FILE), in an error of the right class; never shows a password. Other errors (not
- * from PostgreSQL or the network) are returned as they are.
+ * DATABASE_CA_FILE), in an error of the right class; never shows a password. `doing` names the
+ * step that failed (e.g. `create database "sales"`). Other errors (not from PostgreSQL or the
+ * network) are returned as they are.
  */
-export function databaseError(error: unknown, login: DatabaseLogin): Error {
+export function databaseError(error: unknown, login: DatabaseLogin, doing?: string): Error {
   const e = error as { code?: string; message?: string };
   const code = e?.code ?? "";
   const message = (e?.message ?? String(error)).split("\n")[0]!;
@@ -142,8 +153,9 @@ export function databaseError(error: unknown, login: DatabaseLogin): Error {
         `run \`deno task up\` or fix ${login.urlSetting}`,
     );
   }
+  const step = doing ? ` could not ${doing}` : "";
   if (code === "42501") {
-    return refused(`PostgreSQL ${who}: ${message}; fix ${login.urlSetting} or grant it`);
+    return refused(`PostgreSQL ${who}${step}: ${message}; fix ${login.urlSetting} or grant it`);
   }
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
     return refused(
@@ -163,7 +175,11 @@ export function databaseError(error: unknown, login: DatabaseLogin): Error {
     );
   }
   if (/^[0-9A-Z]{5}$/.test(code)) {
-    return refused(`PostgreSQL error for ${who} (${code}: ${message}); check ${login.urlSetting}`);
+    return refused(
+      `PostgreSQL ${who}${
+        step || " got an error"
+      } (${code}: ${message}); check ${login.urlSetting}`,
+    );
   }
   return error instanceof Error ? error : new Error(message);
 }

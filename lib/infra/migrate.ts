@@ -33,21 +33,51 @@ async function readMigrations(dir: URL = SQL_DIR): Promise<Migration[]> {
   return migrations.sort((a, b) => a.id - b.id);
 }
 
-/** Applies every pending migration, each in its own transaction; returns the names applied. */
+/**
+ * The advisory lock (in the target database) held while migrations run: one migrator at a time,
+ * and a service's check for pending migrations waits until none is half applied.
+ */
+const MIGRATION_LOCK = 7347001;
+
+/**
+ * Applies every pending migration, each in its own transaction, all under the migration lock on
+ * one session of `sql`, so processes started at the same moment apply each migration once;
+ * returns the names applied.
+ */
 export async function migrate(sql: Sql, dir: URL = SQL_DIR): Promise<string[]> {
-  const applied: string[] = [];
-  await sql`create table if not exists schema_migrations (
+  const session = await sql.reserve();
+  try {
+    await session`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    try {
+      return await applyPending(session, dir);
+    } finally {
+      await session`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+    }
+  } finally {
+    session.release();
+  }
+}
+
+/** Creates schema_migrations when missing and applies the migrations it lacks, in order. */
+async function applyPending(session: Sql, dir: URL): Promise<string[]> {
+  await session`create table if not exists schema_migrations (
     id integer primary key, name text not null, applied_at timestamptz not null default now())`;
+  const rows = await session`select id from schema_migrations`;
+  const done = new Set(rows.map((r) => r.id as number));
+  const applied: string[] = [];
   for (const migration of await readMigrations(dir)) {
-    await sql.begin(async (tx) => {
-      // One migrator at a time: concurrent entrypoints wait here instead of racing.
-      await tx`select pg_advisory_xact_lock(7347001)`;
-      const [done] = await tx`select 1 from schema_migrations where id = ${migration.id}`;
-      if (done) return;
-      await tx.file(new URL(migration.name, dir).pathname);
-      await tx`insert into schema_migrations (id, name) values (${migration.id}, ${migration.name})`;
-      applied.push(migration.name);
-    });
+    if (done.has(migration.id)) continue;
+    await session`begin`;
+    try {
+      await session.file(new URL(migration.name, dir).pathname);
+      await session`insert into schema_migrations (id, name)
+        values (${migration.id}, ${migration.name})`;
+      await session`commit`;
+    } catch (error) {
+      await session`rollback`.catch(() => {});
+      throw error;
+    }
+    applied.push(migration.name);
   }
   return applied;
 }
@@ -101,7 +131,11 @@ export async function connectService(
 async function pendingMigrations(login: DatabaseLogin): Promise<boolean> {
   const sql = connectLogin(login, { max: 1 });
   try {
-    const rows = await sql`select id from schema_migrations`;
+    // Waits while another process migrates, so a half-migrated schema is never judged.
+    const rows = await sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock_shared(${MIGRATION_LOCK})`;
+      return await tx`select id from schema_migrations`;
+    });
     const applied = new Set(rows.map((r) => r.id as number));
     return (await readMigrations()).some((m) => !applied.has(m.id));
   } catch (error) {

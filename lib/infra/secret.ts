@@ -5,6 +5,7 @@ import { ConfigError, secretSetting } from "./config.ts";
 const LOCAL_SECRET = new URL("../../.local/card-hash-secret", import.meta.url);
 
 let cached: string | undefined;
+let source = "";
 
 /**
  * Returns the key from CARD_HASH_SECRET_FILE or CARD_HASH_SECRET, else from .local/ (created on
@@ -21,8 +22,11 @@ export function cardHashSecret(): string {
         } holds fewer than 16 characters; use a long random value`,
       );
     }
+    source = given.file ? `CARD_HASH_SECRET_FILE=${given.file}` : "CARD_HASH_SECRET";
     return cached = given.value;
   }
+  source = "this checkout's .local/card-hash-secret (CARD_HASH_SECRET_FILE and CARD_HASH_SECRET " +
+    "are not set)";
   try {
     cached = Deno.readTextFileSync(LOCAL_SECRET).trim();
   } catch {
@@ -37,4 +41,10 @@ export function cardHashSecret(): string {
     }
   }
   return cached;
+}
+
+/** Where cardHashSecret()'s key came from, for messages (a setting or file, never the key). */
+export function cardHashSecretSource(): string {
+  cardHashSecret();
+  return source;
 }
