@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { startConsumer } from "../lib/consume/runner.ts";
+import { centsToDecimal } from "../lib/core/money.ts";
+import type { SaleRecord } from "../lib/core/sale.ts";
+import { type CompressionName, compressionType } from "../lib/infra/kafka_codecs.ts";
+import { produceRecords } from "../lib/produce/produce_records.ts";
+import {
+  config,
+  createTestDatabase,
+  createTestTopic,
+  expectedTotals,
+  sampleRecords,
+  storedOffsetSum,
+  testKafka,
+  uniqueSuffix,
+  waitFor,
+} from "./helpers.ts";
+
+const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
+const ROOT = new URL("../", import.meta.url).pathname;
+const CODECS = ["gzip", "snappy", "lz4", "zstd"] as const;
+
+/** Sends records with kcat (librdkafka, another client) as compressed batches, keys = sale ids. */
+export async function kcatProduce(
+  topic: string,
+  codec: string,
+  records: SaleRecord[],
+  partition?: number,
+): Promise<void> {
+  const lines = records.map((r) => `${r.sale_id}\t${JSON.stringify(r)}\n`).join("");
+  const child = new Deno.Command("kcat", {
+    args: [
+      "-P",
+      "-b",
+      config.kafkaBrokers.join(","),
+      "-t",
+      topic,
+      "-z",
+      codec,
+      "-K",
+      "\t",
+      // One request for the lot: a batch of its own per call and partition.
+      "-X",
+      "linger.ms=100",
+      ...(partition === undefined ? [] : ["-p", String(partition)]),
+    ],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(lines));
+  await writer.close();
+  const out = await child.output();
+  assert.equal(out.code, 0, `kcat -z ${codec}: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** kcat's view of a topic: every message's key. */
+async function kcatKeys(topic: string): Promise<string[]> {
+  const out = await new Deno.Command("kcat", {
+    args: ["-C", "-b", config.kafkaBrokers.join(","), "-t", topic, "-e", "-q", "-f", "%k\n"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).split("\n").filter((k) => k !== "");
+}
+
+Deno.test({
+  name: "gzip, snappy, lz4 and zstd batches from kcat are each stored exactly once",
+  ...KAFKA_TEST,
+  fn: async () => {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(3);
+    const group = `g-${uniqueSuffix()}`;
+    const records = sampleRecords(400, 31);
+    const consumer = await startConsumer({
+      kafka: testKafka(),
+      sql: db.sql,
+      topic,
+      groupId: group,
+      partitions: 3,
+      log: () => {},
+    });
+    try {
+      for (const [i, codec] of CODECS.entries()) {
+        await kcatProduce(topic, codec, records.slice(i * 100, (i + 1) * 100));
+      }
+      // The gzip set again as zstd: a re-delivery counts once.
+      await kcatProduce(topic, "zstd", records.slice(0, 100));
+      await waitFor(
+        async () => (await storedOffsetSum(db.sql, group)) === 500,
+        "500 offsets stored",
+        30_000,
+      );
+      const want = expectedTotals(records);
+      const [s] = await db.sql`
+        select count(*)::int as n, count(distinct sale_id)::int as ids,
+          sum(sale_price)::text as revenue, sum(cost_price)::text as cost from sales`;
+      assert.deepEqual({ ...s }, {
+        n: 400,
+        ids: 400,
+        revenue: centsToDecimal(want.revenue),
+        cost: centsToDecimal(want.cost),
+      });
+      const [t] = await db.sql`
+        select sales_count::int, revenue::text, duplicates::int, rejected::int from sales_totals`;
+      assert.deepEqual({ ...t }, {
+        sales_count: 400,
+        revenue: centsToDecimal(want.revenue),
+        duplicates: 100,
+        rejected: 0,
+      });
+    } finally {
+      await consumer.stop();
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "the producer's --compression batches are read back by kcat, another client",
+  ...KAFKA_TEST,
+  fn: async () => {
+    const topic = await createTestTopic(1);
+    const records = sampleRecords(50, 32);
+    for (const codec of ["none", ...CODECS] as CompressionName[]) {
+      const summary = await produceRecords(
+        records.map((record, i) => ({ line: i + 1, record })),
+        {
+          kafka: testKafka("sales-tests-producer"),
+          topic,
+          partitions: 1,
+          delayMs: [0, 0],
+          compression: compressionType(codec),
+        },
+      );
+      assert.equal(summary.sent, 50, codec);
+    }
+    const keys = await kcatKeys(topic);
+    assert.equal(keys.length, 250);
+    assert.deepEqual(new Set(keys), new Set(records.map((r) => String(r.sale_id))));
+  },
+});
+
+Deno.test("deno task produce refuses a bad --compression or KAFKA_COMPRESSION: one sentence, exit 2", async () => {
+  for (
+    const [args, env, setting] of [
+      [["--compression", "brotli"], {}, "--compression"],
+      [["--compression="], {}, "--compression"],
+      [[], { KAFKA_COMPRESSION: "LZ4" }, "KAFKA_COMPRESSION"],
+    ] as const
+  ) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${ROOT}producer.ts`, "--generate", "1", "--delay", "0", ...args],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, stderr);
+    assert.match(
+      stderr.split("\n")[0]!,
+      new RegExp(`^error: ${setting} takes none, gzip, snappy, lz4, zstd; got "`),
+    );
+  }
+});
