@@ -4,8 +4,8 @@ import { centsToDecimal } from "../lib/core/money.ts";
 import type { SaleRecord } from "../lib/core/sale.ts";
 import { type CompressionName, compressionType } from "../lib/infra/kafka_codecs.ts";
 import { produceRecords } from "../lib/produce/produce_records.ts";
+import { kcatKeys, kcatProduce } from "./kcat.ts";
 import {
-  config,
   createTestDatabase,
   createTestTopic,
   expectedTotals,
@@ -19,52 +19,6 @@ import {
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
 const ROOT = new URL("../", import.meta.url).pathname;
 const CODECS = ["gzip", "snappy", "lz4", "zstd"] as const;
-
-/** Sends records with kcat (librdkafka, another client) as compressed batches, keys = sale ids. */
-export async function kcatProduce(
-  topic: string,
-  codec: string,
-  records: SaleRecord[],
-  partition?: number,
-): Promise<void> {
-  const lines = records.map((r) => `${r.sale_id}\t${JSON.stringify(r)}\n`).join("");
-  const child = new Deno.Command("kcat", {
-    args: [
-      "-P",
-      "-b",
-      config.kafkaBrokers.join(","),
-      "-t",
-      topic,
-      "-z",
-      codec,
-      "-K",
-      "\t",
-      // One request for the lot: a batch of its own per call and partition.
-      "-X",
-      "linger.ms=100",
-      ...(partition === undefined ? [] : ["-p", String(partition)]),
-    ],
-    stdin: "piped",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(lines));
-  await writer.close();
-  const out = await child.output();
-  assert.equal(out.code, 0, `kcat -z ${codec}: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-/** kcat's view of a topic: every message's key. */
-async function kcatKeys(topic: string): Promise<string[]> {
-  const out = await new Deno.Command("kcat", {
-    args: ["-C", "-b", config.kafkaBrokers.join(","), "-t", topic, "-e", "-q", "-f", "%k\n"],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout).split("\n").filter((k) => k !== "");
-}
 
 Deno.test({
   name: "gzip, snappy, lz4 and zstd batches from kcat are each stored exactly once",
