@@ -7,7 +7,7 @@ import { type StuckPartition, unstickPartition } from "../store/stuck_partitions
 import { deadLetterMessage } from "./dlq.ts";
 
 /** The dead letter of a skipped range: its raw bytes cannot be decoded, so it describes the range. */
-export function skippedRangeMessage(mark: StuckPartition): Message {
+function skippedRangeMessage(mark: StuckPartition): Message {
   const value = {
     skipped: "undecodable batch",
     topic: mark.topic,

@@ -18,7 +18,7 @@ import { decompress as zstdDecompress } from "fzstd";
 import { compress as zstdCompress, init as zstdInit } from "@bokuweb/zstd-wasm";
 
 /** The compression names a producer may choose, as Kafka's `compression.type` spells them. */
-export const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
+const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
 
 /** One of COMPRESSIONS. */
 export type CompressionName = typeof COMPRESSIONS[number];
@@ -41,7 +41,7 @@ export function parseCompression(setting: string, text: string): CompressionName
 }
 
 /** The header that marks a record standing for an undecodable batch; its value is the reason. */
-export const UNDECODABLE_HEADER = "x-sales-undecodable";
+const UNDECODABLE_HEADER = "x-sales-undecodable";
 
 /** The reason a fetched record stands for a batch that could not be decoded, or undefined. */
 export function undecodableReason(
