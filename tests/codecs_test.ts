@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { startConsumer } from "../lib/consume/runner.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
-import type { SaleRecord } from "../lib/core/sale.ts";
 import { type CompressionName, compressionType } from "../lib/infra/kafka_codecs.ts";
 import { produceRecords } from "../lib/produce/produce_records.ts";
 import { kcatKeys, kcatProduce } from "./kcat.ts";
