@@ -22,6 +22,8 @@ export interface ConsumerOptions {
   /** partitions processed at the same time (default 2) */
   concurrency?: number;
   log?: (line: string) => void;
+  /** lines shown even when batches are not logged: a partition stopped or resumed (default: log) */
+  notice?: (line: string) => void;
   /** called when kafkajs gives up and will not restart the consumer */
   onFatal?: (error: Error) => void;
   /** how often a stuck partition's mark is checked, to resume once it is cleared (default 2 s) */
@@ -39,6 +41,7 @@ export interface RunningConsumer {
 export async function startConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, sql, topic, groupId } = options;
   const log = options.log ?? ((line: string) => console.log(line));
+  const notice = options.notice ?? log;
   await ensureTopic(kafka, topic, options.partitions);
   await ensureTopic(kafka, dlqTopic(topic), 1);
 
@@ -205,7 +208,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     const key = `${partition}@${range.from}`;
     if (!reported.has(key)) {
       reported.add(key);
-      log(
+      notice(
         `partition ${partition} stopped: offsets ${range.from}..${range.to} of ${topic} ` +
           `cannot be decoded (${reason}); the other partitions go on; ` +
           `see \`deno task unstick --topic ${topic} --partition ${partition}\``,
@@ -226,7 +229,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       const offset = stored.get(partition);
       if (offset !== undefined) consumer.seek({ topic, partition, offset });
       consumer.resume([{ topic, partitions: [partition] }]);
-      log(`partition ${partition}: its stuck mark was cleared; resuming at offset ${offset}`);
+      notice(`partition ${partition}: its stuck mark was cleared; resuming at offset ${offset}`);
     }
   };
   await consumer.run({
