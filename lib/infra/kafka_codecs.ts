@@ -146,6 +146,8 @@ const ATTRIBUTES_BEFORE = 61 - 21;
 function recordCount(buffer: Buffer, type: number): number | undefined {
   if (buffer.byteOffset < 61) return undefined;
   const view = new DataView(buffer.buffer, buffer.byteOffset - 61, 61);
+  // The batch's length (after its offset and length fields) ends exactly where these records end.
+  if (view.getInt32(8) !== 61 - 12 + buffer.length) return undefined;
   if (view.getInt8(61 - MAGIC_BEFORE) !== 2) return undefined;
   if ((view.getInt16(61 - ATTRIBUTES_BEFORE) & 0x07) !== type) return undefined;
   const count = view.getInt32(61 - RECORD_COUNT_BEFORE);
