@@ -96,6 +96,32 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "deno task produce --compression zstd sends every record, read back by kcat, exit 0",
+  ...KAFKA_TEST,
+  fn: async () => {
+    const topic = await createTestTopic(1);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${ROOT}producer.ts`,
+        ...["--generate", "20", "--seed", "3", "--delay", "0", "--quiet"],
+        ...["--topic", topic, "--partitions", "1", "--compression", "zstd"],
+      ],
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.match(new TextDecoder().decode(out.stdout), /sent 20 to /);
+    const keys = await kcatKeys(topic);
+    assert.deepEqual(new Set(keys), new Set(sampleRecords(20, 3).map((r) => String(r.sale_id))));
+    assert.equal(keys.length, 20);
+  },
+});
+
 Deno.test("deno task produce refuses a bad --compression or KAFKA_COMPRESSION: one sentence, exit 2", async () => {
   for (
     const [args, env, setting] of [
