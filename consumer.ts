@@ -19,7 +19,9 @@ const USAGE = `Usage: deno task consume [--concurrency N] [--session-timeout S] 
 Consumes SALES_TOPIC as group CONSUMER_GROUP. For each batch and partition, one PostgreSQL
 transaction upserts categories, products and customers, inserts new sales (a re-delivered
 sale_id counts once), updates every aggregate and stores the partition's next offset.
-Bad messages go to <topic>.dlq with the reason. SIGINT/SIGTERM finish the batch, then exit 0.
+Bad messages go to <topic>.dlq with the reason. Batches may be gzip, snappy, lz4 or zstd; one it
+cannot decode pauses its partition alone (logged once, shown on the dashboard) until
+\`deno task unstick\` skips it. SIGINT/SIGTERM finish the batch, then exit 0.
   --concurrency N   partitions processed at the same time (default 2)
   --session-timeout S
                     CONSUMER_SESSION_TIMEOUT: seconds (6 to 1800, default ${
@@ -73,6 +75,7 @@ if (import.meta.main) {
       concurrency,
       sessionTimeoutMs: sessionTimeout,
       log: values.quiet ? () => {} : (line) => console.log(line),
+      notice: (line) => console.error(line),
       onFatal: (error) => {
         console.error(
           `consumer failed: ${

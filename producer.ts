@@ -2,6 +2,7 @@
 import { parseCli } from "./lib/infra/cli.ts";
 import { ConfigError, positiveInt, positiveSeconds } from "./lib/infra/config.ts";
 import { createKafka, KafkaUnreachableError, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
+import { compressionType, parseCompression } from "./lib/infra/kafka_codecs.ts";
 import { explainKafkaError, verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { BadLines, SHOWN_BAD_LINES } from "./lib/produce/bad_lines.ts";
 import { parseDelay } from "./lib/produce/delay.ts";
@@ -34,6 +35,7 @@ const DEFAULT_TIMEOUT = "10";
 
 const USAGE = `Usage: deno task produce [--source PATH] [--delay MIN-MAX | --delay 0]
                          [--generate N [--seed S]] [--out FILE] [--quiet] [--timeout S]
+                         [--compression none|gzip|snappy|lz4|zstd]
 
 Sends sales records to Kafka (key = sale_id), one delivery report per message.
   --source PATH     JSON array or NDJSON file (default ${SAMPLE_FILE.replace(Deno.cwd() + "/", "")})
@@ -43,6 +45,8 @@ Sends sales records to Kafka (key = sale_id), one delivery report per message.
   --out FILE        write the valid records to FILE as a JSON array instead of sending
   --quiet           no per-message delivery reports (summary only)
   --timeout S       seconds to wait for Kafka when connecting (KAFKA_CONNECT_TIMEOUT; default ${DEFAULT_TIMEOUT})
+  --compression C   how batches are compressed: none, gzip, snappy, lz4 or zstd
+                    (KAFKA_COMPRESSION; default none)
 Bad lines (not UTF-8, not JSON, invalid, or over the consumer's 64 KiB limit as JSON) are
 reported with their line and skipped, never sent; after ${SHOWN_BAD_LINES} only their count is printed.
 The last line sums up: "sent N to TOPIC ([partition] n, ...), skipped N bad, failed N".
@@ -65,13 +69,18 @@ if (import.meta.main) {
     out: { type: "string" },
     quiet: { type: "boolean" },
     timeout: { type: "string" },
+    compression: { type: "string" },
   }, (v) => {
     if (v.generate !== undefined && v.source !== undefined) {
       throw new ConfigError("give either --source or --generate, not both");
     }
     const timeout = v.timeout as string | undefined;
     const envTimeout = Deno.env.get("KAFKA_CONNECT_TIMEOUT");
+    const compression = v.compression as string | undefined;
     return {
+      compression: compression !== undefined
+        ? parseCompression("--compression", compression)
+        : parseCompression("KAFKA_COMPRESSION", Deno.env.get("KAFKA_COMPRESSION") ?? "none"),
       delayMs: parseDelay((v.delay as string | undefined) ?? "1-5"),
       generate: v.generate === undefined ? undefined : {
         n: positiveInt("--generate", v.generate as string),
@@ -147,6 +156,7 @@ if (import.meta.main) {
       skipped: (skip) => bad.add(skip),
       progress: (n) => bar?.update(n),
       stopped: () => stop,
+      compression: compressionType(options.compression),
     });
   } catch (error) {
     bad.finish();

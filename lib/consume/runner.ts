@@ -1,10 +1,15 @@
-/** The sales consumer: Kafka group -> decode -> writeBatch per partition -> offsets in PostgreSQL. */
+/**
+ * The sales consumer: Kafka group -> decode -> writeBatch per partition -> offsets in PostgreSQL.
+ * A batch the client cannot decode pauses its partition alone until the operator clears it.
+ */
 import type { EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
 import type { Sql } from "../infra/db.ts";
 import { decode } from "../core/decode.ts";
 import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
 import { dlqTopic, ensureTopic, idempotentProducer } from "../infra/kafka.ts";
+import { undecodableReason } from "../infra/kafka_codecs.ts";
 import { OffsetConflictError, storedOffsets } from "../store/offsets.ts";
+import { markStuck, stuckPartitions } from "../store/stuck_partitions.ts";
 import { type SourcedSale, writeBatch } from "../store/write_batch.ts";
 import { DEFAULT_SESSION_TIMEOUT_MS } from "./session.ts";
 
@@ -23,8 +28,12 @@ export interface ConsumerOptions {
    */
   sessionTimeoutMs?: number;
   log?: (line: string) => void;
+  /** lines shown even when batches are not logged: a partition stopped or resumed (default: log) */
+  notice?: (line: string) => void;
   /** called when kafkajs gives up and will not restart the consumer */
   onFatal?: (error: Error) => void;
+  /** how often a stuck partition's mark is checked, to resume once it is cleared (default 2 s) */
+  stuckPollMs?: number;
 }
 
 /** A running consumer; `stop()` finishes the batch in hand, commits it and disconnects. */
@@ -38,6 +47,7 @@ export interface RunningConsumer {
 export async function startConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, sql, topic, groupId } = options;
   const log = options.log ?? ((line: string) => console.log(line));
+  const notice = options.notice ?? log;
   await ensureTopic(kafka, topic, options.partitions);
   await ensureTopic(kafka, dlqTopic(topic), 1);
 
@@ -56,6 +66,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const stats = { batches: 0, inserted: 0, duplicates: 0, rejected: 0 };
   const expected = new Map<number, string | null>();
   const seekedTo = new Map<number, string>();
+  /** partitions paused at an undecodable batch, with its offsets and reason */
+  const stuck = new Map<number, { from: string; to: string; reason: string }>();
+  /** "partition@offset" of the undecodable batches already logged by this process */
+  const reported = new Set<string>();
   let stopping = false;
 
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -67,14 +81,18 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     // Assignment may have changed: forget cached offsets, read them again from PostgreSQL.
     expected.clear();
     seekedTo.clear();
+    // A partition still ours brings its undecodable batch back and is paused again (logged once).
+    for (const partition of stuck.keys()) consumer.resume([{ topic, partitions: [partition] }]);
+    stuck.clear();
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
 
   const handleBatch = async (payload: EachBatchPayload) => {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
+    const { batch, resolveOffset } = payload;
     const partition = batch.partition;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+    if (stuck.has(partition)) return; // paused; a batch fetched before the pause waits too
     if (!expected.has(partition)) {
       const stored = await retrying(() => storedOffsets(sql, groupId, topic), payload, log);
       expected.set(partition, stored.get(partition) ?? null);
@@ -100,6 +118,24 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
         } are gone from the broker`,
       );
     }
+    const poisonAt = messages.findIndex((m) => undecodableReason(m) !== undefined);
+    const good = poisonAt < 0 ? messages : messages.slice(0, poisonAt);
+    if (good.length > 0) {
+      const goodLast = poisonAt < 0 ? last : good[good.length - 1]!.offset;
+      if (!await writeMessages(payload, from, good, goodLast)) return;
+    }
+    if (poisonAt >= 0) await stopAtUndecodable(payload, messages.slice(poisonAt));
+  };
+
+  /** Writes messages of one partition through writeBatch; false after an offset conflict. */
+  const writeMessages = async (
+    payload: EachBatchPayload,
+    from: string | null,
+    messages: KafkaMessage[],
+    last: string,
+  ): Promise<boolean> => {
+    const { resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
+    const partition = payload.batch.partition;
     const { sales, letters } = decodeAll(messages, topic, partition);
     const input = {
       groupId,
@@ -138,6 +174,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       resolveOffset(last);
       await commitOffsetsIfNecessary();
       await heartbeat();
+      return true;
     } catch (error) {
       if (!(error instanceof OffsetConflictError)) throw error;
       log(`partition ${partition}: ${error.message}; reading the stored offset again`);
@@ -145,9 +182,62 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       const stored = await storedOffsets(sql, groupId, topic);
       const offset = stored.get(partition);
       if (offset !== undefined) consumer.seek({ topic, partition, offset });
+      return false;
     }
   };
 
+  /**
+   * The partition's next batch cannot be decoded (`markers` start with its marker records): pause
+   * this partition alone, record the mark for the dashboard and the operator, log it once.
+   */
+  const stopAtUndecodable = async (payload: EachBatchPayload, markers: KafkaMessage[]) => {
+    const partition = payload.batch.partition;
+    const reason = undecodableReason(markers[0]!)!;
+    let end = 0;
+    while (end + 1 < markers.length && undecodableReason(markers[end + 1]!) === reason) end++;
+    const range = { from: markers[0]!.offset, to: markers[end]!.offset, reason };
+    consumer.pause([{ topic, partitions: [partition] }]);
+    stuck.set(partition, range);
+    await retrying(
+      () =>
+        markStuck(sql, {
+          groupId,
+          topic,
+          partition,
+          fromOffset: range.from,
+          toOffset: range.to,
+          reason,
+        }),
+      payload,
+      log,
+    );
+    const key = `${partition}@${range.from}`;
+    if (!reported.has(key)) {
+      reported.add(key);
+      notice(
+        `partition ${partition} stopped: offsets ${range.from}..${range.to} of ${topic} ` +
+          `cannot be decoded (${reason}); the other partitions go on; ` +
+          `see \`deno task unstick --topic ${topic} --partition ${partition}\``,
+      );
+    }
+  };
+
+  /** Resumes the stuck partitions whose mark the operator cleared (`deno task unstick`). */
+  const resumeUnstuck = async () => {
+    if (stuck.size === 0 || stopping) return;
+    const marked = new Set((await stuckPartitions(sql, groupId, topic)).map((m) => m.partition));
+    const stored = await storedOffsets(sql, groupId, topic);
+    for (const partition of [...stuck.keys()]) {
+      if (marked.has(partition)) continue;
+      stuck.delete(partition);
+      expected.delete(partition);
+      seekedTo.delete(partition);
+      const offset = stored.get(partition);
+      if (offset !== undefined) consumer.seek({ topic, partition, offset });
+      consumer.resume([{ topic, partitions: [partition] }]);
+      notice(`partition ${partition}: its stuck mark was cleared; resuming at offset ${offset}`);
+    }
+  };
   await consumer.run({
     // The offsets that count are PostgreSQL's; Kafka's copy (for tools and lag) is committed at
     // most every 5 s instead of after every batch.
@@ -156,12 +246,20 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     partitionsConsumedConcurrently: options.concurrency ?? 2,
     eachBatch: handleBatch,
   });
+  let checking: Promise<void> = Promise.resolve();
+  const resumeTimer = setInterval(() => {
+    checking = resumeUnstuck().catch((error) =>
+      log(`cannot read the stuck partitions (${(error as Error).message}); trying again`)
+    );
+  }, options.stuckPollMs ?? 2_000);
 
   return {
     stats,
     async stop() {
       if (stopping) return;
       stopping = true;
+      clearInterval(resumeTimer);
+      await checking;
       await consumer.disconnect(); // waits for the batch in hand to finish and commit
       await producer.disconnect();
     },

@@ -12,6 +12,9 @@ import {
 } from "kafkajs";
 import process from "node:process";
 import { type KafkaSecurity, PLAINTEXT_KAFKA } from "./config.ts";
+// Every client made here (and every kafkajs client of the process) reads and writes gzip, snappy,
+// LZ4 and zstd batches; an undecodable batch becomes marker records instead of a failed fetch.
+import "./kafka_codecs.ts";
 
 /**
  * Silences Node's TimeoutNegativeWarning, which kafkajs triggers by scheduling timers with a

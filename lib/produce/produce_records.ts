@@ -1,5 +1,11 @@
 /** Sends validated sales records to Kafka, keyed by sale_id, with delivery reports. */
-import type { Kafka, PartitionMetadata, Producer, RecordMetadata } from "kafkajs";
+import {
+  CompressionTypes,
+  type Kafka,
+  type PartitionMetadata,
+  type Producer,
+  type RecordMetadata,
+} from "kafkajs";
 import { partitionForKey } from "../core/partitioner.ts";
 import { MAX_MESSAGE_BYTES, sizeRejection, validate } from "../core/decode.ts";
 import { ensureTopic, idempotentProducer, reachKafka } from "../infra/kafka.ts";
@@ -36,6 +42,8 @@ export interface ProduceOptions {
   connect?: { brokers: string[]; timeoutMs: number };
   /** checked between sends; returning true stops early (SIGINT) */
   stopped?: () => boolean;
+  /** how each request's batches are compressed (default none) */
+  compression?: CompressionTypes;
 }
 
 /** What a run did. */
@@ -72,6 +80,7 @@ export async function produceRecords(
   options: ProduceOptions,
 ): Promise<ProduceSummary> {
   const { kafka, topic, report } = options;
+  const compression = options.compression ?? CompressionTypes.None;
   const summary: ProduceSummary = { sent: 0, skipped: 0, failed: 0, byPartition: {} };
   const handled = () => summary.sent + summary.failed + summary.skipped;
   let open: { producer: Producer; partitionCount: number } | null = null;
@@ -98,7 +107,7 @@ export async function produceRecords(
     // Built before waiting, so this work also overlaps the request in flight.
     const messages = toMessages(batch, open.partitionCount);
     await inFlight;
-    inFlight = sendBatch(open.producer, topic, batch, messages, summary, report)
+    inFlight = sendBatch(open.producer, topic, batch, messages, summary, report, compression)
       .then(() => options.progress?.(handled()));
     if (!bulk) await inFlight;
   };
@@ -164,10 +173,11 @@ async function sendBatch(
   messages: { partition: number; key: string; value: string }[],
   summary: ProduceSummary,
   report: ((line: string) => void) | undefined,
+  compression: CompressionTypes,
 ) {
   let metadata: RecordMetadata[];
   try {
-    metadata = await producer.send({ topic, acks: -1, messages });
+    metadata = await producer.send({ topic, acks: -1, messages, compression });
   } catch (error) {
     // A refused login or ACL fails every send alike: stop with one reason, not a line per record.
     if (isKafkaRefusal(error)) throw error;

@@ -30,3 +30,16 @@ export async function ensureChromium(say: (line: string) => void) {
     throw new ProvisionError(`apt-get install chromium failed:\n${out.stderr.slice(-1500)}`);
   }
 }
+
+/** kcat, the codec tests' other Kafka client: Debian's package, installed when missing and we are root. */
+export async function ensureKcat(say: (line: string) => void) {
+  if (await Deno.stat("/usr/bin/kcat").then(() => true, () => false)) return;
+  if (Deno.uid() !== 0) {
+    throw new ProvisionError("the codec tests need /usr/bin/kcat: sudo apt-get install kcat");
+  }
+  say("Installing kcat from Debian's packages for the codec tests ...");
+  const out = await run("apt-get", ["install", "-y", "--no-install-recommends", "kcat"]);
+  if (out.code !== 0) {
+    throw new ProvisionError(`apt-get install kcat failed:\n${out.stderr.slice(-1500)}`);
+  }
+}

@@ -3,6 +3,7 @@ import type { Admin, Kafka } from "kafkajs";
 import { settledWithin } from "../core/async.ts";
 import { errorChain } from "../infra/kafka.ts";
 import type { OffsetRow } from "../store/queries.ts";
+import type { StuckPartition } from "../store/stuck_partitions.ts";
 
 /** The lag of one partition: messages on Kafka the consumer has not stored yet. */
 export interface PartitionLag {
@@ -12,6 +13,8 @@ export interface PartitionLag {
   /** the stored next offset, or null when the consumer has stored none for the partition */
   next: string | null;
   lag: string;
+  /** set when the consumer stopped the partition at a batch it cannot decode */
+  stuck: { from: string; to: string; reason: string } | null;
 }
 
 /**
@@ -109,18 +112,27 @@ function unknownTopic(error: unknown): boolean {
 }
 
 /**
- * Lag per partition; null when the end offsets are unknown (Kafka unreachable), [] when the
+ * Lag per partition, with the mark of a partition stopped at an undecodable batch; null when the end offsets are unknown (Kafka unreachable), [] when the
  * topic does not exist yet.
  */
 export function consumerLag(
   endOffsets: Map<number, string> | null,
   stored: OffsetRow[],
+  stuck: StuckPartition[] = [],
 ): PartitionLag[] | null {
   if (!endOffsets) return null;
   const next = new Map(stored.map((row) => [row.partition, row.next_offset]));
+  const marks = new Map(stuck.map((m) => [m.partition, m]));
   return [...endOffsets.entries()].sort(([a], [b]) => a - b).map(([partition, end]) => {
     const storedNext = next.get(partition) ?? null;
     const lag = BigInt(end) - BigInt(storedNext ?? "0");
-    return { partition, end, next: storedNext, lag: String(lag < 0n ? 0n : lag) };
+    const mark = marks.get(partition);
+    return {
+      partition,
+      end,
+      next: storedNext,
+      lag: String(lag < 0n ? 0n : lag),
+      stuck: mark ? { from: mark.fromOffset, to: mark.toOffset, reason: mark.reason } : null,
+    };
   });
 }

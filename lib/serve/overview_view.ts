@@ -225,7 +225,7 @@ export function overviewOf(
     customers: s ? s.customers.map(customerView) : [],
     recent: s ? recentSales(s) : [],
     asOf: s?.asOf ?? null,
-    lag: s ? consumerLag(endOffsets, s.offsets) : null,
+    lag: s ? consumerLag(endOffsets, s.offsets, s.stuck) : null,
     problem: state.problem,
   };
 }

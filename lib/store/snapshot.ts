@@ -2,6 +2,7 @@
 import { settledWithin } from "../core/async.ts";
 import type { Sql } from "../infra/db.ts";
 import { minuteOf } from "./write_batch.ts";
+import { type StuckPartition, stuckPartitions } from "./stuck_partitions.ts";
 import {
   type CustomerRow,
   type GroupRow,
@@ -51,6 +52,8 @@ export interface Snapshot {
   series: Series;
   recent: RecentSaleRow[];
   offsets: OffsetRow[];
+  /** partitions the consumer stopped at an undecodable batch */
+  stuck: StuckPartition[];
 }
 
 /** Which consumer group and topic the freshness panel follows. */
@@ -106,11 +109,12 @@ export async function loadSnapshot(
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
     const everything = isEverything(sel);
-    const [figures, series, recent, offsets] = await Promise.all([
+    const [figures, series, recent, offsets, stuck] = await Promise.all([
       everything ? allTimeFigures(t, sel, now) : selectSelection(t, sel, now, TOP_N),
       selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
       selectRecentSales(t, sel, TOP_N),
       selectOffsets(t, source.groupId, source.topic),
+      stuckPartitions(t, source.groupId, source.topic),
     ]);
     const { totals, categories, states, cities, cards, customers } = figures;
     if (!everything) totals.last_sale_at = recent[0]?.sold_at ?? null;
@@ -126,6 +130,7 @@ export async function loadSnapshot(
       series: { ...window, rows: series },
       recent,
       offsets,
+      stuck,
     };
   });
 }

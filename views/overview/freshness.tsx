@@ -1,4 +1,7 @@
-/** Freshness: when the data was read, the newest sale, and the consumer's lag per partition. */
+/**
+ * Freshness: when the data was read, the newest sale, and the consumer's lag per partition, with
+ * the partitions it stopped at a batch it cannot decode.
+ */
 import { clock } from "../../lib/serve/display.ts";
 import type { OverviewView } from "../../lib/serve/overview_view.ts";
 import { formatCount } from "../../lib/core/money.ts";
@@ -8,6 +11,7 @@ import { Polled } from "../shared/polled.tsx";
 export function FreshnessPanel({ view }: { view: OverviewView }) {
   const lastSale = view.summary?.lastSaleAt ? new Date(view.summary.lastSaleAt) : null;
   const totalLag = view.lag?.reduce((sum, p) => sum + BigInt(p.lag), 0n);
+  const stuck = view.lag?.filter((p) => p.stuck) ?? [];
   return (
     <Polled name="freshness" refresh={view.refresh} class="freshness">
       <p>
@@ -48,15 +52,32 @@ export function FreshnessPanel({ view }: { view: OverviewView }) {
             </thead>
             <tbody>
               {view.lag.map((p) => (
-                <tr data-partition={String(p.partition)} data-partition-lag={p.lag}>
+                <tr
+                  data-partition={String(p.partition)}
+                  data-partition-lag={p.lag}
+                  data-stuck={p.stuck ? "true" : undefined}
+                  class={p.stuck ? "stuck" : undefined}
+                >
                   <td>{p.partition}</td>
                   <td>{formatCount(p.end)}</td>
-                  <td>{formatCount(p.lag)}</td>
+                  <td>{p.stuck ? `${formatCount(p.lag)} (stopped)` : formatCount(p.lag)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
+      {stuck.map((p) => (
+        <p
+          class="stuck"
+          data-stuck-partition={String(p.partition)}
+          data-stuck-from={p.stuck!.from}
+          data-stuck-to={p.stuck!.to}
+        >
+          Partition {p.partition} stopped at offsets {p.stuck!.from}–{p.stuck!.to}:{" "}
+          {p.stuck!.reason}. The other partitions go on. To skip it:{" "}
+          <code>deno task unstick --partition {p.partition}</code>
+        </p>
+      ))}
     </Polled>
   );
 }
