@@ -1,7 +1,7 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
 import { ConfigError, positiveInt } from "./lib/infra/config.ts";
-import type { Sql } from "./lib/infra/db.ts";
+import { exitOnClosedSessionWrite, type Sql } from "./lib/infra/db.ts";
 import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { connectService } from "./lib/infra/migrate.ts";
@@ -52,6 +52,7 @@ if (import.meta.main) {
   const { concurrency, sessionTimeoutMs: sessionTimeout } = options;
   quietKafkaTimerWarnings();
   const what = `consume ${config.salesTopic} as group ${config.groupId}`;
+  exitOnClosedSessionWrite(what);
   let sql: Sql | undefined;
   let consumer: RunningConsumer;
   try {

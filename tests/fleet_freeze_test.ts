@@ -117,10 +117,16 @@ Deno.test({
       await sleep(3_000);
       assert.deepEqual(await totals(), exact);
       assert.equal(await storedOffsetSum(db.sql, group), records.length);
-      for (const c of [a, b]) {
-        const status = await c.stop("SIGTERM");
-        assert.equal(status.code, 0, `consumer ${c.name} stops cleanly:\n${c.output}`);
+      // a either goes on and stops cleanly, or, when postgres.js trips over the session the
+      // server closed, ends by itself with exit 1 and the one line that says a restart is safe.
+      const statusA = await a.stop("SIGTERM");
+      if (statusA.code !== 0) {
+        assert.equal(statusA.code, 1, `consumer a ends with 0 or 1:\n${a.output}`);
+        assert.match(a.output, /PostgreSQL ended this process's session inside a transaction/);
+        assert.doesNotMatch(a.output, /Uncaught|at .*\.js:\d+/, a.output);
       }
+      const statusB = await b.stop("SIGTERM");
+      assert.equal(statusB.code, 0, `consumer b stops cleanly:\n${b.output}`);
       console.log(
         `a stopped inside a transaction after ${attempts} tries at ${atFreeze} stored offsets; ` +
           `b stored all ${records.length} ${(tookMs / 1000).toFixed(1)} s later ` +

@@ -183,3 +183,35 @@ export function databaseError(error: unknown, login: DatabaseLogin, doing?: stri
   }
   return error instanceof Error ? error : new Error(message);
 }
+
+/**
+ * Ends the process with one line when PostgreSQL closed one of its sessions inside a transaction.
+ *
+ * postgres.js 3.4.9 rejects the transaction at once when the server closes a reserved session
+ * (`idle_in_transaction_session_timeout` after a pause, a restart, `pg_terminate_backend`), but
+ * its `begin()` then still sends ROLLBACK on that session; the write, scheduled with setImmediate,
+ * throws "Cannot read properties of null (reading 'write')" outside any promise, and the client's
+ * state is not to be trusted afterwards. The server has rolled the transaction back and the
+ * stored offsets say where to resume, so the process says so in one line and exits 1 (a restart
+ * is safe) instead of printing a stack trace. Every other uncaught error is left alone.
+ */
+export function exitOnClosedSessionWrite(what: string): void {
+  globalThis.addEventListener("error", (event) => {
+    if (!isClosedSessionWrite(event.error)) return;
+    event.preventDefault();
+    console.error(
+      `Cannot go on with ${what}: PostgreSQL ended this process's session inside a transaction ` +
+        `(paused for longer than the session timeout, or the server restarted); nothing of that ` +
+        `transaction was stored, and a restart resumes from the stored offsets`,
+    );
+    Deno.exit(1);
+  });
+}
+
+/** Whether an uncaught error is postgres.js writing to a session the server already closed. */
+function isClosedSessionWrite(error: unknown): boolean {
+  const stack = error instanceof Error ? error.stack ?? "" : "";
+  return error instanceof TypeError &&
+    error.message === "Cannot read properties of null (reading 'write')" &&
+    /node_modules\/postgres\/src\/connection\.js/.test(stack) && /\bnextWrite\b/.test(stack);
+}
