@@ -229,7 +229,22 @@ export function idempotentProducer(kafka: Kafka): Producer {
   });
 }
 
-/** Creates the topic (partitions, topic configs) when it does not exist; returns true if created. */
+/**
+ * The replication of a new topic on a cluster of n brokers: factor min(3, n), and with 3 copies
+ * `min.insync.replicas` 2, so an acks=all write survives the loss of any one broker.
+ */
+export function topicReplication(brokerCount: number) {
+  const replicationFactor = Math.max(1, Math.min(3, brokerCount));
+  const config: Record<string, string> = replicationFactor >= 3
+    ? { "min.insync.replicas": "2" }
+    : {};
+  return { replicationFactor, config };
+}
+
+/**
+ * Creates the topic (partitions, topic configs) when it does not exist, replicated as
+ * topicReplication() says for the brokers in the cluster; returns true if created.
+ */
 export async function ensureTopic(
   kafka: Kafka,
   topic: string,
@@ -241,13 +256,15 @@ export async function ensureTopic(
   try {
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return false;
+    const replication = topicReplication((await admin.describeCluster()).brokers.length);
     return await admin.createTopics({
       waitForLeaders: true,
       topics: [{
         topic,
         numPartitions: partitions,
-        replicationFactor: 1,
-        configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+        replicationFactor: replication.replicationFactor,
+        configEntries: Object.entries({ ...replication.config, ...config })
+          .map(([name, value]) => ({ name, value })),
       }],
     });
   } finally {
