@@ -60,6 +60,17 @@ export function kafkaVersionSetting(
   return version;
 }
 
+/** A comma-separated list of releases (the setting `name`, e.g. FLEET_KAFKA_VERSIONS); may be empty. */
+export function kafkaVersionList(name: string, text: string): KafkaVersion[] {
+  return text.split(",").map((v) => v.trim()).filter(Boolean).map((v) => {
+    const version = KAFKA_VERSIONS.find((known) => known === v);
+    if (!version) {
+      throw new ConfigError(`${name} lists "${v}"; the releases are ${KAFKA_VERSIONS.join(", ")}`);
+    }
+    return version;
+  });
+}
+
 /**
  * The nodes of a cluster of `size` from KAFKA_BROKERS: its `size` addresses, or, when it has one,
  * that address and the next even ports (9092 → 9092, 9094, 9096; controllers on port + 1).
@@ -130,18 +141,17 @@ export async function kafkaClusterUp(
     await resolveKafkaJars(version, say);
     const clusterId = await existingClusterId(nodes) ?? await newClusterId(version);
     const voters = nodes.map((n) => `${n.nodeId}@${ipOf(n.host)}:${n.controllerPort}`).join(",");
-    const pids = new Map<number, number>();
-    for (const node of down) {
-      const role = { nodeId: node.nodeId, voters, clusterId, ...replicationOf(nodes.length) };
-      pids.set(
-        node.port,
-        await startBroker(node.host, node.port, say, undefined, {
-          version,
-          role,
-          heap: CLUSTER_HEAP,
-        }),
-      );
-    }
+    // Formatted and started side by side: each format is a JVM of a few seconds.
+    const pids = new Map(
+      await Promise.all(down.map(async (node) => {
+        const role = { nodeId: node.nodeId, voters, clusterId, ...replicationOf(nodes.length) };
+        const options = { version, role, heap: CLUSTER_HEAP };
+        return [
+          node.port,
+          await startBroker(node.host, node.port, say, undefined, options),
+        ] as const;
+      })),
+    );
     await waitForCluster(brokers, nodes.length, pids);
   }
   say(`Kafka cluster of ${nodes.length} brokers answers at ${brokers.join(",")}`);
