@@ -257,8 +257,8 @@ export async function ensureTopic(
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return false;
     const replication = topicReplication((await admin.describeCluster()).brokers.length);
-    return await admin.createTopics({
-      waitForLeaders: true,
+    const created = await admin.createTopics({
+      waitForLeaders: false,
       topics: [{
         topic,
         numPartitions: partitions,
@@ -267,6 +267,23 @@ export async function ensureTopic(
           .map(([name, value]) => ({ name, value })),
       }],
     });
+    // kafkajs' waitForLeaders gives up when a broker of a cluster has not heard of the new topic
+    // yet (UNKNOWN_TOPIC_OR_PARTITION, seen on 3 brokers of 3.9.1): wait here until every
+    // partition has a leader.
+    for (const end = Date.now() + 30_000;;) {
+      const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+        ({ topics }) =>
+          topics[0]!.partitions.length === partitions &&
+          topics[0]!.partitions.every((p) => p.leader >= 0),
+        (error) => {
+          if (Date.now() > end) throw error;
+          return false;
+        },
+      );
+      if (ready) return created;
+      if (Date.now() > end) throw new Error(`the partitions of ${topic} got no leader in 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     await admin.disconnect();
   }
