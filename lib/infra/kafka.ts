@@ -233,7 +233,7 @@ export function idempotentProducer(kafka: Kafka): Producer {
  * The replication of a new topic on a cluster of n brokers: factor min(3, n), and with 3 copies
  * `min.insync.replicas` 2, so an acks=all write survives the loss of any one broker.
  */
-export function topicReplication(brokerCount: number) {
+function topicReplication(brokerCount: number) {
   const replicationFactor = Math.max(1, Math.min(3, brokerCount));
   const config: Record<string, string> = replicationFactor >= 3
     ? { "min.insync.replicas": "2" }

@@ -169,7 +169,7 @@ export async function restartBroker(brokers: string[]): Promise<void> {
 }
 
 /** The release the broker on that port was last started with (recorded in its folder). */
-export async function brokerVersion(port: number): Promise<KafkaVersion> {
+async function brokerVersion(port: number): Promise<KafkaVersion> {
   const text = await Deno.readTextFile(`${brokerDir(port).dir}version`).catch(() => "");
   const known = KAFKA_VERSIONS.find((v) => v === text.trim());
   return known ?? DEFAULT_KAFKA_VERSION;
