@@ -3,6 +3,7 @@
  * say about refusals, topic creation, and a broker health check.
  */
 import {
+  type Admin,
   Kafka,
   type KafkaConfig,
   logLevel,
@@ -256,7 +257,8 @@ export async function ensureTopic(
   try {
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return false;
-    const replication = topicReplication((await admin.describeCluster()).brokers.length);
+    const brokerCount = (await admin.describeCluster()).brokers.length;
+    const replication = topicReplication(brokerCount);
     const created = await admin.createTopics({
       waitForLeaders: false,
       topics: [{
@@ -267,25 +269,40 @@ export async function ensureTopic(
           .map(([name, value]) => ({ name, value })),
       }],
     });
-    // kafkajs' waitForLeaders gives up when a broker of a cluster has not heard of the new topic
-    // yet (UNKNOWN_TOPIC_OR_PARTITION, seen on 3 brokers of 3.9.1): wait here until every
-    // partition has a leader.
-    for (const end = Date.now() + 30_000;;) {
-      const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
-        ({ topics }) =>
-          topics[0]!.partitions.length === partitions &&
-          topics[0]!.partitions.every((p) => p.leader >= 0),
-        (error) => {
-          if (Date.now() > end) throw error;
-          return false;
-        },
-      );
-      if (ready) return created;
-      if (Date.now() > end) throw new Error(`the partitions of ${topic} got no leader in 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntilServed(admin, topic, partitions, brokerCount);
+    return created;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until a new topic is served: every partition has a leader that answers for it, and the
+ * brokers asked at random (3 times per broker in a row) all know it. kafkajs' own wait for leaders
+ * gave up with UNKNOWN_TOPIC_OR_PARTITION when a broker of a fresh 3-node 3.9.1 cluster had not
+ * heard of the topic yet, and so did a metadata request right after it.
+ */
+async function waitUntilServed(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  brokerCount: number,
+) {
+  const end = Date.now() + 30_000;
+  let inARow = 0;
+  while (inARow < 3 * brokerCount) {
+    const served = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+      async ({ topics }) =>
+        topics[0]!.partitions.length === partitions &&
+        topics[0]!.partitions.every((p) => p.leader >= 0) &&
+        (inARow > 0 || (await admin.fetchTopicOffsets(topic)).length === partitions),
+    ).catch((error) => {
+      if (Date.now() > end) throw error;
+      return false;
+    });
+    inARow = served ? inARow + 1 : 0;
+    if (Date.now() > end) throw new Error(`${topic} was not served by every broker within 30 s`);
+    if (!served) await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
