@@ -1,7 +1,7 @@
 /** `deno task test`: brings up the services (as `deno task up`), checks the browser, runs the whole suite. */
 import { parseCli } from "../lib/infra/cli.ts";
 import { kafkaUp, resolveKafkaJars } from "../lib/provision/kafka_broker.ts";
-import { kafkaVersionList } from "../lib/provision/kafka_cluster.ts";
+import { fleetClusters, kafkaVersionList } from "../lib/provision/kafka_cluster.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
 import { ensureChromium, provisionOrExit } from "../lib/provision/run.ts";
 import { ensureReportsBuilt } from "../lib/reports/launch.ts";
@@ -29,11 +29,14 @@ if (import.meta.main) {
   const { config, options: fleet } = parseCli(
     USAGE,
     {},
-    () =>
-      kafkaVersionList(
+    () => {
+      const versions = kafkaVersionList(
         "FLEET_KAFKA_VERSIONS",
         Deno.env.get("FLEET_KAFKA_VERSIONS") ?? FLEET_DEFAULT,
-      ),
+      );
+      fleetClusters(versions, Deno.env.get("FLEET_KAFKA_PORT")); // checks the ports
+      return versions;
+    },
     own,
   );
   await provisionOrExit(async (say) => {

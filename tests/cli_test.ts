@@ -185,6 +185,18 @@ Deno.test("a bad cluster size, Kafka release or cluster address list is refused 
       { FLEET_KAFKA_VERSIONS: "4.4.0,2.8" },
       /FLEET_KAFKA_VERSIONS lists "2\.8"; the releases are 4\.4\.0, 3\.9\.1/,
     ],
+    [
+      "scripts/test.ts",
+      [],
+      { FLEET_KAFKA_PORT: "ninety" },
+      /FLEET_KAFKA_PORT must be a port from 1024 to 65535, got "ninety"/,
+    ],
+    [
+      "scripts/test.ts",
+      [],
+      { FLEET_KAFKA_PORT: "60000" },
+      /FLEET_KAFKA_PORT 60000 leaves no room for 2 clusters of 3 brokers/,
+    ],
   ];
   for (const [script, args, env, message] of cases) {
     const what = `${script} ${args.join(" ")} ${JSON.stringify(env)}`;

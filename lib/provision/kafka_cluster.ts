@@ -104,6 +104,28 @@ export function clusterNodes(brokers: string[], size: number): ClusterNode[] {
   return nodes;
 }
 
+/**
+ * The local 3-broker clusters of the fault test, one per release: the first from FLEET_KAFKA_PORT
+ * (default 29092), each next 10000 ports higher.
+ */
+export function fleetClusters(versions: KafkaVersion[], portText = "29092") {
+  const port = /^\s*\d+\s*$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1024 && port <= 65535)) {
+    throw new ConfigError(`FLEET_KAFKA_PORT must be a port from 1024 to 65535, got "${portText}"`);
+  }
+  // The last cluster's last controller: 3 brokers on every other port, each controller on + 1.
+  if (port + 10_000 * (versions.length - 1) + 5 > 65535) {
+    throw new ConfigError(
+      `FLEET_KAFKA_PORT ${port} leaves no room for ${versions.length} clusters of 3 brokers ` +
+        "(each 10000 ports above the previous one) below 65536",
+    );
+  }
+  return versions.map((version, i) => ({
+    version,
+    nodes: clusterNodes([`localhost:${port + 10_000 * i}`], 3),
+  }));
+}
+
 /** The client addresses of the nodes, as KAFKA_BROKERS lists them. */
 export function nodeAddresses(nodes: ClusterNode[]): string[] {
   return nodes.map((n) => `${n.host}:${n.port}`);

@@ -19,7 +19,7 @@ import { produceRecords } from "../../lib/produce/produce_records.ts";
 import { brokerDir, type KafkaVersion } from "../../lib/provision/kafka_broker.ts";
 import {
   type ClusterNode,
-  clusterNodes,
+  fleetClusters,
   kafkaClusterDown,
   kafkaClusterUp,
   kafkaVersionList,
@@ -30,7 +30,7 @@ import {
 import { createTestDatabase, expectedTotals, sampleRecords, uniqueSuffix } from "../helpers.ts";
 
 /** Sales produced per run. */
-const SALES = Number(Deno.env.get("FLEET_SALES") ?? 40_000);
+const SALES = 40_000;
 const PARTITIONS = 6;
 /** More sales than one fetch of a partition holds (the consumer's 1 MiB). */
 const FETCHED_BEFORE = 3000n;
@@ -39,7 +39,7 @@ const versions = kafkaVersionList(
   "FLEET_KAFKA_VERSIONS",
   Deno.env.get("FLEET_KAFKA_VERSIONS") ?? "",
 );
-const basePort = Number(Deno.env.get("FLEET_KAFKA_PORT") ?? 29092);
+const clusters = fleetClusters(versions, Deno.env.get("FLEET_KAFKA_PORT"));
 
 /** Milliseconds since `start`, as seconds with one decimal. */
 function seconds(start: number): string {
@@ -167,8 +167,7 @@ async function checkTransactions(kafka: Kafka, nodes: ClusterNode[]) {
   );
 }
 
-for (const [i, version] of versions.entries()) {
-  const nodes = clusterNodes([`localhost:${basePort + 10_000 * i}`], 3);
+for (const { version, nodes } of clusters) {
   Deno.test({
     name: `on 3 brokers of Kafka ${version}, kill -9 of the leader mid-produce and mid-consume ` +
       "loses no sale and counts none twice",
