@@ -1,20 +1,36 @@
 /** `deno task down`: stops the local services this project started (never a server it did not start). */
 import { oneOf, parseCli } from "../lib/infra/cli.ts";
 import { kafkaDown } from "../lib/provision/kafka_broker.ts";
+import {
+  clusterNodes,
+  clusterSizeSetting,
+  kafkaClusterDown,
+} from "../lib/provision/kafka_cluster.ts";
 import { postgresDown } from "../lib/provision/postgres_cluster.ts";
 
-const USAGE = `Usage: deno task down [--only kafka|postgres]
+const USAGE = `Usage: deno task down [--only kafka|postgres] [--cluster-size N]
 
 Stops the Kafka broker and the PostgreSQL cluster that \`deno task up\` started in .local/.
-Data stays in .local/ (delete the folder to start afresh).`;
+Data stays in .local/ (delete the folder to start afresh).
+  --cluster-size N  (KAFKA_CLUSTER_SIZE) stop the N brokers of a cluster that
+            \`deno task up --cluster-size N\` started with the same KAFKA_BROKERS`;
 
 if (import.meta.main) {
-  const { config, options: only } = parseCli(
+  const { config, options: { only, nodes } } = parseCli(
     USAGE,
-    { only: { type: "string" } },
-    (v) => oneOf("--only", v.only, ["kafka", "postgres"] as const),
+    { only: { type: "string" }, "cluster-size": { type: "string" } },
+    (v, config) => {
+      const size = clusterSizeSetting(v["cluster-size"] as string | undefined);
+      return {
+        only: oneOf("--only", v.only, ["kafka", "postgres"] as const),
+        nodes: size > 1 ? clusterNodes(config.kafkaBrokers, size) : undefined,
+      };
+    },
   );
   const say = (line: string) => console.log(line);
-  if (only !== "postgres") await kafkaDown(config.kafkaBrokers, say);
+  if (only !== "postgres") {
+    if (nodes) await kafkaClusterDown(nodes, say);
+    else await kafkaDown(config.kafkaBrokers, say);
+  }
   if (only !== "kafka") await postgresDown(config.databaseUrl, say);
 }

@@ -1,6 +1,7 @@
 /** `deno task test`: brings up the services (as `deno task up`), checks the browser, runs the whole suite. */
 import { parseCli } from "../lib/infra/cli.ts";
-import { kafkaUp } from "../lib/provision/kafka_broker.ts";
+import { kafkaUp, resolveKafkaJars } from "../lib/provision/kafka_broker.ts";
+import { fleetClusters, kafkaVersionList } from "../lib/provision/kafka_cluster.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
 import { ensureChromium, ensureKcat, provisionOrExit } from "../lib/provision/run.ts";
 import { ensureReportsBuilt } from "../lib/reports/launch.ts";
@@ -11,15 +12,39 @@ Starts Kafka and PostgreSQL when they do not answer (like \`deno task up\`), ins
 chromium for the browser test and kcat for the codec tests when missing (as root), builds the
 reports process (streams/, running its JUnit tests) when it changed since its last tested build,
 then runs \`deno test -A tests/\` against the real services. Extra arguments after -- go to deno
-test (e.g. --filter pipeline).`;
+test (e.g. --filter pipeline).
+
+The same run includes the fault test on a replicated cluster (tests/fleet/): for each Kafka
+release in FLEET_KAFKA_VERSIONS (default 4.4.0,3.9.1; empty: none) it starts a cluster of three
+brokers of its own (ports 29092-29097, then 39092-39097; FLEET_KAFKA_PORT moves them), kills
+leaders mid-produce and mid-consume, checks every sale is stored once, and removes the cluster.`;
+
+/** The releases the fleet test runs on when FLEET_KAFKA_VERSIONS is not set. */
+const FLEET_DEFAULT = "4.4.0,3.9.1";
 
 if (import.meta.main) {
   const split = Deno.args.indexOf("--");
   const own = split === -1 ? Deno.args : Deno.args.slice(0, split);
   const extra = split === -1 ? [] : Deno.args.slice(split + 1);
-  const { config } = parseCli(USAGE, {}, undefined, own);
+  const { config, options: fleet } = parseCli(
+    USAGE,
+    {},
+    () => {
+      const versions = kafkaVersionList(
+        "FLEET_KAFKA_VERSIONS",
+        Deno.env.get("FLEET_KAFKA_VERSIONS") ?? FLEET_DEFAULT,
+      );
+      fleetClusters(versions, Deno.env.get("FLEET_KAFKA_PORT")); // checks the ports
+      return versions;
+    },
+    own,
+  );
   await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
+    // The fleet test's releases, and 3.9.1 whose client tools the secured-services test uses.
+    for (const version of new Set([...fleet, "3.9.1" as const])) {
+      await resolveKafkaJars(version, say);
+    }
     await postgresUp(config.database.owner, say);
     await ensureChromium(say);
     await ensureKcat(say);
@@ -31,6 +56,7 @@ if (import.meta.main) {
     args: ["test", "-A", ...extra, "tests/"],
     cwd: new URL("..", import.meta.url).pathname,
     stdin: "null",
+    env: { FLEET_KAFKA_VERSIONS: fleet.join(",") },
   });
   const status = await tests.spawn().status;
   Deno.exit(status.code);

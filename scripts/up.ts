@@ -1,6 +1,6 @@
 /** `deno task up`: starts what the project needs (Kafka, PostgreSQL) when it does not answer yet. */
 import { oneOf, parseCli } from "../lib/infra/cli.ts";
-import type { Config, DatabaseLogins } from "../lib/infra/config.ts";
+import { type Config, ConfigError, type DatabaseLogins } from "../lib/infra/config.ts";
 import {
   brokerAnswers,
   createKafka,
@@ -11,6 +11,13 @@ import {
 import { explainKafkaError, verifyKafkaTls } from "../lib/infra/kafka_security.ts";
 import { ProvisionError } from "../lib/infra/process.ts";
 import { kafkaUp } from "../lib/provision/kafka_broker.ts";
+import {
+  clusterNodes,
+  clusterSizeSetting,
+  kafkaClusterUp,
+  kafkaVersionSetting,
+  MAX_CLUSTER_SIZE,
+} from "../lib/provision/kafka_cluster.ts";
 import {
   grantAccess,
   KAFKA_USERS,
@@ -32,12 +39,19 @@ import {
 } from "../lib/reports/topics.ts";
 
 const USAGE =
-  `Usage: deno task up [--only kafka|postgres] [--secure [--prefix P] [--reports-group G]]
+  `Usage: deno task up [--only kafka|postgres] [--cluster-size N] [--kafka-version V] [--secure [--prefix P] [--reports-group G]]
 
-Starts Apache Kafka (KRaft, single node, jars from Maven Central, data in .local/kafka) when
+Starts Apache Kafka (KRaft, jars from Maven Central, data in .local/kafka-<port>) when
 KAFKA_BROKERS does not answer, and PostgreSQL (a local cluster in .local/postgres) when
 DATABASE_URL does not answer; creates the database and applies pending migrations.
-Safe to run again: what already runs is left alone. With Kafka security settings
+Safe to run again: what already runs is left alone.
+  --cluster-size N  (KAFKA_CLUSTER_SIZE, default 1, at most ${MAX_CLUSTER_SIZE}) brokers in one
+            KRaft cluster, each also a controller, heap 384 MB each: the KAFKA_BROKERS addresses
+            when it lists N, else its one address and the next even ports (localhost:9092 →
+            9092, 9094, 9096; each controller on its port + 1). The project's topics get
+            min(3, N) replicas, and min.insync.replicas 2 with 3.
+  --kafka-version V  (KAFKA_VERSION) the release to run: 4.4.0 (default) or 3.9.1
+With Kafka security settings
 (KAFKA_SECURITY_PROTOCOL SSL or SASL_SSL) no broker is started: it checks that the brokers
 answer and accept the login.
   --secure  the secured services, on ports of their own: Kafka with a SASL_SSL listener (TLS,
@@ -155,22 +169,35 @@ function settingsLines(config: Config, logins: DatabaseLogins | undefined, kafka
 }
 
 if (import.meta.main) {
-  const { config, values, options: only } = parseCli(
+  const { config, values, options: { only, nodes, version } } = parseCli(
     USAGE,
     {
       only: { type: "string" },
       secure: { type: "boolean" },
       prefix: { type: "string" },
       "reports-group": { type: "string" },
+      "cluster-size": { type: "string" },
+      "kafka-version": { type: "string" },
     },
-    (v) => oneOf("--only", v.only, ["kafka", "postgres"] as const),
+    (v, config) => {
+      const size = clusterSizeSetting(v["cluster-size"] as string | undefined);
+      if (size > 1 && v.secure) {
+        throw new ConfigError("--secure starts one broker; leave out --cluster-size");
+      }
+      return {
+        only: oneOf("--only", v.only, ["kafka", "postgres"] as const),
+        nodes: size > 1 ? clusterNodes(config.kafkaBrokers, size) : undefined,
+        version: kafkaVersionSetting(v["kafka-version"] as string | undefined),
+      };
+    },
   );
   quietKafkaTimerWarnings();
   await provisionOrExit(async (say) => {
     if (!values.secure) {
       if (only !== "postgres") {
-        if (config.kafkaSecurity.protocol === "PLAINTEXT") await kafkaUp(config.kafkaBrokers, say);
-        else await checkKafkaLogin(config, say);
+        if (config.kafkaSecurity.protocol !== "PLAINTEXT") await checkKafkaLogin(config, say);
+        else if (nodes) await kafkaClusterUp(nodes, say, version);
+        else await kafkaUp(config.kafkaBrokers, say, undefined, { version });
       }
       if (only !== "kafka") await postgresUp(config.database.owner, say);
       return;

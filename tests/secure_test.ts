@@ -20,7 +20,7 @@ import { explainKafkaError, writeJavaClientConfig } from "../lib/infra/kafka_sec
 import { LOCAL_DIR } from "../lib/infra/process.ts";
 import { taskDenoFlags } from "../lib/infra/tasks.ts";
 import { produceRecords } from "../lib/produce/produce_records.ts";
-import { brokerDir } from "../lib/provision/kafka_broker.ts";
+import { brokerDir, kafkaLibsDir } from "../lib/provision/kafka_broker.ts";
 import { type KafkaUser, localKafkaSettings } from "../lib/provision/kafka_security.ts";
 import { clusterDir } from "../lib/provision/postgres_cluster.ts";
 import { localDatabasePasswordFile } from "../lib/provision/postgres_security.ts";
@@ -683,7 +683,9 @@ Deno.test({
               args: [
                 `-Dlog4j.configuration=file:${ROOT}infra/kafka/log4j.properties`,
                 "-cp",
-                `${LOCAL_DIR}kafka-libs/*`,
+                // kafka.admin.BrokerApiVersionsCommand left the broker's jar in Kafka 4: the
+                // 3.9.1 jars (`deno task test` resolves them) hold the client tool.
+                `${kafkaLibsDir("3.9.1")}/*`,
                 "kafka.admin.BrokerApiVersionsCommand",
                 "--bootstrap-server",
                 BROKERS[0]!,

@@ -3,6 +3,7 @@
  * say about refusals, topic creation, and a broker health check.
  */
 import {
+  type Admin,
   Kafka,
   type KafkaConfig,
   logLevel,
@@ -232,7 +233,22 @@ export function idempotentProducer(kafka: Kafka): Producer {
   });
 }
 
-/** Creates the topic (partitions, topic configs) when it does not exist; returns true if created. */
+/**
+ * The replication of a new topic on a cluster of n brokers: factor min(3, n), and with 3 copies
+ * `min.insync.replicas` 2, so an acks=all write survives the loss of any one broker.
+ */
+function topicReplication(brokerCount: number) {
+  const replicationFactor = Math.max(1, Math.min(3, brokerCount));
+  const config: Record<string, string> = replicationFactor >= 3
+    ? { "min.insync.replicas": "2" }
+    : {};
+  return { replicationFactor, config };
+}
+
+/**
+ * Creates the topic (partitions, topic configs) when it does not exist, replicated as
+ * topicReplication() says for the brokers in the cluster; returns true if created.
+ */
 export async function ensureTopic(
   kafka: Kafka,
   topic: string,
@@ -244,17 +260,52 @@ export async function ensureTopic(
   try {
     const existing = await admin.listTopics();
     if (existing.includes(topic)) return false;
-    return await admin.createTopics({
-      waitForLeaders: true,
+    const brokerCount = (await admin.describeCluster()).brokers.length;
+    const replication = topicReplication(brokerCount);
+    const created = await admin.createTopics({
+      waitForLeaders: false,
       topics: [{
         topic,
         numPartitions: partitions,
-        replicationFactor: 1,
-        configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+        replicationFactor: replication.replicationFactor,
+        configEntries: Object.entries({ ...replication.config, ...config })
+          .map(([name, value]) => ({ name, value })),
       }],
     });
+    await waitUntilServed(admin, topic, partitions, brokerCount);
+    return created;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until a new topic is served: every partition has a leader that answers for it, and the
+ * brokers asked at random (3 times per broker in a row) all know it. kafkajs' own wait for leaders
+ * gave up with UNKNOWN_TOPIC_OR_PARTITION when a broker of a fresh 3-node 3.9.1 cluster had not
+ * heard of the topic yet, and so did a metadata request right after it.
+ */
+async function waitUntilServed(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  brokerCount: number,
+) {
+  const end = Date.now() + 30_000;
+  let inARow = 0;
+  while (inARow < 3 * brokerCount) {
+    const served = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+      async ({ topics }) =>
+        topics[0]!.partitions.length === partitions &&
+        topics[0]!.partitions.every((p) => p.leader >= 0) &&
+        (inARow > 0 || (await admin.fetchTopicOffsets(topic)).length === partitions),
+    ).catch((error) => {
+      if (Date.now() > end) throw error;
+      return false;
+    });
+    inARow = served ? inARow + 1 : 0;
+    if (Date.now() > end) throw new Error(`${topic} was not served by every broker within 30 s`);
+    if (!served) await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

@@ -177,7 +177,7 @@ async function sendBatch(
 ) {
   let metadata: RecordMetadata[];
   try {
-    metadata = await producer.send({ topic, acks: -1, messages, compression });
+    metadata = await sendPerPartition(producer, topic, messages, compression);
   } catch (error) {
     // A refused login or ACL fails every send alike: stop with one reason, not a line per record.
     if (isKafkaRefusal(error)) throw error;
@@ -202,6 +202,33 @@ async function sendBatch(
     next.set(partition, offset + 1n);
     report(`delivered sale_id ${record.sale_id} to ${topic} [${partition}] @ ${offset}`);
   });
+}
+
+/**
+ * Sends each partition's messages in a request of its own (side by side). kafkajs 2.2.4 retries a
+ * send that spans several leaders by re-sending only to the brokers that have not answered yet:
+ * when a leader dies and its partitions move to a broker that already answered, their messages are
+ * never sent, yet the send resolves. With one partition per send, the retry goes to the new leader
+ * (tests/fleet/failover_test.ts lost about 80 of 40,000 acknowledged sales without this).
+ */
+async function sendPerPartition(
+  producer: Producer,
+  topic: string,
+  messages: { partition: number; key: string; value: string }[],
+  compression: CompressionTypes,
+): Promise<RecordMetadata[]> {
+  const byPartition = new Map<number, typeof messages>();
+  for (const m of messages) {
+    const list = byPartition.get(m.partition);
+    if (list) list.push(m);
+    else byPartition.set(m.partition, [m]);
+  }
+  const sent = await Promise.all(
+    [...byPartition.values()].map((part) =>
+      producer.send({ topic, acks: -1, messages: part, compression })
+    ),
+  );
+  return sent.flat();
 }
 
 async function topicPartitions(kafka: Kafka, topic: string): Promise<PartitionMetadata[]> {

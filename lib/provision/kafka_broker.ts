@@ -1,4 +1,7 @@
-/** The local Kafka broker: jars from Maven Central, KRaft storage format, start, wait, stop. */
+/**
+ * The local Kafka broker: jars of the chosen release from Maven Central, KRaft storage format,
+ * start, wait, stop. One broker alone or one node of a cluster (lib/provision/kafka_cluster.ts).
+ */
 import type { Kafka } from "kafkajs";
 import { brokerAnswers, createKafka } from "../infra/kafka.ts";
 import {
@@ -16,7 +19,53 @@ import {
 import { sleep } from "../core/async.ts";
 
 const INFRA = new URL("../../infra/kafka/", import.meta.url).pathname;
-const LIBS = `${LOCAL_DIR}kafka-libs`;
+
+/** The Kafka releases `deno task up` can run, each with its pom in infra/kafka/. */
+export const KAFKA_VERSIONS = ["4.4.0", "3.9.1"] as const;
+
+/** One of the Kafka releases the project runs. */
+export type KafkaVersion = (typeof KAFKA_VERSIONS)[number];
+
+/** The release `deno task up` runs unless KAFKA_VERSION or --kafka-version says otherwise. */
+export const DEFAULT_KAFKA_VERSION: KafkaVersion = "4.4.0";
+
+/** The Maven pom that resolves a release's jars. */
+function pomOf(version: KafkaVersion): string {
+  return version === "3.9.1" ? `${INFRA}3.9/pom.xml` : `${INFRA}pom.xml`;
+}
+
+/** Where a release's jars are copied (the classpath of its broker and tools). */
+export function kafkaLibsDir(version: KafkaVersion = DEFAULT_KAFKA_VERSION): string {
+  return `${LOCAL_DIR}kafka-libs/${version}`;
+}
+
+/** The JVM flag pointing Kafka's logging at its config: log4j 2 from Kafka 4, log4j 1 before. */
+function loggingFlag(version: KafkaVersion): string {
+  return version.startsWith("3.")
+    ? `-Dlog4j.configuration=file:${INFRA}log4j.properties`
+    : `-Dlog4j2.configurationFile=${INFRA}log4j2.properties`;
+}
+
+/**
+ * A broker's place in its cluster: its node id, the controller quorum (`id@host:port,...`), the
+ * replication of Kafka's internal topics, and the cluster id shared by every node's storage.
+ * A broker alone is node 1, its own quorum, replication 1.
+ */
+export interface ClusterRole {
+  nodeId: number;
+  voters: string;
+  replication: number;
+  minInsync: number;
+  clusterId?: string;
+}
+
+/** How a broker runs: its release, its place in a cluster and its heap. */
+export interface BrokerOptions {
+  version?: KafkaVersion;
+  role?: ClusterRole;
+  /** -Xmx of the JVM (default 1g for a broker alone) */
+  heap?: string;
+}
 
 /**
  * How a broker differs from the plaintext one of `deno task up` (lib/provision/kafka_security.ts
@@ -48,6 +97,7 @@ export async function kafkaUp(
   brokers: string[],
   say: (line: string) => void,
   variant?: BrokerVariant,
+  options: BrokerOptions = {},
 ): Promise<void> {
   if (await brokerAnswers(brokers)) {
     say(`Kafka answers at ${brokers.join(",")}`);
@@ -61,26 +111,41 @@ export async function kafkaUp(
       } does not answer, and it is not on this machine; start it or fix KAFKA_BROKERS`,
     );
   }
+  const version = options.version ?? DEFAULT_KAFKA_VERSION;
+  const pid = await startBroker(host, Number(portText), say, variant, options);
+  await waitForBroker(brokers, pid, brokerDir(Number(portText)).log, variant);
+  say(`Kafka ${version} answers at ${brokers.join(",")}`);
+}
+
+/** Formats (when new) and starts the broker at host:port without waiting; returns its pid. */
+export async function startBroker(
+  host: string,
+  port: number,
+  say: (line: string) => void,
+  variant?: BrokerVariant,
+  options: BrokerOptions = {},
+): Promise<number> {
+  const version = options.version ?? DEFAULT_KAFKA_VERSION;
   await requireJava17("run Kafka");
-  await resolveJars(say);
-  const port = Number(portText);
+  await resolveKafkaJars(version, say);
   const b = brokerDir(port);
-  await writeServerProperties(host === "localhost" ? "127.0.0.1" : host, port, variant);
-  await formatStorage(port, say, variant);
+  const role = options.role ?? { nodeId: 1, voters: "", replication: 1, minInsync: 1 };
+  await writeServerProperties(host === "localhost" ? "127.0.0.1" : host, port, role, variant);
+  await formatStorage(port, version, role.clusterId, say, variant);
+  const heap = options.heap ?? "1g";
   const pid = startDetached("java", [
-    "-Xms256m",
-    "-Xmx1g",
+    `-Xms${heap === "1g" ? "256m" : heap}`,
+    `-Xmx${heap}`,
     "-XX:+UseG1GC",
-    `-Dlog4j.configuration=file:${INFRA}log4j.properties`,
+    loggingFlag(version),
     "-cp",
-    `${LIBS}/*`,
+    `${kafkaLibsDir(version)}/*`,
     "kafka.Kafka",
     `${b.dir}server.properties`,
   ], b.log);
   await Deno.writeTextFile(b.pidFile, String(pid));
-  say(`Starting Kafka (pid ${pid}, log ${b.log}) ...`);
-  await waitForBroker(brokers, pid, b.log, variant);
-  say(`Kafka answers at ${brokers.join(",")}`);
+  say(`Starting Kafka ${version} (pid ${pid}, log ${b.log}) ...`);
+  return pid;
 }
 
 /** Stops the broker this project started, if it runs. */
@@ -98,8 +163,16 @@ export async function kafkaDown(brokers: string[], say: (line: string) => void):
 
 /** Stops the project's broker (SIGTERM, clean shutdown) and starts it again on the same data. */
 export async function restartBroker(brokers: string[]): Promise<void> {
+  const version = await brokerVersion(firstPort(brokers));
   await kafkaDown(brokers, () => {});
-  await kafkaUp(brokers, () => {});
+  await kafkaUp(brokers, () => {}, undefined, { version });
+}
+
+/** The release the broker on that port was last started with (recorded in its folder). */
+async function brokerVersion(port: number): Promise<KafkaVersion> {
+  const text = await Deno.readTextFile(`${brokerDir(port).dir}version`).catch(() => "");
+  const known = KAFKA_VERSIONS.find((v) => v === text.trim());
+  return known ?? DEFAULT_KAFKA_VERSION;
 }
 
 /** The pid of the running broker this project started on that port, if any. */
@@ -114,22 +187,24 @@ export function ourPid(port: number): number | undefined {
   }
 }
 
-async function resolveJars(say: (line: string) => void) {
-  const marker = `${LIBS}/.resolved`;
-  const pom = await Deno.readTextFile(`${INFRA}pom.xml`);
+/** Copies a release's jars from Maven Central into kafkaLibsDir(version), once. */
+export async function resolveKafkaJars(version: KafkaVersion, say: (line: string) => void) {
+  const libs = kafkaLibsDir(version);
+  const marker = `${libs}/.resolved`;
+  const pom = await Deno.readTextFile(pomOf(version));
   const wanted = /<kafka\.version>([^<]+)</.exec(pom)?.[1] ?? "?";
   const have = await Deno.readTextFile(marker).catch(() => "");
   if (have.trim() === wanted) return;
   await requireCommand("mvn", ["-v"], "fetch Kafka's jars (once)", "apt-get install maven");
   say(`Resolving Apache Kafka ${wanted} from Maven Central (once) ...`);
-  await Deno.remove(LIBS, { recursive: true }).catch(() => {});
+  await Deno.remove(libs, { recursive: true }).catch(() => {});
   const out = await run("mvn", [
     "-q",
     "-B",
     "-f",
-    `${INFRA}pom.xml`,
+    pomOf(version),
     "dependency:copy-dependencies",
-    `-DoutputDirectory=${LIBS}`,
+    `-DoutputDirectory=${libs}`,
     "-DincludeScope=runtime",
   ]);
   if (out.code !== 0) {
@@ -140,25 +215,52 @@ async function resolveJars(say: (line: string) => void) {
   await Deno.writeTextFile(marker, wanted);
 }
 
-async function writeServerProperties(host: string, port: number, variant?: BrokerVariant) {
+async function writeServerProperties(
+  host: string,
+  port: number,
+  role: ClusterRole,
+  variant?: BrokerVariant,
+) {
   const b = brokerDir(port);
   await Deno.mkdir(b.data, { recursive: true });
+  const voters = role.voters || `${role.nodeId}@${host}:${port + 1}`;
   const text = variant
     ? await variant.serverProperties(host, port, b.data)
     : (await Deno.readTextFile(`${INFRA}server.properties`)).replaceAll("{{HOST}}", host)
       .replaceAll("{{PORT}}", String(port)).replaceAll("{{CONTROLLER_PORT}}", String(port + 1))
-      .replaceAll("{{DATA_DIR}}", b.data);
+      .replaceAll("{{DATA_DIR}}", b.data).replaceAll("{{NODE_ID}}", String(role.nodeId))
+      .replaceAll("{{VOTERS}}", voters).replaceAll("{{REPLICATION}}", String(role.replication))
+      .replaceAll("{{MIN_INSYNC}}", String(role.minInsync));
   await Deno.writeTextFile(`${b.dir}server.properties`, text);
 }
 
-async function formatStorage(port: number, say: (line: string) => void, variant?: BrokerVariant) {
+/** A new KRaft cluster id, from Kafka's own tool. */
+export async function newClusterId(version: KafkaVersion = DEFAULT_KAFKA_VERSION) {
+  const cp = `${kafkaLibsDir(version)}/*`;
+  const uuid = await run("java", [
+    loggingFlag(version),
+    "-cp",
+    cp,
+    "kafka.tools.StorageTool",
+    "random-uuid",
+  ]);
+  return uuid.stdout.trim().split("\n").pop() ?? "";
+}
+
+async function formatStorage(
+  port: number,
+  version: KafkaVersion,
+  givenClusterId: string | undefined,
+  say: (line: string) => void,
+  variant?: BrokerVariant,
+) {
   const b = brokerDir(port);
+  await Deno.writeTextFile(`${b.dir}version`, version);
   const formatted = await Deno.stat(`${b.data}/meta.properties`).then(() => true, () => false);
   if (formatted) return;
-  const cp = `${LIBS}/*`;
-  const log4j = `-Dlog4j.configuration=file:${INFRA}log4j.properties`;
-  const uuid = await run("java", [log4j, "-cp", cp, "kafka.tools.StorageTool", "random-uuid"]);
-  const clusterId = uuid.stdout.trim().split("\n").pop() ?? "";
+  const cp = `${kafkaLibsDir(version)}/*`;
+  const log4j = loggingFlag(version);
+  const clusterId = givenClusterId ?? await newClusterId(version);
   const args = [
     log4j,
     "-cp",
