@@ -135,6 +135,35 @@ export async function watchPage(page: Page, base: string): Promise<PageWatch> {
   return seen;
 }
 
+/**
+ * Asserts that the page is no wider than the viewport once its layout has settled (Chart.js
+ * resizes its canvases a frame or two after a viewport change), naming the elements that stick
+ * out when it is not.
+ */
+export async function assertFitsWidth(page: Page, width: number): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  let scrollWidth = Infinity;
+  while (Date.now() < deadline) {
+    scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (scrollWidth <= width) return;
+    await page.waitForTimeout(100);
+  }
+  const outside = await page.evaluate((limit) =>
+    [...document.querySelectorAll("body *")]
+      .filter((e) => e.getBoundingClientRect().right > limit)
+      .slice(0, 10)
+      .map((e) =>
+        `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${
+          e.className && typeof e.className === "string"
+            ? "." + e.className.split(" ").join(".")
+            : ""
+        } right=${Math.round(e.getBoundingClientRect().right)}`
+      ), width);
+  assert.fail(
+    `page is ${scrollWidth}px wide on a ${width}px screen; sticking out: ${outside.join(", ")}`,
+  );
+}
+
 /** Every KPI tile, label or value whose text is wider than its box ("NAME: text"). */
 export function overflowingTiles(page: Page): Promise<string[]> {
   return page.$$eval(

@@ -5,6 +5,7 @@ import { startConsumer } from "../lib/consume/runner.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
 import { type SaleRecord } from "../lib/core/sale.ts";
 import {
+  assertFitsWidth,
   chartLabels,
   chartTotal,
   chooseRefresh,
@@ -229,8 +230,7 @@ Deno.test({
       // Phone width: one column, nothing wider than the screen.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForTimeout(300);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert.ok(overflow <= 390, `page is ${overflow}px wide on a 390px screen`);
+      await assertFitsWidth(page, 390);
       await page.screenshot({ path: `${shots}dashboard-phone.png` });
 
       assert.deepEqual(consoleErrors, []);
@@ -298,18 +298,7 @@ Deno.test({
         await page.setViewportSize({ width, height: width > 800 ? 1000 : 844 });
         await page.waitForTimeout(300);
         assert.deepEqual(await overflowingTiles(page), [], `tiles at ${width} px`);
-        const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-        const wide = await page.evaluate((width) =>
-          [...document.querySelectorAll("body *")]
-            .filter((e) => e.getBoundingClientRect().right > width + 0.5)
-            .map((e) =>
-              `${e.tagName.toLowerCase()}.${e.className} ${e.getBoundingClientRect().right}`
-            )
-            .slice(0, 5), width);
-        assert.ok(
-          pageWidth <= width,
-          `page is ${pageWidth}px wide on a ${width}px screen: ${wide.join("; ")}`,
-        );
+        await assertFitsWidth(page, width);
       };
 
       // No sales yet: each chart says so in its place; no axes, no legend of -$1..$1.
