@@ -48,13 +48,16 @@ export async function runConsumer(options: {
   const sql = connect(url, { max: 1 });
   try {
     const lockWaits = { seen: 0, polls: 0, statements: {} as Record<string, number> };
-    // The offsets stored so far, and whether any session of the database waits for a lock.
+    // The offsets stored so far, and which sessions of the database wait for a lock: the lock's
+    // kind (transactionid, tuple: a row another transaction holds; extend: the table growing) and
+    // the start of the waiting statement.
     const stored = async () => {
       const [r] = await sql`
         select
           (select coalesce(sum(next_offset), 0)::bigint::text from consumer_offsets
             where group_id = ${group} and topic = ${topic}) as n,
-          (select coalesce(json_agg(regexp_replace(left(query, 48), '[[:space:]]+', ' ', 'g')), '[]')
+          (select coalesce(json_agg(wait_event || ': ' ||
+              regexp_replace(left(query, 48), '[[:space:]]+', ' ', 'g')), '[]')
             from pg_stat_activity
             where datname = current_database() and wait_event_type = 'Lock') as waiting`;
       lockWaits.polls++;
