@@ -20,6 +20,19 @@ export interface ServerCertificate {
 /** The local CA's certificate (give it to clients as KAFKA_CA_FILE / DATABASE_CA_FILE). */
 export const LOCAL_CA_FILE = `${TLS_DIR}ca.crt`;
 
+/** Writes a new P-256 private key to `path`. */
+function newPrivateKey(path: string): Promise<void> {
+  return openssl([
+    "genpkey",
+    "-algorithm",
+    "EC",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-out",
+    path,
+  ]);
+}
+
 /**
  * Makes sure the local CA and the named server's certificate exist and stay valid for at least a
  * day (made or renewed otherwise); returns the server's files. `name` is the certificate's common
@@ -29,15 +42,7 @@ export async function serverCertificate(name: string): Promise<ServerCertificate
   await privateLocalDir(TLS_DIR); // opened to 0755 below, once the keys are 0600
   const caKey = `${TLS_DIR}ca.key`;
   if (!await validForADay(LOCAL_CA_FILE) || !await exists(caKey)) {
-    await openssl([
-      "genpkey",
-      "-algorithm",
-      "EC",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-out",
-      caKey,
-    ]);
+    await newPrivateKey(caKey);
     await openssl([
       "req",
       "-x509",
@@ -64,15 +69,7 @@ export async function serverCertificate(name: string): Promise<ServerCertificate
   ) {
     const csr = `${TLS_DIR}${name}.csr`;
     const ext = `${TLS_DIR}${name}.ext`;
-    await openssl([
-      "genpkey",
-      "-algorithm",
-      "EC",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-out",
-      files.key,
-    ]);
+    await newPrivateKey(files.key);
     await openssl(["req", "-new", "-key", files.key, "-subj", `/CN=${name}`, "-out", csr]);
     await Deno.writeTextFile(
       ext,

@@ -121,22 +121,12 @@ async function createMissing(
   const sorted = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
   await sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
-    let newCategories = 0, newProducts = 0, newCustomers = 0;
-    const categories = [...missing.categories].sort();
-    for (
-      const r of await t`
-      insert into categories (name) select unnest(${textArray(categories)}::text[]) order by 1
-      on conflict (name) do nothing returning category_id, name`
-    ) {
-      k.categories.set(r.name, r.category_id);
-      newCategories++;
-    }
-    await found(
-      categories.filter((c) => !k.categories.has(c)),
-      (names) =>
-        t`select category_id as id, name as key from categories where name = any(${
-          textArray(names)
-        }::text[])`,
+    let newProducts = 0, newCustomers = 0;
+    const newCategories = await nameIds(
+      t,
+      "categories",
+      "category_id",
+      missing.categories,
       k.categories,
     );
 
@@ -231,22 +221,7 @@ async function createMissing(
       }
     }
 
-    const cards = [...missing.cards].sort();
-    for (
-      const r of await t`
-      insert into card_companies (name) select unnest(${textArray(cards)}::text[]) order by 1
-      on conflict (name) do nothing returning card_id, name`
-    ) {
-      k.cards.set(r.name, r.card_id);
-    }
-    await found(
-      cards.filter((c) => !k.cards.has(c)),
-      (names) =>
-        t`select card_id as id, name as key from card_companies where name = any(${
-          textArray(names)
-        }::text[])`,
-      k.cards,
-    );
+    await nameIds(t, "card_companies", "card_id", missing.cards, k.cards);
 
     if (newCategories + newProducts + newCustomers > 0) {
       await t`
@@ -256,6 +231,39 @@ async function createMissing(
           products = a.products + excluded.products, customers = a.customers + excluded.customers`;
     }
   });
+}
+
+/**
+ * Inserts the missing names of a dimension keyed by name (categories, card companies), in order,
+ * and reads every one's id into `into`, those another writer created included; returns how many
+ * rows this call created.
+ */
+async function nameIds(
+  t: Sql,
+  table: "categories" | "card_companies",
+  idColumn: "category_id" | "card_id",
+  missing: Set<string>,
+  into: Map<string, number>,
+): Promise<number> {
+  const names = [...missing].sort();
+  let created = 0;
+  for (
+    const r of await t<{ id: number; name: string }[]>`
+    insert into ${t(table)} (name) select unnest(${textArray(names)}::text[]) order by 1
+    on conflict (name) do nothing returning ${t(idColumn)} as id, name`
+  ) {
+    into.set(r.name, r.id);
+    created++;
+  }
+  await found(
+    names.filter((name) => !into.has(name)),
+    (lost) =>
+      t`select ${t(idColumn)} as id, name as key from ${t(table)} where name = any(${
+        textArray(lost)
+      }::text[])`,
+    into,
+  );
+  return created;
 }
 
 /** Reads the ids of keys that existed before (or were created meanwhile by another writer). */

@@ -213,19 +213,14 @@ export async function selectTopCustomers(
       group by customer_id
       order by sum(sales_count) desc, sum(revenue_cents) desc, customer_id
       limit ${limit}`;
-  if (top.length === 0) return [];
-  const people = await sql<
-    { customer_id: number; first_name: string; last_name: string; email: string; state: string }[]
-  >`
-    select customer_id, first_name, last_name, email, state from customers
-    where customer_id = any(${top.map((t) => t.customer_id)}::integer[])`;
-  const byId = new Map(people.map((p) => [p.customer_id, p]));
-  return top.map((t) => ({
-    ...byId.get(t.customer_id)!,
-    customer_id: t.customer_id,
-    sales_count: t.sales_count,
-    revenue: centsText(t.revenue_cents),
-  }));
+  return await withNames(
+    sql,
+    top.map((t) => ({
+      customer_id: t.customer_id,
+      sales_count: t.sales_count,
+      revenue: centsText(t.revenue_cents),
+    })),
+  );
 }
 
 /**

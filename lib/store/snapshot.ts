@@ -4,8 +4,6 @@ import type { Sql } from "../infra/db.ts";
 import { minuteOf } from "./write_batch.ts";
 import { type StuckPartition, stuckPartitions } from "./stuck_partitions.ts";
 import {
-  type CustomerRow,
-  type GroupRow,
   type OffsetRow,
   type RecentSaleRow,
   selectByCard,
@@ -20,7 +18,6 @@ import {
   selectTopCustomers,
   selectTotals,
   type SeriesRow,
-  type TotalsRow,
 } from "./queries.ts";
 import {
   EVERYTHING,
@@ -40,15 +37,9 @@ export interface Series {
 }
 
 /** Everything the dashboard shows for one selection, read in one read-only transaction at `asOf`. */
-export interface Snapshot {
+export interface Snapshot extends SelectionFigures {
   asOf: Date;
   selection: Selection;
-  totals: TotalsRow;
-  categories: GroupRow[];
-  states: GroupRow[];
-  cities: GroupRow[];
-  cards: GroupRow[];
-  customers: CustomerRow[];
   series: Series;
   recent: RecentSaleRow[];
   offsets: OffsetRow[];
