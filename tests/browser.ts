@@ -164,6 +164,17 @@ export async function assertFitsWidth(page: Page, width: number): Promise<void> 
   );
 }
 
+/**
+ * Resizes the page to a screen `width` px wide (a desktop's height from 800 px up, a phone's
+ * below) and asserts that every KPI tile holds its text and the page is no wider than the screen.
+ */
+export async function assertFitsAt(page: Page, width: number): Promise<void> {
+  await page.setViewportSize({ width, height: width > 800 ? 1000 : 844 });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await overflowingTiles(page), [], `tiles at ${width} px`);
+  await assertFitsWidth(page, width);
+}
+
 /** Every KPI tile, label or value whose text is wider than its box ("NAME: text"). */
 export function overflowingTiles(page: Page): Promise<string[]> {
   return page.$$eval(

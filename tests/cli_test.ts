@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { MAX_MESSAGE_BYTES } from "../lib/core/decode.ts";
 import { brokerAnswers } from "../lib/infra/kafka.ts";
+import { freePort } from "./browser.ts";
 import {
   config,
   createTestDatabase,
@@ -794,9 +795,7 @@ kafkaTest(
   async () => {
     const db = await createTestDatabase();
     const suffix = uniqueSuffix();
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
+    const port = freePort();
     const stateDir = await Deno.makeTempDir({ prefix: "demo-reports-state-" });
     const demo = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", `${ROOT}scripts/demo.ts`, "--delay", "0.2-0.5"],

@@ -5,6 +5,7 @@ import { startConsumer } from "../lib/consume/runner.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
 import { type SaleRecord } from "../lib/core/sale.ts";
 import {
+  assertFitsAt,
   assertFitsWidth,
   chartLabels,
   chartTotal,
@@ -13,7 +14,6 @@ import {
   freePort,
   launchChromium,
   legendLabels,
-  overflowingTiles,
   pageKpis,
   startServer,
   tileTexts,
@@ -294,17 +294,11 @@ Deno.test({
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const { consoleErrors, cspViolations } = await watchPage(page, base);
-      const fits = async (width: number) => {
-        await page.setViewportSize({ width, height: width > 800 ? 1000 : 844 });
-        await page.waitForTimeout(300);
-        assert.deepEqual(await overflowingTiles(page), [], `tiles at ${width} px`);
-        await assertFitsWidth(page, width);
-      };
 
       // No sales yet: each chart says so in its place; no axes, no legend of -$1..$1.
       await page.goto(`${base}/?refresh=off`);
       for (const width of [1400, 390]) {
-        await fits(width);
+        await assertFitsAt(page, width);
         assert.deepEqual(await emptyCharts(page), {
           "revenue-by-category": "No sales yet",
           "profit-by-category": "No sales yet",
@@ -357,7 +351,7 @@ Deno.test({
       assert.deepEqual(tiles.cost, { shown: "$0.01", title: null, value: "0.01" });
       assert.deepEqual(await emptyCharts(page), {}, "every chart has data now");
       for (const width of [1400, 390]) {
-        await fits(width);
+        await assertFitsAt(page, width);
         for (const chart of ["card-usage", "revenue-by-category"]) {
           const legend = await legendLabels(page, chart);
           assert.deepEqual(legend.map((l) => l.text), await chartLabels(page, chart), chart);

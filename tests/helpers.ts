@@ -12,6 +12,7 @@ import { type Reports, watchReports } from "../lib/reports/read.ts";
 import { REPORTS } from "../lib/reports/topics.ts";
 import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
 import { createKafka, ensureTopic, quietKafkaTimerWarnings } from "../lib/infra/kafka.ts";
+import type { Kafka } from "kafkajs";
 import { migrate } from "../lib/infra/migrate.ts";
 import { LOCAL_DIR } from "../lib/infra/process.ts";
 import { generateSales } from "../lib/produce/generate.ts";
@@ -133,9 +134,14 @@ export interface ReadMessage {
   offset: string;
 }
 
-/** Reads every message of a topic, up to its end offsets at the time of the call. */
-export async function readAllMessages(topic: string): Promise<ReadMessage[]> {
-  const kafka = testKafka("sales-tests-reader");
+/**
+ * Reads every message of a topic, up to its end offsets at the time of the call, through `kafka`
+ * (default: the tests' plaintext client).
+ */
+export async function readAllMessages(
+  topic: string,
+  kafka: Kafka = testKafka("sales-tests-reader"),
+): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
   const end = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { type Browser, type Page } from "playwright-core";
 import { centsToDecimal } from "../lib/core/money.ts";
 import {
+  assertFitsAt,
   assertFitsWidth,
   chartLabels,
   chartTotal,
@@ -11,7 +12,6 @@ import {
   freePort,
   launchChromium,
   legendLabels,
-  overflowingTiles,
   pageKpis,
   startServer,
   tileTexts,
@@ -271,12 +271,6 @@ Deno.test({
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const { consoleErrors, cspViolations } = await watchPage(page, base);
-      const fits = async (width: number) => {
-        await page.setViewportSize({ width, height: width > 800 ? 1000 : 844 });
-        await page.waitForTimeout(300);
-        assert.deepEqual(await overflowingTiles(page), [], `tiles at ${width} px`);
-        await assertFitsWidth(page, width);
-      };
 
       // The reports process runs, nothing was sold: each chart says so in its place.
       await waitFor(
@@ -288,7 +282,7 @@ Deno.test({
         30_000,
       );
       for (const width of [1400, 390]) {
-        await fits(width);
+        await assertFitsAt(page, width);
         assert.deepEqual(
           await emptyCharts(page),
           Object.fromEntries(CHARTS.map((c) => [c, "No sales yet"])),
@@ -327,7 +321,7 @@ Deno.test({
       });
       assert.deepEqual(await emptyCharts(page), {}, "every chart has data now");
       for (const width of [1400, 390]) {
-        await fits(width);
+        await assertFitsAt(page, width);
         for (const chart of ["card-usage", "card-amount", "revenue-by-category"]) {
           const legend = await legendLabels(page, chart);
           assert.deepEqual(legend.map((l) => l.text), await chartLabels(page, chart), chart);

@@ -28,7 +28,14 @@ import { LOCAL_CA_FILE } from "../lib/provision/tls.ts";
 import { REPORTS, reportTopic } from "../lib/reports/topics.ts";
 import { readReports } from "../lib/reports/read.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
-import { expectedTotals, sampleRecords, uniqueSuffix, waitFor } from "./helpers.ts";
+import { freePort } from "./browser.ts";
+import {
+  expectedTotals,
+  readAllMessages,
+  sampleRecords,
+  uniqueSuffix,
+  waitFor,
+} from "./helpers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const KAFKA_PORT = Number(Deno.env.get("SECURE_TEST_KAFKA_PORT") ?? 9492);
@@ -239,34 +246,7 @@ async function produceBad(card: string): Promise<number> {
 
 /** Every message of a topic (value and error header), read to its end as `kafka`'s user. */
 async function readTopic(kafka: Kafka, topic: string): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const end = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-  await admin.disconnect();
-  const consumer = kafka.consumer({ groupId: `secure-test-read-${uniqueSuffix()}` });
-  const seen: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: ({ message }) => {
-      seen.push(`${message.value?.toString()} ${message.headers?.error?.toString() ?? ""}`);
-      return Promise.resolve();
-    },
-  });
-  try {
-    await waitFor(() => Promise.resolve(seen.length >= end), `${end} messages on ${topic}`);
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
-}
-
-/** A free TCP port of this machine for the dashboard. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
+  return (await readAllMessages(topic, kafka)).map((m) => `${m.value} ${m.error}`);
 }
 
 /** The dashboard's base URL once it listens (it prints it). */
