@@ -634,7 +634,7 @@ Deno.test({
           "the lag table once the topic exists",
           15_000,
         );
-        assert.equal(logged.length, 1, "told once");
+        assert.equal(logged.length, 1, `told once: ${JSON.stringify(logged)}`);
       }, { endOffsets });
     } finally {
       await endOffsets.close();
