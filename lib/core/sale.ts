@@ -96,23 +96,22 @@ export function cardDigits(value: string | number): string | undefined {
   return /^\d{12,19}$/.test(digits) ? digits : undefined;
 }
 
-const cardNumber = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const digits = cardDigits(value);
-  if (digits === undefined) {
-    ctx.addIssue({ code: "custom", message: "not 12 to 19 digits" });
-    return z.NEVER;
-  }
-  return digits;
-});
+/** A zod transform that reads a value with `read`; where it gives undefined, the issue `message`. */
+function readWith<I, O>(read: (value: I) => O | undefined, message: string) {
+  return (value: I, ctx: z.RefinementCtx<I>): O => {
+    const out = read(value);
+    if (out === undefined) {
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    }
+    return out;
+  };
+}
 
-const expiry = z.string().transform((value, ctx) => {
-  const parsed = parseExpiry(value);
-  if (!parsed) {
-    ctx.addIssue({ code: "custom", message: "not a card expiry like MM/YY" });
-    return z.NEVER;
-  }
-  return parsed;
-});
+const cardNumber = z.union([z.string(), z.number()])
+  .transform(readWith(cardDigits, "not 12 to 19 digits"));
+
+const expiry = z.string().transform(readWith(parseExpiry, "not a card expiry like MM/YY"));
 
 /** Reads a card expiry written MM/YY, MM/YYYY or YYYY-MM; undefined when it is none of these. */
 export function parseExpiry(value: string): { month: number; year: number } | undefined {
@@ -147,23 +146,10 @@ export function zipCode(value: string | number): string | undefined {
   return /^\d{5}(-\d{4})?$/.test(zip) ? zip : undefined;
 }
 
-const zipcode = z.union([z.string(), z.number().int()]).transform((value, ctx) => {
-  const zip = zipCode(value);
-  if (zip === undefined) {
-    ctx.addIssue({ code: "custom", message: "not a US ZIP code like 12345 or 12345-6789" });
-    return z.NEVER;
-  }
-  return zip;
-});
+const zipcode = z.union([z.string(), z.number().int()])
+  .transform(readWith(zipCode, "not a US ZIP code like 12345 or 12345-6789"));
 
-const state = z.string().transform((value, ctx) => {
-  const code = stateCode(value);
-  if (!code) {
-    ctx.addIssue({ code: "custom", message: "not a US state or DC" });
-    return z.NEVER;
-  }
-  return code;
-});
+const state = z.string().transform(readWith(stateCode, "not a US state or DC"));
 
 /** The zod schema of one record on the wire; parsing yields a normalised `Sale`. */
 export const SaleRecordSchema = z.object({

@@ -6,6 +6,7 @@
  * customers on the partition's totals row.
  */
 import type { Sale } from "../core/sale.ts";
+import type postgres from "postgres";
 import type { Sql } from "../infra/db.ts";
 import { intArray, textArray } from "./pg_arrays.ts";
 
@@ -121,7 +122,7 @@ async function createMissing(
   const sorted = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
   await sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
-    let newProducts = 0, newCustomers = 0;
+    let newCustomers = 0;
     const newCategories = await nameIds(
       t,
       "categories",
@@ -130,41 +131,16 @@ async function createMissing(
       k.categories,
     );
 
-    const products = sorted(missing.products).map(([key, s]) => ({
-      key,
-      categoryId: k.categories.get(s.category)!,
-      name: s.productName,
-    }));
-    // The natural key of a product row (category id and name) to the key the cache uses.
-    const keyOf = new Map(products.map((p) => [`${p.categoryId}\u0000${p.name}`, p.key]));
-    for (
-      const r of await t`
-      insert into products (category_id, name)
-      select * from unnest(${intArray(products.map((p) => p.categoryId))}::integer[],
-        ${textArray(products.map((p) => p.name))}::text[]) order by 1, 2
-      on conflict (category_id, name) do nothing returning product_id, category_id, name`
-    ) {
-      k.products.set(
-        keyOf.get(`${r.category_id}\u0000${r.name}`)!,
-        r.product_id,
-      );
-      newProducts++;
-    }
-    const lostProducts = products.filter((p) => !k.products.has(p.key));
-    if (lostProducts.length > 0) {
-      for (
-        const r of await t`
-        select p.product_id, p.category_id, p.name from products p
-        join unnest(${intArray(lostProducts.map((p) => p.categoryId))}::integer[],
-          ${textArray(lostProducts.map((p) => p.name))}::text[]) as t(category_id, name)
-          on p.category_id = t.category_id and p.name = t.name`
-      ) {
-        k.products.set(
-          keyOf.get(`${r.category_id}\u0000${r.name}`)!,
-          r.product_id,
-        );
-      }
-    }
+    const newProducts = await pairIds(
+      t,
+      PRODUCTS,
+      sorted(missing.products).map(([key, s]) => ({
+        key,
+        first: k.categories.get(s.category)!,
+        name: s.productName,
+      })),
+      k.products,
+    );
 
     const customers = sorted(missing.customers).map(([, s]) => s);
     for (
@@ -198,28 +174,12 @@ async function createMissing(
       k.customers,
     );
 
-    const cities = sorted(missing.cities);
-    for (
-      const r of await t`
-      insert into cities (state, name)
-      select * from unnest(${textArray(cities.map(([, s]) => s.state))}::text[],
-        ${textArray(cities.map(([, s]) => s.city))}::text[]) order by 1, 2
-      on conflict (state, name) do nothing returning city_id, state, name`
-    ) {
-      k.cities.set(`${r.state}\u0000${r.name}`, r.city_id);
-    }
-    const lostCities = cities.filter(([key]) => !k.cities.has(key)).map(([, s]) => s);
-    if (lostCities.length > 0) {
-      for (
-        const r of await t`
-        select c.city_id, c.state, c.name from cities c
-        join unnest(${textArray(lostCities.map((s) => s.state))}::text[],
-          ${textArray(lostCities.map((s) => s.city))}::text[]) as t(state, name)
-          on c.state = t.state and c.name = t.name`
-      ) {
-        k.cities.set(`${r.state}\u0000${r.name}`, r.city_id);
-      }
-    }
+    await pairIds(
+      t,
+      CITIES,
+      sorted(missing.cities).map(([key, s]) => ({ key, first: s.state, name: s.city })),
+      k.cities,
+    );
 
     await nameIds(t, "card_companies", "card_id", missing.cards, k.cards);
 
@@ -263,6 +223,72 @@ async function nameIds(
       }::text[])`,
     into,
   );
+  return created;
+}
+
+/** A dimension keyed by a pair of columns: a first one (of type F) and `name`. */
+interface PairTable<F> {
+  table: "products" | "cities";
+  idColumn: "product_id" | "city_id";
+  firstColumn: "category_id" | "state";
+  /** The first column's values as one array parameter of its SQL type. */
+  firsts: (t: Sql, values: F[]) => postgres.Fragment;
+}
+
+/** Products, keyed by their category's id and their name. */
+const PRODUCTS: PairTable<number> = {
+  table: "products",
+  idColumn: "product_id",
+  firstColumn: "category_id",
+  firsts: (t, values) => t`${intArray(values)}::integer[]`,
+};
+
+/** Cities, keyed by their state and their name. */
+const CITIES: PairTable<string> = {
+  table: "cities",
+  idColumn: "city_id",
+  firstColumn: "state",
+  firsts: (t, values) => t`${textArray(values)}::text[]`,
+};
+
+/**
+ * Inserts the missing rows of a dimension keyed by a pair (products, cities), in the given order,
+ * and reads every one's id into `into` under its cache key, those another writer created
+ * included; returns how many rows this call created.
+ */
+async function pairIds<F extends number | string>(
+  t: Sql,
+  d: PairTable<F>,
+  rows: { key: string; first: F; name: string }[],
+  into: Map<string, number>,
+): Promise<number> {
+  // The natural key of a row (first column and name) to the key the cache uses.
+  const keyOf = new Map(rows.map((r) => [`${r.first}\u0000${r.name}`, r.key]));
+  const keep = (r: { id: number; first: F; name: string }) =>
+    into.set(keyOf.get(`${r.first}\u0000${r.name}`)!, r.id);
+  let created = 0;
+  for (
+    const r of await t<{ id: number; first: F; name: string }[]>`
+    insert into ${t(d.table)} (${t(d.firstColumn)}, name)
+    select * from unnest(${d.firsts(t, rows.map((r) => r.first))},
+      ${textArray(rows.map((r) => r.name))}::text[]) order by 1, 2
+    on conflict (${t(d.firstColumn)}, name) do nothing
+    returning ${t(d.idColumn)} as id, ${t(d.firstColumn)} as first, name`
+  ) {
+    keep(r);
+    created++;
+  }
+  const lost = rows.filter((r) => !into.has(r.key));
+  if (lost.length > 0) {
+    for (
+      const r of await t<{ id: number; first: F; name: string }[]>`
+      select d.${t(d.idColumn)} as id, d.${t(d.firstColumn)} as first, d.name
+      from ${t(d.table)} d
+      join unnest(${d.firsts(t, lost.map((r) => r.first))},
+        ${textArray(lost.map((r) => r.name))}::text[]) as l(first, name)
+        on d.${t(d.firstColumn)} = l.first and d.name = l.name`
+    ) keep(r);
+  }
   return created;
 }
 

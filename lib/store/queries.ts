@@ -105,6 +105,20 @@ function logRows(sql: Sql, sel: Selection, nowMinute: number) {
   }`;
 }
 
+/**
+ * The rejected and duplicate messages of a selection (one row: rejected, duplicates). They have
+ * no state, category or card, so only the range applies: the per-minute counters within it, or
+ * the partitions' running totals without one.
+ */
+function counters(sql: Sql, sel: Selection, now: number) {
+  return hasRange(sel)
+    ? sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
+        from agg_minute
+        where minute >= ${sel.fromMinute ?? 0} and minute < ${sel.toMinute ?? now + 1}`
+    : sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
+        from agg_totals`;
+}
+
 /** The totals of the selection. Without range and filters: the partitions' running totals. */
 export async function selectTotals(sql: Sql, sel: Selection, now: number): Promise<TotalsRow> {
   if (isEverything(sel)) {
@@ -121,15 +135,8 @@ export async function selectTotals(sql: Sql, sel: Selection, now: number): Promi
       from agg_totals`;
     return row!;
   }
-  // Rejected and duplicate messages have no state, category or card: only the range applies.
-  const counters = hasRange(sel)
-    ? sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
-        from agg_minute
-        where minute >= ${sel.fromMinute ?? 0} and minute < ${sel.toMinute ?? now + 1}`
-    : sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
-        from agg_totals`;
   const [row] = await sql<TotalsRow[]>`
-    with k as (${counters})
+    with k as (${counters(sql, sel, now)})
     select coalesce(sum(sales_count), 0)::text as sales_count,
       (coalesce(sum(revenue_cents), 0)::numeric / 100)::numeric(20, 2)::text as revenue,
       (coalesce(sum(cost_cents), 0)::numeric / 100)::numeric(20, 2)::text as cost,
@@ -276,12 +283,6 @@ export async function selectSelection(
   now: number,
   limit: number,
 ): Promise<SelectionFigures> {
-  const counters = hasRange(sel)
-    ? sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
-        from agg_minute
-        where minute >= ${sel.fromMinute ?? 0} and minute < ${sel.toMinute ?? now + 1}`
-    : sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
-        from agg_totals`;
   const rows = await sql<
     {
       kind: string;
@@ -307,7 +308,7 @@ export async function selectSelection(
       group by grouping sets ((), (category_id), (state), (city_id), (card_id), (customer_id),
         (product_id))
     ),
-    k as (${counters}),
+    k as (${counters(sql, sel, now)}),
     picked as (
       select 'total' as kind, null::text as key, null::text as label, n, revenue_cents,
         cost_cents, 0 as rank
