@@ -18,7 +18,7 @@ import org.rocksdb.WriteBufferManager;
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
   /** Config key (in the Streams properties) of the cap in bytes. */
-  public static final String MEMORY_BYTES_CONFIG = "sales.reports.rocksdb.memory.bytes";
+  static final String MEMORY_BYTES_CONFIG = "sales.reports.rocksdb.memory.bytes";
   /** Share of the cache kept for index and filter blocks (high priority). */
   private static final double INDEX_FILTER_SHARE = 0.1;
 

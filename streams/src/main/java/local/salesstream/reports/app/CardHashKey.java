@@ -13,14 +13,14 @@ import local.salesstream.reports.decode.JsText;
  * (.local/card-hash-secret). Unlike the TypeScript side it never creates the file: a second,
  * different key would silently give customers other report keys.
  */
-public final class CardHashKey {
+final class CardHashKey {
   private CardHashKey() {}
 
   /** Shortest secret accepted from the environment, as secret.ts requires. */
-  public static final int MIN_LENGTH = 16;
+  static final int MIN_LENGTH = 16;
 
   /** The secret: the environment's value if set, else the trimmed content of the file. */
-  public static String load(String fromEnvironment, Path file) throws ConfigException {
+  static String load(String fromEnvironment, Path file) throws ConfigException {
     if (fromEnvironment != null) {
       if (fromEnvironment.length() < MIN_LENGTH) {
         throw new ConfigException("CARD_HASH_SECRET is shorter than " + MIN_LENGTH

@@ -20,11 +20,11 @@ import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
  * (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ...) from the
  * KAFKA_CLIENT_PROPERTIES file; both the admin client and Kafka Streams' clients get them.
  */
-public final class KafkaClients {
+final class KafkaClients {
   private KafkaClients() {}
 
   /** Connection and security properties shared by every client. */
-  public static Map<String, Object> common(Settings s) throws ConfigException {
+  static Map<String, Object> common(Settings s) throws ConfigException {
     Map<String, Object> props = new HashMap<>();
     props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", s.brokers));
     if (s.clientProperties != null) {
@@ -41,7 +41,7 @@ public final class KafkaClients {
   }
 
   /** The admin client's properties (topic setup and lag). */
-  public static Map<String, Object> admin(Settings s) throws ConfigException {
+  static Map<String, Object> admin(Settings s) throws ConfigException {
     Map<String, Object> props = common(s);
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, s.applicationId + "-admin");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
@@ -50,7 +50,7 @@ public final class KafkaClients {
   }
 
   /** Kafka Streams' properties: exactly once, bounded memory, static membership. */
-  public static Properties streams(Settings s, int replicationFactor) throws ConfigException {
+  static Properties streams(Settings s, int replicationFactor) throws ConfigException {
     Properties p = new Properties();
     p.putAll(common(s));
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId);

@@ -20,13 +20,13 @@ import org.apache.kafka.common.TopicPartition;
  * consumed, plus records of the two repartition topics not yet consumed (committed offsets
  * against read-committed end offsets). Zero means every message so far is in the reports.
  */
-public final class LagMonitor {
+final class LagMonitor {
   private static final long TIMEOUT_S = 10;
 
   /** Lag on the sales topic and on the internal repartition topics. */
-  public record Lag(long input, long internal) {
+  record Lag(long input, long internal) {
     /** All of it. */
-    public long total() {
+    long total() {
       return input + internal;
     }
   }
@@ -37,7 +37,7 @@ public final class LagMonitor {
   private final List<String> topics = new ArrayList<>();
 
   /** A monitor of the application's group. */
-  public LagMonitor(Admin admin, String applicationId, String inputTopic) {
+  LagMonitor(Admin admin, String applicationId, String inputTopic) {
     this.admin = admin;
     this.groupId = applicationId;
     this.inputTopic = inputTopic;
@@ -47,7 +47,7 @@ public final class LagMonitor {
   }
 
   /** Measures the lag now (four admin requests). */
-  public Lag measure() throws Exception {
+  Lag measure() throws Exception {
     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
         .partitionsToOffsetAndMetadata().get(TIMEOUT_S, TimeUnit.SECONDS);
     // The repartition topics exist once the application has started; until then only the

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * internal topics) and what this instance processed; and a "caught up" line whenever the lag
  * reaches zero with no summed row of this instance waiting to be passed on.
  */
-public final class Progress {
+final class Progress {
   private final LagMonitor lag;
   private final KafkaStreams streams;
   private final ProcessingStats stats;
@@ -25,7 +25,7 @@ public final class Progress {
   private boolean caughtUp;
 
   /** Progress of these streams. */
-  public Progress(LagMonitor lag, KafkaStreams streams, ProcessingStats stats) {
+  Progress(LagMonitor lag, KafkaStreams streams, ProcessingStats stats) {
     this.lag = lag;
     this.streams = streams;
     this.stats = stats;
@@ -33,7 +33,7 @@ public final class Progress {
   }
 
   /** Prints every intervalSeconds (0: never). */
-  public void start(int intervalSeconds) {
+  void start(int intervalSeconds) {
     if (intervalSeconds > 0) {
       timer.scheduleWithFixedDelay(this::report, intervalSeconds, intervalSeconds,
           TimeUnit.SECONDS);
@@ -41,7 +41,7 @@ public final class Progress {
   }
 
   /** Stops printing. */
-  public void stop() {
+  void stop() {
     timer.shutdownNow();
   }
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * Relative paths are taken from the working directory; the default paths are in the project's
  * .local/ folder (the project root being the folder above streams/).
  */
-public final class Settings {
+final class Settings {
   /** One setting: its environment variable, its flag, its default (null: none) and what it does. */
   record Def(String env, String flag, String defaultValue, String help) {}
 
@@ -72,29 +72,29 @@ public final class Settings {
   private static final Pattern BROKER = Pattern.compile("[^:\\s,]+:\\d{1,5}");
   private static final Pattern TOPIC_CHARS = Pattern.compile("[a-zA-Z0-9._-]*");
 
-  public final List<String> brokers;
-  public final String salesTopic;
-  public final int salesPartitions;
-  public final String prefix;
-  public final String applicationId;
+  final List<String> brokers;
+  final String salesTopic;
+  final int salesPartitions;
+  final String prefix;
+  final String applicationId;
   /** null: dynamic membership */
-  public final String instanceId;
-  public final int instances;
-  public final int threads;
-  public final int memoryMb;
-  public final int heapMb;
-  public final Duration dedupeRetention;
-  public final Path stateDir;
+  final String instanceId;
+  final int instances;
+  final int threads;
+  final int memoryMb;
+  final int heapMb;
+  final Duration dedupeRetention;
+  final Path stateDir;
   /** null: min(3, brokers) */
-  public final Integer replicationFactor;
-  public final int commitMs;
-  public final int sessionTimeoutSeconds;
-  public final int progressSeconds;
-  public final Path secretFile;
+  final Integer replicationFactor;
+  final int commitMs;
+  final int sessionTimeoutSeconds;
+  final int progressSeconds;
+  final Path secretFile;
   /** null: none */
-  public final Path clientProperties;
-  public final boolean exitOnStdinEof;
-  public final String logLevel;
+  final Path clientProperties;
+  final boolean exitOnStdinEof;
+  final String logLevel;
 
   private Settings(Map<String, String> v) throws ConfigException {
     brokers = new ArrayList<>();
@@ -137,7 +137,7 @@ public final class Settings {
   }
 
   /** True when the arguments ask for the help text. */
-  public static boolean wantsHelp(String[] args) {
+  static boolean wantsHelp(String[] args) {
     for (String a : args) {
       if (a.equals("--help") || a.equals("-h")) return true;
     }
@@ -145,7 +145,7 @@ public final class Settings {
   }
 
   /** The settings from flags (--flag value or --flag=value) over environment over defaults. */
-  public static Settings parse(String[] args, Map<String, String> env) throws ConfigException {
+  static Settings parse(String[] args, Map<String, String> env) throws ConfigException {
     Map<String, String> values = new LinkedHashMap<>();
     for (Def d : DEFS) {
       String fromEnv = env.get(d.env());
@@ -175,7 +175,7 @@ public final class Settings {
   }
 
   /** The usage text: every setting with its flag, default and meaning. */
-  public static String help() {
+  static String help() {
     StringBuilder out = new StringBuilder();
     out.append("Usage: bin/sales-reports [--flag value ...]\n\n")
         .append("Keeps the six sales reports (total_sales_summary, sales_by_category,"

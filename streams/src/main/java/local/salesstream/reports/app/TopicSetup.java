@@ -24,27 +24,27 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * sales topic and the compacted report topics when missing, and refuses a group that another
  * consumer (such as the previous reports process) has committed offsets in.
  */
-public final class TopicSetup {
+final class TopicSetup {
   private static final long TIMEOUT_S = 30;
 
   private final Admin admin;
   private final Settings settings;
 
   /** Setup through the given admin client. */
-  public TopicSetup(Admin admin, Settings settings) {
+  TopicSetup(Admin admin, Settings settings) {
     this.admin = admin;
     this.settings = settings;
   }
 
   /** The setting, or min(3, brokers in the cluster). */
-  public int replicationFactor() throws SetupException {
+  int replicationFactor() throws SetupException {
     if (settings.replicationFactor != null) return settings.replicationFactor;
     int brokers = call("describe the cluster", admin.describeCluster().nodes()).size();
     return Math.max(1, Math.min(3, brokers));
   }
 
   /** Creates what is missing: the sales topic, and each report topic (compacted, 1 partition). */
-  public void createTopics(int replicationFactor) throws SetupException {
+  void createTopics(int replicationFactor) throws SetupException {
     Set<String> existing = call("list topics", admin.listTopics().names());
     List<NewTopic> missing = new ArrayList<>();
     if (!existing.contains(settings.salesTopic)) {
@@ -89,7 +89,7 @@ public final class TopicSetup {
    * application's state does not exist: the group was used by another consumer, and starting
    * from its offsets would publish reports that miss every sale before them.
    */
-  public void refuseForeignOffsets() throws SetupException {
+  void refuseForeignOffsets() throws SetupException {
     Map<TopicPartition, OffsetAndMetadata> offsets = call("read the group's offsets",
         admin.listConsumerGroupOffsets(settings.applicationId).partitionsToOffsetAndMetadata());
     boolean onSales =
@@ -142,10 +142,10 @@ public final class TopicSetup {
   }
 
   /** The cluster is unreachable or refused a setup step; the message is one line. */
-  public static final class SetupException extends Exception {
+  static final class SetupException extends Exception {
     private static final long serialVersionUID = 1L;
     /** True when trying again later may work (Kafka did not answer). */
-    public final boolean retryable;
+    final boolean retryable;
 
     SetupException(String message) {
       this(message, false);

@@ -26,12 +26,12 @@ public final class Hashing {
   }
 
   /** HMAC-SHA256 of the text under the secret, hex encoded. */
-  public String keyedHash(String text) {
+  String keyedHash(String text) {
     return HEX.formatHex(macs.get().doFinal(Utf8.encode(text)));
   }
 
   /** The fingerprint stored instead of a card number. */
-  public String cardFingerprint(String cardNumber) {
+  String cardFingerprint(String cardNumber) {
     return keyedHash("card:" + cardNumber);
   }
 

@@ -12,15 +12,15 @@ public final class JsText {
    * JavaScript's \s and trim() set: WhiteSpace (tab, VT, FF, space, NBSP, ZWNBSP, the Zs
    * category) and LineTerminator (LF, CR, U+2028, U+2029), written out for java.util.regex.
    */
-  public static final String WHITESPACE_CLASS =
+  static final String WHITESPACE_CLASS =
       "[\\t\\n\\u000B\\f\\r \\u00A0\\u1680\\u2000-\\u200A"
           + "\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF]";
 
   /** Largest integer a JavaScript number holds exactly (Number.MAX_SAFE_INTEGER). */
-  public static final double MAX_SAFE_INTEGER = 9007199254740991d;
+  static final double MAX_SAFE_INTEGER = 9007199254740991d;
 
   /** True for a character JavaScript's trim() removes. */
-  public static boolean isWhitespace(char c) {
+  static boolean isWhitespace(char c) {
     switch (c) {
       case '\t', '\n', '\u000B', '\f', '\r', ' ', '\u00A0', '\u1680', '\u2028', '\u2029', '\u202F',
           '\u205F', '\u3000', '\uFEFF' -> {
@@ -42,7 +42,7 @@ public final class JsText {
   }
 
   /** True when trim() leaves nothing. */
-  public static boolean isBlank(String s) {
+  static boolean isBlank(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (!isWhitespace(s.charAt(i))) return false;
     }
@@ -50,17 +50,17 @@ public final class JsText {
   }
 
   /** Number.isSafeInteger(). */
-  public static boolean isSafeInteger(double d) {
+  static boolean isSafeInteger(double d) {
     return Double.isFinite(d) && Math.floor(d) == d && Math.abs(d) <= MAX_SAFE_INTEGER;
   }
 
   /** Number.isInteger(). */
-  public static boolean isInteger(double d) {
+  static boolean isInteger(double d) {
     return Double.isFinite(d) && Math.floor(d) == d;
   }
 
   /** String(n) for a safe integer (-0 prints as "0", as in JavaScript). */
-  public static String integerString(double safeInteger) {
+  static String integerString(double safeInteger) {
     return Long.toString((long) safeInteger);
   }
 
@@ -68,7 +68,7 @@ public final class JsText {
    * Math.round(): the nearest integer, halves towards +infinity. (Math.floor(x + 0.5) would be off
    * for 0.49999999999999994, whose sum with 0.5 rounds up to 1.)
    */
-  public static double round(double x) {
+  static double round(double x) {
     if (!Double.isFinite(x)) return x;
     double floor = Math.floor(x);
     return x - floor >= 0.5 ? floor + 1 : floor;
@@ -115,7 +115,7 @@ public final class JsText {
   }
 
   /** JSON.stringify of a string. */
-  public static String jsonString(String s) {
+  static String jsonString(String s) {
     StringBuilder out = new StringBuilder(s.length() + 2);
     appendJsonString(out, s);
     return out.toString();

@@ -13,9 +13,9 @@ import java.util.Map;
  * 1e400 is Infinity and 9007199254740993 rounds, as in JavaScript), null {@link #NULL}.
  * Iterative, so deeply nested input cannot overflow the stack.
  */
-public final class JsonParser {
+final class JsonParser {
   /** JSON null (a Java null means "no such field"). */
-  public static final Object NULL = new Object() {
+  static final Object NULL = new Object() {
     @Override
     public String toString() {
       return "null";
@@ -23,7 +23,7 @@ public final class JsonParser {
   };
 
   /** The text is not JSON. */
-  public static final class JsonException extends Exception {
+  static final class JsonException extends Exception {
     private static final long serialVersionUID = 1L;
 
     JsonException(String message) {
@@ -39,7 +39,7 @@ public final class JsonParser {
   }
 
   /** Parses one JSON text (whitespace around it allowed). */
-  public static Object parse(String text) throws JsonException {
+  static Object parse(String text) throws JsonException {
     return new JsonParser(text).parseText();
   }
 

@@ -25,7 +25,7 @@ public record Sale(
     String zipcode) {
 
   /** This sale as JSON.stringify writes the TypeScript object, with the card number replaced. */
-  public String toJson(String cardNumberReplacement) {
+  String toJson(String cardNumberReplacement) {
     StringBuilder out = new StringBuilder(512);
     out.append('{');
     field(out, "saleId", saleId, false);

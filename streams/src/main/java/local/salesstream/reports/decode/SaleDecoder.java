@@ -18,16 +18,16 @@ public final class SaleDecoder {
   private SaleDecoder() {}
 
   /** Largest message value accepted, in bytes. */
-  public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+  static final int MAX_MESSAGE_BYTES = 64 * 1024;
   /** Largest price numeric(14,2) holds, in cents. */
-  public static final long MAX_PRICE_CENTS = 99_999_999_999_999L;
+  static final long MAX_PRICE_CENTS = 99_999_999_999_999L;
   /**
    * Longest text field accepted. Lengths are Unicode code points, as zod 4 measures them (a
    * surrogate pair is one character, a lone surrogate too), not UTF-16 units.
    */
-  public static final int MAX_TEXT = 200;
+  static final int MAX_TEXT = 200;
   /** Longest sale_id, email and card company accepted. */
-  public static final int MAX_SALE_ID = 64, MAX_EMAIL = 254, MAX_CARD_COMPANY = 50;
+  static final int MAX_SALE_ID = 64, MAX_EMAIL = 254, MAX_CARD_COMPANY = 50;
 
   private static final String S = JsText.WHITESPACE_CLASS + "*";
   private static final Pattern SALE_ID = Pattern.compile("[\\w.:-]+");
@@ -84,7 +84,7 @@ public final class SaleDecoder {
   }
 
   /** Validates a parsed record. */
-  public static Result validate(Object data) {
+  static Result validate(Object data) {
     if (!(data instanceof Map<?, ?> record)) {
       String kind = data == JsonParser.NULL ? "null"
           : data instanceof java.util.List<?> ? "an array"

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The 50 US states and the District of Columbia, as lib/core/us_states.ts lists them. */
-public final class UsStates {
+final class UsStates {
   private UsStates() {}
 
   private static final String[][] STATES = {
@@ -38,7 +38,7 @@ public final class UsStates {
    * The two-letter code for a state code or full name in any case (surrounding whitespace
    * ignored), or null. Case mapping is Unicode's, as in JavaScript: "ıa" is IA.
    */
-  public static String code(String text) {
+  static String code(String text) {
     String t = JsText.trim(text);
     if (t.length() == 2) {
       String upper = t.toUpperCase(Locale.ROOT);

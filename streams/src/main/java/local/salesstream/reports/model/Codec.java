@@ -20,17 +20,17 @@ public final class Codec {
   private Codec() {}
 
   /** Writes one value. */
-  public interface Writer<T> {
+  interface Writer<T> {
     void write(DataOutputStream out, T value) throws IOException;
   }
 
   /** Reads one value. */
-  public interface Reader<T> {
+  interface Reader<T> {
     T read(DataInputStream in) throws IOException;
   }
 
   /** A serde from a writer and a reader (null stays null). */
-  public static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {
+  static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {
     return Serdes.serdeFrom(
         (topic, value) -> value == null ? null : encode(writer, value),
         (topic, bytes) -> bytes == null ? null : decode(reader, bytes));

@@ -31,7 +31,7 @@ public enum Report {
   }
 
   /** The report's name, as the unprefixed topic. */
-  public String reportName() {
+  String reportName() {
     return topicName;
   }
 
@@ -44,7 +44,7 @@ public enum Report {
   }
 
   /** The report named so, or null. */
-  public static Report named(String name) {
+  static Report named(String name) {
     for (Report r : values()) {
       if (r.topicName.equals(name)) return r;
     }
@@ -97,7 +97,7 @@ public enum Report {
   }
 
   /** Cents as a decimal string with two places ("1234.05", "-0.50"), as money.ts writes them. */
-  public static String centsToDecimal(BigInteger cents) {
+  static String centsToDecimal(BigInteger cents) {
     BigInteger abs = cents.abs();
     BigInteger[] qr = abs.divideAndRemainder(BigInteger.valueOf(100));
     int rest = qr[1].intValue();
@@ -105,7 +105,7 @@ public enum Report {
   }
 
   /** total / count in cents, halves rounded away from zero (money.ts' divideRounded); 0 for 0. */
-  public static BigInteger divideRounded(BigInteger total, long count) {
+  static BigInteger divideRounded(BigInteger total, long count) {
     if (count == 0) return BigInteger.ZERO;
     BigInteger d = BigInteger.valueOf(count).abs();
     BigInteger q = total.abs().shiftLeft(1).add(d).divide(d.shiftLeft(1));

@@ -16,7 +16,7 @@ public final class ReportKey {
   }
 
   /** A change to the row of that report and key. */
-  public static Change change(Report report, String key, Sums sums) {
+  static Change change(Report report, String key, Sums sums) {
     return new Change(of(report, key), sums);
   }
 

@@ -15,7 +15,7 @@ public record Sums(
     long count, BigInteger revenue, BigInteger cost, long rejected, long duplicates, String label) {
 
   /** Nothing counted yet. */
-  public static final Sums ZERO = new Sums(0, BigInteger.ZERO, BigInteger.ZERO, 0, 0, "");
+  static final Sums ZERO = new Sums(0, BigInteger.ZERO, BigInteger.ZERO, 0, 0, "");
   /** One bad message or conflicting duplicate. */
   public static final Sums ONE_REJECTED = new Sums(0, BigInteger.ZERO, BigInteger.ZERO, 1, 0, "");
   /** One re-delivered sale. */
@@ -34,7 +34,7 @@ public record Sums(
   }
 
   /** The binary form in internal topics and stores. */
-  public static final Serde<Sums> SERDE = Codec.serde(Sums::write, Sums::read);
+  static final Serde<Sums> SERDE = Codec.serde(Sums::write, Sums::read);
 
   static void write(DataOutputStream out, Sums s) throws IOException {
     out.writeLong(s.count);

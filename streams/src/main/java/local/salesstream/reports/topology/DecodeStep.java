@@ -13,13 +13,13 @@ import org.apache.kafka.streams.processor.api.Record;
  * keyed by sale_id (a rejected message as a marker under the empty key). The card number and
  * email go no further than this step, and neither do the message's headers.
  */
-public final class DecodeStep implements Processor<byte[], byte[], String, SaleFact> {
+final class DecodeStep implements Processor<byte[], byte[], String, SaleFact> {
   private final Hashing hashing;
   private final ProcessingStats stats;
   private ProcessorContext<String, SaleFact> context;
 
   /** A step hashing under the card-hash secret. */
-  public DecodeStep(Hashing hashing, ProcessingStats stats) {
+  DecodeStep(Hashing hashing, ProcessingStats stats) {
     this.hashing = hashing;
     this.stats = stats;
   }

@@ -27,11 +27,11 @@ import org.apache.kafka.streams.state.Stores;
  * <p>The store forgets ids counted more than the retention ago (a punctuator sweeps it hourly),
  * so it stays bounded: a re-delivery of a sale older than the retention is counted again.
  */
-public final class DeduplicateStep implements Processor<String, SaleFact, String, Sums> {
+final class DeduplicateStep implements Processor<String, SaleFact, String, Sums> {
   /** The store of counted sale ids. */
-  public static final String STORE = "sale-ids";
+  static final String STORE = "sale-ids";
   /** How often the store is swept for ids older than the retention. */
-  public static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
+  static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
 
   private static final HexFormat HEX = HexFormat.of();
 
@@ -41,13 +41,13 @@ public final class DeduplicateStep implements Processor<String, SaleFact, String
   private KeyValueStore<String, byte[]> seen;
 
   /** A step that remembers sale ids for the retention. */
-  public DeduplicateStep(Duration retention, ProcessingStats stats) {
+  DeduplicateStep(Duration retention, ProcessingStats stats) {
     this.retention = retention;
     this.stats = stats;
   }
 
   /** The persistent (RocksDB, changelogged) store this step needs. */
-  public static StoreBuilder<KeyValueStore<String, byte[]>> storeBuilder() {
+  static StoreBuilder<KeyValueStore<String, byte[]>> storeBuilder() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         Serdes.ByteArray());
   }

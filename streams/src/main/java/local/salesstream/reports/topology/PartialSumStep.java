@@ -29,9 +29,9 @@ import org.apache.kafka.streams.state.Stores;
  * input they come from. After a crash or a move to another instance the store (restored from
  * its changelog) still says which rows are pending, and {@link #init} picks them up.
  */
-public final class PartialSumStep implements Processor<String, Sums, String, Partial> {
+final class PartialSumStep implements Processor<String, Sums, String, Partial> {
   /** The store of this partition's row sums. */
-  public static final String STORE = "partial-sums";
+  static final String STORE = "partial-sums";
 
   private final Duration interval;
   private final ProcessingStats stats;
@@ -41,13 +41,13 @@ public final class PartialSumStep implements Processor<String, Sums, String, Par
   private int partition;
 
   /** A step passing on changed rows every interval (the commit interval). */
-  public PartialSumStep(Duration interval, ProcessingStats stats) {
+  PartialSumStep(Duration interval, ProcessingStats stats) {
     this.interval = interval;
     this.stats = stats;
   }
 
   /** The persistent, changelogged store this step needs (cached: written once a commit). */
-  public static StoreBuilder<KeyValueStore<String, Partial>> storeBuilder() {
+  static StoreBuilder<KeyValueStore<String, Partial>> storeBuilder() {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Codec.TEXT,
         Partial.SERDE).withCachingEnabled();
   }
