@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a Kafka message value into a validated sale or a rejection code, by exactly the rules of
- * lib/core/decode.ts, lib/core/sale.ts (the zod schema) and lib/core/sale_fast.ts. The corpus in
- * src/test/resources (made by tools/decode_corpus.ts from the TypeScript decode()) checks that
- * both languages agree.
+ * lib/core/decode.ts, lib/core/sale.ts (the zod schema) and lib/core/sale_fast.ts. The corpus
+ * tools/decode_corpus.ts makes from the TypeScript decode(), checked line by line by
+ * DecodeCorpusCheck (src/test), shows that both languages agree.
  */
 public final class SaleDecoder {
   private SaleDecoder() {}
