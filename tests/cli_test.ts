@@ -54,7 +54,7 @@ Deno.test("every task answers --help with its usage and the shared settings, exi
 
 Deno.test("deno task reports --help lists every setting of the reports process, exit 0", async () => {
   const settings = await Deno.readTextFile(
-    `${ROOT}streams/src/main/java/local/salesstream/reports/Settings.java`,
+    `${ROOT}streams/src/main/java/local/salesstream/reports/app/Settings.java`,
   );
   const names = [...settings.matchAll(/new Def\("([A-Z_]+)", "(--[a-z-]+)"/g)];
   assert.ok(names.length >= 20, `${names.length} settings found in Settings.java`);

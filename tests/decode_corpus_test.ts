@@ -1,25 +1,37 @@
 /**
  * The Java reports process decodes sales by the same rules as lib/core/decode.ts: the corpus of
  * streams/tools/decode_corpus.ts (what decode() says about 3,164 message values) is written here
- * and checked by the Java decoder (DecodeCorpusCheck), line by line.
+ * and checked by the Java decoder, line by line, with DecodeCorpusCheck: a test tool of the module
+ * (streams/src/test/java/.../decode/), run from its compiled test classes beside the jar.
  */
 import assert from "node:assert/strict";
 import { run } from "../lib/infra/process.ts";
 import { ensureReportsBuilt, STREAMS_DIR } from "../lib/reports/launch.ts";
 import { writeCorpus } from "../streams/tools/decode_corpus.ts";
 
-/** Runs the Java check on a corpus file. */
+/** Where Maven compiles the module's test classes, DecodeCorpusCheck among them. */
+const TEST_CLASSES = `${STREAMS_DIR}target/test-classes/`;
+const CHECK = "local.salesstream.reports.decode.DecodeCorpusCheck";
+
+/** Runs the Java check on a corpus file: the test classes first, then the jar and its lib/. */
 function javaCheck(file: string) {
   return run("java", [
     "-cp",
-    `${STREAMS_DIR}target/sales-reports.jar`,
-    "local.salesstream.reports.DecodeCorpusCheck",
+    `${TEST_CLASSES}:${STREAMS_DIR}target/sales-reports.jar`,
+    CHECK,
     file,
   ]);
 }
 
 Deno.test("the Java decoder agrees with decode() on every line of the generated corpus", async () => {
-  await ensureReportsBuilt();
+  // A tested build compiles the test classes from the current sources (a no-op in deno task test,
+  // which has just made one).
+  await ensureReportsBuilt({ withTests: true });
+  const compiled = `${TEST_CLASSES}${CHECK.replaceAll(".", "/")}.class`;
+  assert.ok(
+    await Deno.stat(compiled).then((info) => info.isFile, () => false),
+    `${compiled} is missing after a tested build of streams/: the corpus cannot be checked`,
+  );
   const dir = await Deno.makeTempDir({ prefix: "decode-corpus-" });
   try {
     const file = `${dir}/decode-corpus.ndjson`;

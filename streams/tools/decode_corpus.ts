@@ -1,11 +1,14 @@
 /**
  * The cross-language corpus of sales records: what the project's TypeScript decode() says about
- * each of about 3,000 message values, so the Java validator (streams/src/main/java/.../
- * SaleDecoder.java) can be held to exactly the same rules: DecodeCorpusCheck.java checks every
- * line, and tests/decode_corpus_test.ts writes the corpus and runs that check on every test run.
+ * each of about 3,000 message values, so the Java validator (streams/src/main/java/.../decode/
+ * SaleDecoder.java) can be held to exactly the same rules: DecodeCorpusCheck.java, a test tool
+ * (streams/src/test/java/.../decode/), checks every line, and tests/decode_corpus_test.ts writes
+ * the corpus and runs that check on every test run. By hand, after a build (mvn package compiles
+ * the test classes, also with -DskipTests):
  *
  *   deno run -A streams/tools/decode_corpus.ts [--out FILE]   # default streams/target/decode-corpus.ndjson
- *   java -cp streams/target/sales-reports.jar local.salesstream.reports.DecodeCorpusCheck FILE
+ *   java -cp streams/target/test-classes:streams/target/sales-reports.jar \
+ *     local.salesstream.reports.decode.DecodeCorpusCheck FILE
  *
  * Each line of the NDJSON file is one message value: {"value": text} or {"value_base64": bytes}
  * (bytes that are not UTF-8) or {"value": null} (a tombstone), with "expect": "ok" or decode()'s

@@ -1,0 +1,223 @@
+package local.salesstream.reports.decode;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a Kafka message value into a validated sale or a rejection code, by exactly the rules of
+ * lib/core/decode.ts, lib/core/sale.ts (the zod schema) and lib/core/sale_fast.ts. The corpus
+ * tools/decode_corpus.ts makes from the TypeScript decode(), checked line by line by
+ * DecodeCorpusCheck (src/test), shows that both languages agree.
+ */
+public final class SaleDecoder {
+  private SaleDecoder() {}
+
+  /** Largest message value accepted, in bytes. */
+  static final int MAX_MESSAGE_BYTES = 64 * 1024;
+  /** Largest price numeric(14,2) holds, in cents. */
+  static final long MAX_PRICE_CENTS = 99_999_999_999_999L;
+  /**
+   * Longest text field accepted. Lengths are Unicode code points, as zod 4 measures them (a
+   * surrogate pair is one character, a lone surrogate too), not UTF-16 units.
+   */
+  static final int MAX_TEXT = 200;
+  /** Longest sale_id, email and card company accepted. */
+  static final int MAX_SALE_ID = 64, MAX_EMAIL = 254, MAX_CARD_COMPANY = 50;
+
+  private static final String S = JsText.WHITESPACE_CLASS + "*";
+  private static final Pattern SALE_ID = Pattern.compile("[\\w.:-]+");
+  /** zod 4's z.regexes.email. */
+  private static final Pattern EMAIL = Pattern.compile(
+      "(?:[A-Za-z0-9_'+\\-]+\\.)*[A-Za-z0-9_'+\\-]*[A-Za-z0-9_+-]@"
+          + "(?:[A-Za-z0-9][A-Za-z0-9\\-]*\\.)+[A-Za-z]{2,}");
+  private static final Pattern DECIMAL = Pattern.compile(S + "(\\d{1,15})(?:\\.(\\d{1,2}))?" + S);
+  private static final Pattern CARD_TEXT = Pattern.compile("[\\d -]+");
+  private static final Pattern CARD_DIGITS = Pattern.compile("\\d{12,19}");
+  private static final Pattern EXPIRY_SLASH =
+      Pattern.compile(S + "(\\d{1,2})" + S + "/" + S + "(\\d{2}|\\d{4})" + S);
+  private static final Pattern EXPIRY_ISO = Pattern.compile(S + "(\\d{4})-(\\d{2})" + S);
+  private static final Pattern ZIP = Pattern.compile("\\d{5}(-\\d{4})?");
+
+  /** What decoding one message gave: a sale, or the reason code decode.ts would give. */
+  public sealed interface Result permits Accepted, Rejected {}
+
+  /** A message holding a valid sale. */
+  public record Accepted(Sale sale) implements Result {}
+
+  /**
+   * A rejected message: code is one of empty, oversized, not_utf8, not_json, not_object,
+   * invalid_field (decode.ts' REJECTION_CODES); the message never holds card data.
+   */
+  public record Rejected(String code, String message) implements Result {}
+
+  /** Decodes and validates one message value (null is a tombstone: "empty"). */
+  public static Result decode(byte[] value) {
+    if (value == null || value.length == 0) return new Rejected("empty", "message has no value");
+    if (value.length > MAX_MESSAGE_BYTES) {
+      return new Rejected("oversized",
+          "message is " + value.length + " bytes; the limit is " + MAX_MESSAGE_BYTES);
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(value))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return new Rejected("not_utf8", "message is not valid UTF-8");
+    }
+    // TextDecoder drops one leading byte order mark.
+    if (text.startsWith("\uFEFF")) text = text.substring(1);
+    Object data;
+    try {
+      data = JsonParser.parse(text);
+    } catch (JsonParser.JsonException e) {
+      return new Rejected("not_json", "message is not JSON (" + e.getMessage() + ")");
+    }
+    return validate(data);
+  }
+
+  /** Validates a parsed record. */
+  static Result validate(Object data) {
+    if (!(data instanceof Map<?, ?> record)) {
+      String kind = data == JsonParser.NULL ? "null"
+          : data instanceof java.util.List<?> ? "an array"
+          : data instanceof String ? "string"
+          : data instanceof Double ? "number" : "boolean";
+      return new Rejected("not_object",
+          "expected a JSON object with the sale's fields, got " + kind);
+    }
+    Sale sale = parse(record);
+    if (sale != null) return new Accepted(sale);
+    return new Rejected("invalid_field", "a field is missing or invalid");
+  }
+
+  /** The sale of a record whose every field is valid (sale_fast.ts' parseSaleFast); else null. */
+  private static Sale parse(Map<?, ?> r) {
+    String saleId = saleIdOf(r.get("sale_id"));
+    Object firstName = r.get("first_name");
+    Object lastName = r.get("last_name");
+    Object email = r.get("email");
+    Object jobTitle = r.get("job_title");
+    Object cardCompany = r.get("credit_card_company");
+    Object category = r.get("category");
+    Object productName = r.get("product_name");
+    Object street = r.get("street");
+    Object city = r.get("city");
+    if (saleId == null || !isText(firstName, MAX_TEXT) || !isText(lastName, MAX_TEXT)
+        || !(email instanceof String e) || !fits(e, MAX_EMAIL) || !EMAIL.matcher(e).matches()
+        || !(jobTitle instanceof String job) || !fits(job, MAX_TEXT) || job.indexOf('\0') >= 0
+        || !isText(cardCompany, MAX_CARD_COMPANY) || !isText(category, MAX_TEXT)
+        || !isText(productName, MAX_TEXT) || !isText(street, MAX_TEXT) || !isText(city, MAX_TEXT)) {
+      return null;
+    }
+    String cardNumber = cardDigits(r.get("credit_card_number"));
+    int[] expiry = r.get("credit_card_expiration_date") instanceof String s ? parseExpiry(s) : null;
+    long salePrice = centsOf(r.get("sale_price"));
+    long costPrice = centsOf(r.get("cost_price"));
+    String state = r.get("state") instanceof String s ? UsStates.code(s) : null;
+    String zipcode = zipCode(r.get("zipcode"));
+    if (cardNumber == null || expiry == null || salePrice < 0 || costPrice < 0 || state == null
+        || zipcode == null) {
+      return null;
+    }
+    return new Sale(saleId, (String) firstName, (String) lastName, e, job, (String) cardCompany,
+        cardNumber, expiry[0], expiry[1], (String) category, (String) productName, salePrice,
+        costPrice, (String) street, (String) city, state, zipcode);
+  }
+
+  /** A non-blank string of at most max code points without NUL, as the schema's text fields. */
+  private static boolean isText(Object value, int max) {
+    return value instanceof String s && fits(s, max) && !JsText.isBlank(s) && s.indexOf('\0') < 0;
+  }
+
+  /** At most max code points. */
+  private static boolean fits(String s, int max) {
+    return s.length() <= max || s.codePointCount(0, s.length()) <= max;
+  }
+
+  /** A string id of [\w.:-] (at most 64) or a non-negative safe integer, as text; else null. */
+  private static String saleIdOf(Object value) {
+    if (value instanceof String s) {
+      return isText(s, MAX_SALE_ID) && SALE_ID.matcher(s).matches() ? s : null;
+    }
+    if (value instanceof Double d && JsText.isSafeInteger(d) && d >= 0) {
+      return JsText.integerString(d);
+    }
+    return null;
+  }
+
+  /** A price (number with at most two decimals, or decimal text) in cents; -1 when invalid. */
+  static long centsOf(Object value) {
+    if (value instanceof Double d) {
+      if (!Double.isFinite(d)) return -1;
+      double cents = JsText.round(d * 100);
+      if (Math.abs(d * 100 - cents) > 1e-6) return -1;
+      if (cents < 0 || cents > MAX_PRICE_CENTS) return -1;
+      return (long) cents;
+    }
+    if (value instanceof String s) {
+      Matcher m = DECIMAL.matcher(s);
+      if (!m.matches()) return -1;
+      String fraction = m.group(2) == null ? "00" : (m.group(2) + "0").substring(0, 2);
+      long cents = Long.parseLong(m.group(1)) * 100 + Long.parseLong(fraction);
+      return cents > MAX_PRICE_CENTS ? -1 : cents;
+    }
+    return -1;
+  }
+
+  /** The digits of a card number (digits, spaces and dashes, or a number), 12 to 19; else null. */
+  static String cardDigits(Object value) {
+    String digits;
+    if (value instanceof Double d) {
+      digits = JsText.isSafeInteger(d) ? JsText.integerString(d) : "";
+    } else if (value instanceof String s) {
+      digits = CARD_TEXT.matcher(s).matches() ? s.replace(" ", "").replace("-", "") : "";
+    } else {
+      return null;
+    }
+    return CARD_DIGITS.matcher(digits).matches() ? digits : null;
+  }
+
+  /** {month, year} of an expiry written MM/YY, MM/YYYY or YYYY-MM; else null. */
+  static int[] parseExpiry(String value) {
+    String monthText;
+    String yearText;
+    Matcher slash = EXPIRY_SLASH.matcher(value);
+    Matcher iso = EXPIRY_ISO.matcher(value);
+    if (slash.matches()) {
+      monthText = slash.group(1);
+      yearText = slash.group(2);
+    } else if (iso.matches()) {
+      monthText = iso.group(2);
+      yearText = iso.group(1);
+    } else {
+      return null;
+    }
+    int month = Integer.parseInt(monthText);
+    int year = Integer.parseInt(yearText) + (yearText.length() == 2 ? 2000 : 0);
+    if (month < 1 || month > 12 || year < 2000 || year > 2099) return null;
+    return new int[] {month, year};
+  }
+
+  /** A US ZIP code (12345 or 12345-6789; a whole number is zero-padded); else null. */
+  static String zipCode(Object value) {
+    String zip;
+    if (value instanceof Double d && JsText.isInteger(d)) {
+      if (!(d >= 0 && d <= 99999)) return null;
+      String digits = JsText.integerString(d);
+      zip = "0".repeat(5 - digits.length()) + digits;
+    } else if (value instanceof String s) {
+      zip = JsText.trim(s);
+    } else {
+      return null;
+    }
+    return ZIP.matcher(zip).matches() ? zip : null;
+  }
+}

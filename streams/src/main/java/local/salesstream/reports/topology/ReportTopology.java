@@ -1,0 +1,101 @@
+package local.salesstream.reports.topology;
+
+import java.time.Duration;
+import java.util.Properties;
+import local.salesstream.reports.decode.Hashing;
+import local.salesstream.reports.decode.Utf8;
+import local.salesstream.reports.model.Codec;
+import local.salesstream.reports.model.Partial;
+import local.salesstream.reports.model.Report;
+import local.salesstream.reports.model.ReportKey;
+import local.salesstream.reports.model.RowSums;
+import local.salesstream.reports.model.SaleFact;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The reports as a Kafka Streams topology:
+ *
+ * <pre>
+ *   sales topic ─ decode ─▶ [sales-by-id] ─ de-duplicate ─ partial sums ─▶ [report-partials]
+ *       ─ row sums ─▶ the six report topics
+ * </pre>
+ *
+ * <p>decode validates each message and hashes what must not travel in clear; the
+ * <b>sales-by-id</b> repartition topic brings every message of a sale id to one task whatever
+ * key or partition its producer chose; de-duplicate counts each sale id once (store
+ * "sale-ids") and turns a counted sale into one change per report row; partial sums adds them
+ * up per row within the partition (store "partial-sums") and passes on each changed row once
+ * per commit interval; <b>report-partials</b> brings each row's partials from every partition
+ * together, where "report-sums" keeps the latest of each and their total is published (its
+ * record cache sends each changed row to its compacted report topic once per commit). With
+ * exactly_once_v2 a commit covers the stores' changelogs, the repartition and report records
+ * and the input offsets. The names in brackets and of the stores are fixed: renaming them
+ * orphans the state.
+ */
+public final class ReportTopology {
+  private ReportTopology() {}
+
+  /** The store of report rows. */
+  public static final String SUMS_STORE = "report-sums";
+  /** The repartition topic by sale id (the application id and "-repartition" go around it). */
+  public static final String BY_SALE_ID = "sales-by-id";
+  /** The repartition topic of partial sums by report row. */
+  public static final String PARTIALS = "report-partials";
+
+  /** A report row's published JSON value and the report (so the topic) it belongs to. */
+  record Published(Report report, String json) {
+    /** Writes the JSON value only (written once, never read back by this module). */
+    static final Serde<Published> SERDE = Codec.writeOnly((topic, p) -> Utf8.encode(p.json()));
+  }
+
+  /**
+   * The topology reading salesTopic and writing the report topics under the prefix; partial
+   * sums are passed on every publishInterval (the commit interval). The Streams properties are
+   * the ones the topology will run with.
+   */
+  public static Topology build(String salesTopic, String prefix, Duration dedupeRetention,
+      Duration publishInterval, Hashing hashing, ProcessingStats stats, Properties streams) {
+    StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streams)));
+    builder.addStateStore(DeduplicateStep.storeBuilder());
+    builder.addStateStore(PartialSumStep.storeBuilder());
+    builder.stream(salesTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withName("sales"))
+        .process(() -> new DecodeStep(hashing, stats), Named.as("decode"))
+        .repartition(Repartitioned.<String, SaleFact>as(BY_SALE_ID)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(SaleFact.SERDE))
+        .process(() -> new DeduplicateStep(dedupeRetention, stats), Named.as("deduplicate"),
+            DeduplicateStep.STORE)
+        .process(() -> new PartialSumStep(publishInterval, stats), Named.as("partial-sums"),
+            PartialSumStep.STORE)
+        .groupByKey(Grouped.with(PARTIALS, Codec.TEXT, Partial.SERDE))
+        .aggregate(() -> RowSums.EMPTY, (row, partial, sums) -> sums.with(partial),
+            Named.as("row-sums"),
+            Materialized.<String, RowSums, KeyValueStore<Bytes, byte[]>>as(SUMS_STORE)
+                .withKeySerde(Codec.TEXT)
+                .withValueSerde(RowSums.SERDE))
+        .toStream(Named.as("changed-rows"))
+        .map((row, sums) -> {
+          Report report = ReportKey.report(row);
+          String key = ReportKey.key(row);
+          return KeyValue.pair(key, new Published(report, report.json(key, sums.total())));
+        }, Named.as("render"))
+        .to((key, published, context) -> published.report().topic(prefix),
+            Produced.with(Codec.KAFKA_UTF8, Published.SERDE).withName("publish"));
+    return builder.build();
+  }
+}
