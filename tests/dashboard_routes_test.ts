@@ -5,7 +5,7 @@ import { FailedLogins } from "../lib/serve/auth.ts";
 import { CSP } from "../lib/serve/csp.ts";
 import { validate } from "../lib/core/decode.ts";
 import type { DashboardDeps } from "../lib/serve/deps.ts";
-import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/serve/lag.ts";
+import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/consume/lag.ts";
 import { chartData, kpiValues } from "./html.ts";
 import {
   createSnapshotStores,

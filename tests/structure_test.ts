@@ -15,7 +15,7 @@ const STAGES: Record<string, string[]> = {
   consume: ["core", "infra", "store"],
   reports: ["core", "infra"],
   provision: ["core", "infra"],
-  serve: ["core", "infra", "store", "reports"],
+  serve: ["core", "infra", "store", "consume", "reports"],
 };
 
 /** The entrypoints: run by tasks, imported by nothing. */

@@ -6,7 +6,7 @@ import { connect } from "../lib/infra/db.ts";
 import { createDashboardKafka, dlqTopic } from "../lib/infra/kafka.ts";
 import { registerKafkaCodecs } from "../lib/infra/kafka_codecs.ts";
 import { FailedLogins } from "../lib/serve/auth.ts";
-import { kafkaEndOffsets } from "../lib/serve/lag.ts";
+import { kafkaEndOffsets } from "../lib/consume/lag.ts";
 import { createSnapshotStores, loadSnapshot } from "../lib/store/snapshot.ts";
 import { createApp } from "../routes/app.ts";
 import { kcatProduce } from "./kcat.ts";

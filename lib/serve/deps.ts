@@ -2,8 +2,8 @@
 import type { Sql } from "../infra/db.ts";
 import type { FailedLogins } from "./auth.ts";
 import type { SnapshotStores } from "../store/snapshot.ts";
-import type { EndOffsetsReader } from "./lag.ts";
-import type { ReportsReader } from "./reports_reader.ts";
+import type { EndOffsetsReader } from "../consume/lag.ts";
+import type { ReportsReader } from "../reports/retrying_reader.ts";
 
 /** The dashboard's collaborators, created by main.ts (or by a test). */
 export interface DashboardDeps {

@@ -2,7 +2,7 @@
 import { categoryCharts, type ChartView, stateRevenueChart, topCitiesChart } from "./charts.ts";
 import { average, compareMoney, money, percent, subtractMoney } from "../core/money.ts";
 import type { DashboardDeps } from "./deps.ts";
-import type { ReportsState } from "./reports_reader.ts";
+import type { ReportsState } from "../reports/retrying_reader.ts";
 import type { SnapshotState } from "../store/snapshot.ts";
 import { EVERYTHING } from "../store/selection.ts";
 import { countKpi, type Kpi, moneyKpi, percentKpi } from "./display.ts";

@@ -16,7 +16,7 @@ import {
 import { charts, type ChartView } from "./charts.ts";
 import { clock, countKpi, type Kpi, moneyKpi, percentKpi } from "./display.ts";
 import type { DashboardDeps } from "./deps.ts";
-import { consumerLag, type PartitionLag } from "./lag.ts";
+import { consumerLag, type PartitionLag } from "../consume/lag.ts";
 import { parseRefresh, type Refresh } from "./refresh.ts";
 
 /** The KPI numbers; money as strings with two decimals, counts as numbers. */
