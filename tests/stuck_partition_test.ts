@@ -5,7 +5,7 @@ import { roleUrl } from "../lib/infra/config.ts";
 import { connect } from "../lib/infra/db.ts";
 import { createDashboardKafka, dlqTopic } from "../lib/infra/kafka.ts";
 import { registerKafkaCodecs } from "../lib/infra/kafka_codecs.ts";
-import { FailedLogins } from "../lib/serve/auth.ts";
+import { FailedLogins } from "../routes/auth.ts";
 import { kafkaEndOffsets } from "../lib/consume/lag.ts";
 import { createSnapshotStores, loadSnapshot } from "../lib/store/snapshot.ts";
 import { createApp } from "../routes/app.ts";
