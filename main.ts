@@ -2,14 +2,14 @@
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
 import { type Config, secretSetting } from "./lib/infra/config.ts";
 import { connectService } from "./lib/infra/migrate.ts";
-import type { DashboardDeps } from "./lib/serve/deps.ts";
 import { createDashboardKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { reportPrefixSetting } from "./lib/reports/topics.ts";
-import { kafkaEndOffsets } from "./lib/serve/lag.ts";
-import { kafkaReports } from "./lib/serve/reports_reader.ts";
+import { kafkaEndOffsets } from "./lib/consume/lag.ts";
+import { kafkaReports } from "./lib/reports/retrying_reader.ts";
 import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
 import { createApp } from "./routes/app.ts";
+import type { DashboardDeps } from "./routes/deps.ts";
 
 /** The running collaborators of a server process, and how to close them. */
 interface Services {

@@ -7,9 +7,6 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { Sql } from "../lib/infra/db.ts";
 import { REPORTS, reportTopic } from "../lib/reports/topics.ts";
-import type { DashboardDeps } from "../lib/serve/deps.ts";
-import { breakdown, customerView, summarize } from "../lib/serve/overview_view.ts";
-import { apiSelection, SelectionError } from "../lib/serve/selection.ts";
 import {
   selectByCard,
   selectByCategory,
@@ -19,6 +16,9 @@ import {
 } from "../lib/store/queries.ts";
 import { resolveSelection, type Selection, type SelectionSpec } from "../lib/store/selection.ts";
 import { minuteOf } from "../lib/store/write_batch.ts";
+import { breakdown, customerView, summarize } from "../views/shared/figures.ts";
+import { apiSelection, SelectionError } from "../views/shared/url_selection.ts";
+import type { DashboardDeps } from "./deps.ts";
 
 /** Rows returned by the city and customer breakdowns when ?limit is not given. */
 const DEFAULT_LIMIT = 10;

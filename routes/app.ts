@@ -1,9 +1,9 @@
 /** The dashboard's Hono app: secure headers, the token check, and the page, API and static sub-apps. */
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { requireToken } from "../lib/serve/auth.ts";
-import { CSP_DIRECTIVES } from "../lib/serve/csp.ts";
-import type { DashboardDeps } from "../lib/serve/deps.ts";
+import { requireToken } from "./auth.ts";
+import { CSP_DIRECTIVES } from "./csp.ts";
+import type { DashboardDeps } from "./deps.ts";
 import { apiRoutes } from "./api.ts";
 import { assetRoutes } from "./assets.ts";
 import { pageRoutes } from "./pages.ts";

@@ -1,13 +1,13 @@
 /**
- * Every page of views/pages.ts: GET PATH renders it whole (it works with JavaScript off), and
+ * Every page of views/registry.ts: GET PATH renders it whole (it works with JavaScript off), and
  * GET /fragments/NAME renders one of its polled panels alone, the same component, for htmx.
  */
 import { Hono } from "hono";
-import type { AnyPage, Panel } from "../lib/serve/page.ts";
-import type { DashboardDeps } from "../lib/serve/deps.ts";
-import { createRenderCache } from "../lib/serve/render_cache.ts";
+import type { AnyPage, Panel } from "../views/shared/page.ts";
+import type { DashboardDeps } from "./deps.ts";
+import { createRenderCache } from "./render_cache.ts";
 import { PageShell } from "../views/shared/layout.tsx";
-import { PAGES } from "../views/pages.ts";
+import { PAGES } from "../views/registry.ts";
 
 /** Each polled panel by fragment name, with the page it belongs to (names are unique). */
 function panelsByName(pages: readonly AnyPage[]): Map<string, [AnyPage, Panel<unknown>]> {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { createApp } from "../routes/app.ts";
-import { FailedLogins } from "../lib/serve/auth.ts";
-import { CSP } from "../lib/serve/csp.ts";
+import { FailedLogins } from "../routes/auth.ts";
+import { CSP } from "../routes/csp.ts";
 import { validate } from "../lib/core/decode.ts";
-import type { DashboardDeps } from "../lib/serve/deps.ts";
-import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/serve/lag.ts";
+import type { DashboardDeps } from "../routes/deps.ts";
+import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/consume/lag.ts";
 import { chartData, kpiValues } from "./html.ts";
 import {
   createSnapshotStores,
@@ -16,7 +16,7 @@ import {
 import { STATE_FIPS } from "../lib/core/us_states.ts";
 import { connect } from "../lib/infra/db.ts";
 import { createDashboardKafka, ensureTopic } from "../lib/infra/kafka.ts";
-import { countKpi, moneyKpi, percentKpi } from "../lib/serve/display.ts";
+import { countKpi, moneyKpi, percentKpi } from "../views/shared/display.ts";
 import { maskEmail } from "../lib/core/redact.ts";
 import { centsToDecimal } from "../lib/core/money.ts";
 import { type SaleRecord } from "../lib/core/sale.ts";

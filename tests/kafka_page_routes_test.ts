@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { createApp } from "../routes/app.ts";
-import { CSP } from "../lib/serve/csp.ts";
+import { CSP } from "../routes/csp.ts";
 import { STATE_FIPS } from "../lib/core/us_states.ts";
-import type { DashboardDeps } from "../lib/serve/deps.ts";
+import type { DashboardDeps } from "../routes/deps.ts";
 import { createDashboardKafka } from "../lib/infra/kafka.ts";
-import { kafkaEndOffsets } from "../lib/serve/lag.ts";
-import { kafkaReports, type ReportsReader } from "../lib/serve/reports_reader.ts";
+import { kafkaEndOffsets } from "../lib/consume/lag.ts";
+import { kafkaReports, type ReportsReader } from "../lib/reports/retrying_reader.ts";
 import { createSnapshotStores, loadSnapshot } from "../lib/store/snapshot.ts";
 import { maskEmail } from "../lib/core/redact.ts";
 import { ensureReportTopics, REPORTS } from "../lib/reports/topics.ts";

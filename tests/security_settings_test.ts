@@ -20,7 +20,7 @@ import {
   isKafkaRefusal,
   writeJavaClientConfig,
 } from "../lib/infra/kafka_security.ts";
-import { FailedLogins, requireToken } from "../lib/serve/auth.ts";
+import { FailedLogins, requireToken } from "../routes/auth.ts";
 
 const SECRET = "s3cret-value-never-shown-0123456789";
 

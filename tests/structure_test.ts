@@ -1,6 +1,8 @@
 /**
- * The shape of the code: stages import one way (lib/README.md), no import cycles, no entrypoint
- * imported, no export that nothing uses, and the README's Layout names what is really there.
+ * The shape of the code: stages import one way (lib/README.md), the dashboard's views/ and routes/
+ * only what their READMEs allow, no page another page, every page folder in the registry, no import
+ * cycles, no entrypoint imported, no export that nothing uses, and the README's Layout names what
+ * is really there.
  */
 import assert from "node:assert/strict";
 
@@ -15,7 +17,15 @@ const STAGES: Record<string, string[]> = {
   consume: ["core", "infra", "store"],
   reports: ["core", "infra"],
   provision: ["core", "infra"],
-  serve: ["core", "infra", "store", "reports"],
+};
+
+/**
+ * What the dashboard may import: views/ (pages, their models, shared parts) the stages whose data
+ * it shows and views/; routes/ (HTTP) also infra/, views/ and routes/.
+ */
+const DASHBOARD: Record<string, RegExp> = {
+  views: /^(lib\/(core|store|consume|reports)|views)\//,
+  routes: /^(lib\/(core|infra|store|consume|reports)|views|routes)\//,
 };
 
 /** The entrypoints: run by tasks, imported by nothing. */
@@ -62,9 +72,10 @@ Deno.test("each stage of lib/ imports only the stages before it, and nothing out
   assert.deepEqual(wrong, []);
 });
 
-Deno.test("views import only lib/core, lib/serve and views; no code imports an entrypoint", () => {
+Deno.test("views import lib's data stages and views, routes also infra and routes; no code imports an entrypoint", () => {
   const wrong: string[] = [];
   for (const file of CODE) {
+    const allowed = DASHBOARD[file.split("/")[0]!];
     for (const target of importsOf(file)) {
       if (
         ENTRYPOINTS.includes(target) ||
@@ -72,9 +83,7 @@ Deno.test("views import only lib/core, lib/serve and views; no code imports an e
       ) {
         wrong.push(`${file} imports ${target}`);
       }
-      if (file.startsWith("views/") && !/^(lib\/(core|serve)|views)\//.test(target)) {
-        wrong.push(`${file} imports ${target}`);
-      }
+      if (allowed && !allowed.test(target)) wrong.push(`${file} imports ${target}`);
     }
   }
   for (const file of sourceFiles(["tests"])) {
@@ -83,6 +92,40 @@ Deno.test("views import only lib/core, lib/serve and views; no code imports an e
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+/** The page folder of a file under views/ (views/NAME/...), or null (views/shared/, views/registry.ts, elsewhere). */
+function pageOf(file: string): string | null {
+  const [top, folder, rest] = file.split("/");
+  return top === "views" && rest !== undefined && folder !== "shared" ? folder! : null;
+}
+
+Deno.test("a page is imported only by its own folder and the registry; views/shared/ imports no page", () => {
+  const wrong: string[] = [];
+  for (const file of CODE) {
+    for (const target of importsOf(file)) {
+      const page = pageOf(target);
+      if (page !== null && pageOf(file) !== page && file !== "views/registry.ts") {
+        wrong.push(`${file} imports ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+Deno.test("every page folder of views/ has a page.tsx that views/registry.ts lists", () => {
+  const pages = [...Deno.readDirSync(`${ROOT}views`)]
+    .filter((e) => e.isDirectory && e.name !== "shared").map((e) => e.name).sort();
+  assert.ok(pages.length > 0, "views/ has page folders");
+  const unlisted = pages.filter((page) => {
+    try {
+      Deno.statSync(`${ROOT}views/${page}/page.tsx`);
+    } catch {
+      return true;
+    }
+    return !importsOf("views/registry.ts").includes(`views/${page}/page.tsx`);
+  });
+  assert.deepEqual(unlisted, [], "page folders without a page.tsx in the registry");
 });
 
 Deno.test("no two files import each other, directly or through others", () => {

@@ -4,8 +4,8 @@ import {
   type ReportsPageInputs,
   reportsPageOf,
   type ReportsView,
-} from "../../lib/serve/kafka_view.ts";
-import type { Page } from "../../lib/serve/page.ts";
+} from "./model.ts";
+import type { Page } from "../shared/page.ts";
 import {
   ReportsBannerPanel,
   ReportsChartsPanel,
@@ -19,7 +19,7 @@ export const kafkaPage: Page<ReportsPageInputs, ReportsView> = {
   path: "/kafka",
   label: "Kafka reports",
   title: "Sales reports on Kafka",
-  read: (deps) => readReportsPage(deps),
+  read: (sources) => readReportsPage(sources),
   view: reportsPageOf,
   panels: {
     "kafka-banner": ReportsBannerPanel,

@@ -1,6 +1,6 @@
 /** The /kafka page's polled panels: notes, the report tiles beside PostgreSQL's counts, charts and tables. */
 import { formatCount, formatMoney } from "../../lib/core/money.ts";
-import type { ReportCustomer, ReportGroup, ReportsView } from "../../lib/serve/kafka_view.ts";
+import type { ReportCustomer, ReportGroup, ReportsView } from "./model.ts";
 import { ChartCards } from "../shared/charts.tsx";
 import { KpiTiles } from "../shared/kpis.tsx";
 import { Polled } from "../shared/polled.tsx";

@@ -1,7 +1,7 @@
 /** The /kafka sidebar panel: when the report values were taken, and the keys each report topic holds. */
-import type { ReportsView } from "../../lib/serve/kafka_view.ts";
+import type { ReportsView } from "./model.ts";
 import { formatCount } from "../../lib/core/money.ts";
-import { clock } from "../../lib/serve/display.ts";
+import { clock } from "../shared/display.ts";
 import { Polled } from "../shared/polled.tsx";
 
 /** The polled topics panel. */

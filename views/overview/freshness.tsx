@@ -2,8 +2,8 @@
  * Freshness: when the data was read, the newest sale, and the consumer's lag per partition, with
  * the partitions it stopped at a batch it cannot decode.
  */
-import { clock } from "../../lib/serve/display.ts";
-import type { OverviewView } from "../../lib/serve/overview_view.ts";
+import { clock } from "../shared/display.ts";
+import type { OverviewView } from "./model.ts";
 import { formatCount } from "../../lib/core/money.ts";
 import { Polled } from "../shared/polled.tsx";
 

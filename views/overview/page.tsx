@@ -1,11 +1,6 @@
 /** The overview page (/): every KPI, chart and table of the sales in PostgreSQL, polled live. */
-import type { Page } from "../../lib/serve/page.ts";
-import {
-  type OverviewInputs,
-  overviewOf,
-  type OverviewView,
-  readOverview,
-} from "../../lib/serve/overview_view.ts";
+import type { Page } from "../shared/page.ts";
+import { type OverviewInputs, overviewOf, type OverviewView, readOverview } from "./model.ts";
 import { FreshnessPanel } from "./freshness.tsx";
 import { BannerPanel, ChartsPanel, Chips, KpiPanel, TablesPanel } from "./panels.tsx";
 

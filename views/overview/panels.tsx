@@ -1,7 +1,8 @@
 /** The overview's polled panels: problem banner, KPI tiles, charts and tables. */
 import { formatCount, formatMoney } from "../../lib/core/money.ts";
-import { clock } from "../../lib/serve/display.ts";
-import type { CustomerView, OverviewView, RecentView } from "../../lib/serve/overview_view.ts";
+import { clock } from "../shared/display.ts";
+import type { CustomerView } from "../shared/figures.ts";
+import type { OverviewView, RecentView } from "./model.ts";
 import { ChartCards } from "../shared/charts.tsx";
 import { KpiTiles } from "../shared/kpis.tsx";
 import { Polled } from "../shared/polled.tsx";

@@ -1,5 +1,5 @@
 /** Chart cards: each canvas carries its data as JSON in data-* attributes for static/dashboard.js. */
-import type { ChartView } from "../../lib/serve/charts.ts";
+import type { ChartView } from "./chart_data.ts";
 
 /**
  * One chart: a titled canvas whose fallback content lists the values (shown without JavaScript).

@@ -1,6 +1,6 @@
 /** The sidebar controls: time range (when the page has one), refresh interval and Refresh now. */
-import { type Refresh, REFRESH_CHOICES } from "../../lib/serve/refresh.ts";
-import { RANGE_CHOICES, type RangeChoice } from "../../lib/serve/selection.ts";
+import { type Refresh, REFRESH_CHOICES } from "./refresh.ts";
+import { RANGE_CHOICES, type RangeChoice } from "./url_selection.ts";
 
 /**
  * The controls form of a page: a plain GET form that works without JavaScript (the active

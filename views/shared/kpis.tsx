@@ -1,5 +1,5 @@
 /** KPI tiles: each carries data-kpi and data-value for machines, formatted text for people. */
-import type { Kpi } from "../../lib/serve/display.ts";
+import type { Kpi } from "./display.ts";
 
 /**
  * One tile: the label and the formatted value, with the exact value in data-value; a value shown

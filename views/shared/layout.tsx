@@ -1,7 +1,7 @@
 /** What every dashboard page shares: the head (styles, scripts, htmx settings), the links and the shell. */
 import type { Child } from "hono/jsx";
-import type { Refresh } from "../../lib/serve/refresh.ts";
-import type { RangeChoice } from "../../lib/serve/selection.ts";
+import type { Refresh } from "./refresh.ts";
+import type { RangeChoice } from "./url_selection.ts";
 import { Controls } from "./controls.tsx";
 
 /** htmx settings: no eval, no script tags, no injected styles (the CSP forbids them), settle at once. */

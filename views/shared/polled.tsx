@@ -1,6 +1,6 @@
 /** The wrapper of every polled fragment: htmx re-fetches it on the chosen interval or on demand. */
 import type { Child } from "hono/jsx";
-import type { Refresh } from "../../lib/serve/refresh.ts";
+import type { Refresh } from "./refresh.ts";
 
 /** The custom event that the Refresh-now button (and an interval change) fires on <body>. */
 const REFRESH_EVENT = "refresh-now";

@@ -1,4 +1,4 @@
-/** Consumer lag per partition: Kafka end offsets (cached admin client) minus offsets stored in PostgreSQL. */
+/** The consumer's lag per partition: Kafka end offsets (cached admin client) minus the offsets it stored in PostgreSQL. */
 import type { Admin, Kafka } from "kafkajs";
 import { settledWithin } from "../core/async.ts";
 import { errorChain } from "../infra/kafka.ts";

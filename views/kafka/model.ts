@@ -1,15 +1,20 @@
-/** The /kafka page's data: the report topics' rows as exact decimal strings and masked customers. */
-import { categoryCharts, type ChartView, stateRevenueChart, topCitiesChart } from "./charts.ts";
-import { average, compareMoney, money, percent, subtractMoney } from "../core/money.ts";
-import type { DashboardDeps } from "./deps.ts";
-import type { ReportsState } from "./reports_reader.ts";
-import type { SnapshotState } from "../store/snapshot.ts";
-import { EVERYTHING } from "../store/selection.ts";
-import { countKpi, type Kpi, moneyKpi, percentKpi } from "./display.ts";
-import { summarize, type Summary } from "./overview_view.ts";
-import { parseRefresh, type Refresh } from "./refresh.ts";
-import type { Reports } from "../reports/read.ts";
-import { type ReportName, REPORTS, reportTopic } from "../reports/topics.ts";
+/** The /kafka page's model: reads the report topics and PostgreSQL's counts, and shapes the rows as exact decimal strings and masked customers. */
+import { average, compareMoney, money, percent, subtractMoney } from "../../lib/core/money.ts";
+import type { ReportsState } from "../../lib/reports/retrying_reader.ts";
+import type { Reports } from "../../lib/reports/read.ts";
+import { type ReportName, REPORTS, reportTopic } from "../../lib/reports/topics.ts";
+import { EVERYTHING } from "../../lib/store/selection.ts";
+import type { SnapshotState } from "../../lib/store/snapshot.ts";
+import {
+  categoryCharts,
+  type ChartView,
+  stateRevenueChart,
+  topCitiesChart,
+} from "../shared/chart_data.ts";
+import { countKpi, type Kpi, moneyKpi, percentKpi } from "../shared/display.ts";
+import { summarize, type Summary } from "../shared/figures.ts";
+import type { PageSources } from "../shared/page.ts";
+import { parseRefresh, type Refresh } from "../shared/refresh.ts";
 
 /** Rows in the top-N lists of the /kafka page. */
 const REPORT_TOP_N = 10;
@@ -295,13 +300,13 @@ const NOT_READ: ReportsState = {
 };
 
 /** Reads the report topics, the PostgreSQL counts and Kafka's health together for /kafka. */
-export async function readReportsPage(deps: DashboardDeps): Promise<ReportsPageInputs> {
+export async function readReportsPage(sources: PageSources): Promise<ReportsPageInputs> {
   const [state, store, endOffsets] = await Promise.all([
-    deps.reports ? deps.reports.read() : Promise.resolve(NOT_READ),
-    deps.stores.get(EVERYTHING).read(),
-    deps.endOffsets ? deps.endOffsets.read() : Promise.resolve(undefined),
+    sources.reports ? sources.reports.read() : Promise.resolve(NOT_READ),
+    sources.stores.get(EVERYTHING).read(),
+    sources.endOffsets ? sources.endOffsets.read() : Promise.resolve(undefined),
   ]);
-  return { state, prefix: deps.reports?.prefix ?? "", store, endOffsets, asOf: new Date() };
+  return { state, prefix: sources.reports?.prefix ?? "", store, endOffsets, asOf: new Date() };
 }
 
 /** Builds /kafka's view from its inputs for the URL's query (?refresh=). */

@@ -1,7 +1,7 @@
-/** The /kafka page's reader of the report topics: started in the background, retried, never throwing. */
+/** The dashboard's reader of the report topics (/kafka, /api/reports): started in the background, retried, never throwing. */
 import type { Kafka } from "kafkajs";
 import { settledWithin } from "../core/async.ts";
-import { missingReportTopics, type Reports, watchReports } from "../reports/read.ts";
+import { missingReportTopics, type Reports, watchReports } from "./read.ts";
 
 /** What one read of the report topics gives. */
 export interface ReportsState {

@@ -1,5 +1,5 @@
 /** What every page displays the same way: KPI tiles (a machine-readable value and its text) and clock times. */
-import { formatCount, formatMoney } from "../core/money.ts";
+import { formatCount, formatMoney } from "../../lib/core/money.ts";
 
 /**
  * One KPI tile: `value` is the machine-readable number, `display` the text on the tile, and

@@ -1,9 +1,14 @@
-/** The overview page's data: a snapshot turned into exact strings and masked emails, for views and the API. */
-import { maskEmail } from "../core/redact.ts";
-import { average, formatMoney, money, percent, subtractMoney } from "../core/money.ts";
-import type { CustomerRow, GroupRow, TotalsRow } from "../store/queries.ts";
-import type { Snapshot, SnapshotState } from "../store/snapshot.ts";
-import { US_STATES } from "../core/us_states.ts";
+/** The overview page's model: reads a selection's snapshot and the end offsets, and shapes them for its panels. */
+import { maskEmail } from "../../lib/core/redact.ts";
+import { formatMoney } from "../../lib/core/money.ts";
+import { US_STATES } from "../../lib/core/us_states.ts";
+import { consumerLag, type PartitionLag } from "../../lib/consume/lag.ts";
+import type { Snapshot, SnapshotState } from "../../lib/store/snapshot.ts";
+import type { ChartView } from "../shared/chart_data.ts";
+import { clock, countKpi, type Kpi, moneyKpi, percentKpi } from "../shared/display.ts";
+import { type CustomerView, customerView, summarize, type Summary } from "../shared/figures.ts";
+import type { PageSources } from "../shared/page.ts";
+import { parseRefresh, type Refresh } from "../shared/refresh.ts";
 import {
   FILTER_NAMES,
   type FilterName,
@@ -12,51 +17,8 @@ import {
   queryWith,
   type RangeChoice,
   rangeChoice,
-} from "./selection.ts";
-import { charts, type ChartView } from "./charts.ts";
-import { clock, countKpi, type Kpi, moneyKpi, percentKpi } from "./display.ts";
-import type { DashboardDeps } from "./deps.ts";
-import { consumerLag, type PartitionLag } from "./lag.ts";
-import { parseRefresh, type Refresh } from "./refresh.ts";
-
-/** The KPI numbers; money as strings with two decimals, counts as numbers. */
-export interface Summary {
-  sales: number;
-  revenue: string;
-  cost: string;
-  profit: string;
-  /** profit / revenue in percent, two decimals */
-  margin: string;
-  /** average order value: revenue / sales */
-  aov: string;
-  customers: number;
-  products: number;
-  categories: number;
-  rejected: number;
-  duplicates: number;
-  lastSaleAt: string | null;
-}
-
-/** The totals row as KPI numbers. */
-export function summarize(t: TotalsRow): Summary {
-  const revenue = money(t.revenue);
-  const cost = money(t.cost);
-  const profit = subtractMoney(revenue, cost);
-  return {
-    sales: Number(t.sales_count),
-    revenue,
-    cost,
-    profit,
-    margin: percent(profit, revenue),
-    aov: average(revenue, t.sales_count),
-    customers: Number(t.customers),
-    products: Number(t.products),
-    categories: Number(t.categories),
-    rejected: Number(t.rejected),
-    duplicates: Number(t.duplicates),
-    lastSaleAt: t.last_sale_at ? t.last_sale_at.toISOString() : null,
-  };
-}
+} from "../shared/url_selection.ts";
+import { charts } from "./charts.ts";
 
 /** The ten KPI tiles in page order. */
 function kpis(s: Summary): Kpi[] {
@@ -72,52 +34,6 @@ function kpis(s: Summary): Kpi[] {
     countKpi("categories", "Categories", s.categories),
     countKpi("rejected", "Rejected messages", s.rejected),
   ];
-}
-
-/** A group of an aggregate table for the JSON API and the charts. */
-export interface Breakdown {
-  key: string;
-  label: string;
-  sales: number;
-  revenue: string;
-  cost: string;
-  profit: string;
-}
-
-/** An aggregate row with exact profit. */
-export function breakdown(row: GroupRow): Breakdown {
-  const revenue = money(row.revenue);
-  const cost = money(row.cost);
-  return {
-    key: row.key,
-    label: row.label,
-    sales: Number(row.sales_count),
-    revenue,
-    cost,
-    profit: subtractMoney(revenue, cost),
-  };
-}
-
-/** A top customer; the email is masked. */
-export interface CustomerView {
-  name: string;
-  email: string;
-  state: string;
-  purchases: number;
-  revenue: string;
-  averagePurchase: string;
-}
-
-/** A customer row for display and the API, with the email masked. */
-export function customerView(row: CustomerRow): CustomerView {
-  return {
-    name: `${row.first_name} ${row.last_name}`,
-    email: maskEmail(row.email),
-    state: row.state,
-    purchases: Number(row.sales_count),
-    revenue: money(row.revenue),
-    averagePurchase: average(row.revenue, row.sales_count),
-  };
 }
 
 /** A recent sale for display: masked email, card company and last four digits only. */
@@ -196,13 +112,13 @@ export interface OverviewInputs {
 
 /** Reads the selection's snapshot and the end offsets together. */
 export async function readOverview(
-  deps: DashboardDeps,
+  sources: PageSources,
   query: URLSearchParams,
 ): Promise<OverviewInputs> {
   const { spec } = pageSelection(query);
   const [state, endOffsets] = await Promise.all([
-    deps.stores.get(spec).read(),
-    deps.endOffsets ? deps.endOffsets.read() : Promise.resolve(null),
+    sources.stores.get(spec).read(),
+    sources.endOffsets ? sources.endOffsets.read() : Promise.resolve(null),
   ]);
   return { state, endOffsets };
 }

@@ -2,8 +2,8 @@
  * The time range and drill-down filters of a page or API request, read from the URL:
  * ?range=15m|1h|6h|24h|7d|all (pages) or ?from=ISO&to=ISO (API), and ?state=&category=&card=.
  */
-import { stateCode } from "../core/us_states.ts";
-import type { Filters, SelectionSpec } from "../store/selection.ts";
+import { stateCode } from "../../lib/core/us_states.ts";
+import type { Filters, SelectionSpec } from "../../lib/store/selection.ts";
 
 /** The ranges the picker offers: the value kept in the URL, its label and its length. */
 export const RANGE_CHOICES = [

@@ -1,11 +1,23 @@
 /**
  * A dashboard page, declared in one place: its path and link, how it reads its data, how the data
- * becomes its view, and its polled panels. routes/ serves every page in views/pages.ts from this.
+ * becomes its view, and its polled panels. routes/ serves every page in views/registry.ts from this.
  */
 import type { Child } from "hono/jsx";
-import type { DashboardDeps } from "./deps.ts";
+import type { EndOffsetsReader } from "../../lib/consume/lag.ts";
+import type { ReportsReader } from "../../lib/reports/retrying_reader.ts";
+import type { SnapshotStores } from "../../lib/store/snapshot.ts";
 import type { Refresh } from "./refresh.ts";
-import type { RangeChoice } from "./selection.ts";
+import type { RangeChoice } from "./url_selection.ts";
+
+/** What pages read their data from, created by main.ts (or by a test). */
+export interface PageSources {
+  /** the pages' data per selection (time range and filters), each keeping its last good snapshot */
+  stores: SnapshotStores;
+  /** Kafka end offsets of the sales topic; null when lag is not shown */
+  endOffsets: EndOffsetsReader | null;
+  /** the report topics for /kafka and /api/reports; absent when this server does not read them */
+  reports?: ReportsReader;
+}
 
 /** What every page's view carries: the interval its panels poll at. */
 export interface PageView {
@@ -24,7 +36,7 @@ export interface Page<I, V extends PageView> {
   /** the document title */
   title: string;
   /** Reads the page's data (never throws: problems are part of the data). */
-  read(deps: DashboardDeps, query: URLSearchParams): Promise<I>;
+  read(sources: PageSources, query: URLSearchParams): Promise<I>;
   /** Builds the view from what was read and the URL's query (pure). */
   view(inputs: I, query: URLSearchParams): V;
   /**

@@ -1,0 +1,67 @@
+/** The charts both pages draw, as data: labels, series as exact decimal strings, us-atlas ids for the map. */
+import { STATE_FIPS, US_STATES } from "../../lib/core/us_states.ts";
+
+/** What a chart canvas carries: its kind, labels, series of decimal strings and optional ids. */
+export interface ChartView {
+  name: string;
+  title: string;
+  kind: "doughnut" | "bar" | "choropleth" | "line";
+  labels: string[];
+  series: { label: string; values: string[] }[];
+  /** map charts: the us-atlas feature id of each label */
+  ids?: string[];
+  /** drill-down: the URL query that filters the page to each label (absent: no drill-down) */
+  links?: string[];
+}
+
+/** Revenue (doughnut) and profit (bar) by category. */
+export function categoryCharts(
+  categories: { label: string; revenue: string; profit: string }[],
+): ChartView[] {
+  return [
+    {
+      name: "revenue-by-category",
+      title: "Revenue by category",
+      kind: "doughnut",
+      labels: categories.map((c) => c.label),
+      series: [{ label: "Revenue", values: categories.map((c) => c.revenue) }],
+    },
+    {
+      name: "profit-by-category",
+      title: "Profit by category",
+      kind: "bar",
+      labels: categories.map((c) => c.label),
+      series: [{ label: "Profit", values: categories.map((c) => c.profit) }],
+    },
+  ];
+}
+
+/** The map of revenue by state: every state and DC, "0.00" where none sold. */
+export function stateRevenueChart(revenueByState: Map<string, string>): ChartView {
+  const stateCodes = Object.keys(STATE_FIPS);
+  return {
+    name: "revenue-by-state",
+    title: "Revenue by state",
+    kind: "choropleth",
+    labels: stateCodes.map((code) => US_STATES[code]!),
+    ids: stateCodes.map((code) => STATE_FIPS[code]!),
+    series: [{
+      label: "Revenue",
+      values: stateCodes.map((code) => revenueByState.get(code) ?? "0.00"),
+    }],
+  };
+}
+
+/** A bar chart of cities by revenue, in the order given. */
+export function topCitiesChart(
+  cities: { label: string; revenue: string }[],
+  title: string,
+): ChartView {
+  return {
+    name: "top-cities",
+    title,
+    kind: "bar",
+    labels: cities.map((c) => c.label),
+    series: [{ label: "Revenue", values: cities.map((c) => c.revenue) }],
+  };
+}

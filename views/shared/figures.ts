@@ -1,0 +1,89 @@
+/** The store's rows as the exact figures the pages and the JSON API show: KPI numbers, groups, customers (emails masked). */
+import { average, money, percent, subtractMoney } from "../../lib/core/money.ts";
+import { maskEmail } from "../../lib/core/redact.ts";
+import type { CustomerRow, GroupRow, TotalsRow } from "../../lib/store/queries.ts";
+
+/** The KPI numbers; money as strings with two decimals, counts as numbers. */
+export interface Summary {
+  sales: number;
+  revenue: string;
+  cost: string;
+  profit: string;
+  /** profit / revenue in percent, two decimals */
+  margin: string;
+  /** average order value: revenue / sales */
+  aov: string;
+  customers: number;
+  products: number;
+  categories: number;
+  rejected: number;
+  duplicates: number;
+  lastSaleAt: string | null;
+}
+
+/** The totals row as KPI numbers. */
+export function summarize(t: TotalsRow): Summary {
+  const revenue = money(t.revenue);
+  const cost = money(t.cost);
+  const profit = subtractMoney(revenue, cost);
+  return {
+    sales: Number(t.sales_count),
+    revenue,
+    cost,
+    profit,
+    margin: percent(profit, revenue),
+    aov: average(revenue, t.sales_count),
+    customers: Number(t.customers),
+    products: Number(t.products),
+    categories: Number(t.categories),
+    rejected: Number(t.rejected),
+    duplicates: Number(t.duplicates),
+    lastSaleAt: t.last_sale_at ? t.last_sale_at.toISOString() : null,
+  };
+}
+
+/** A group of an aggregate table for the JSON API and the charts. */
+export interface Breakdown {
+  key: string;
+  label: string;
+  sales: number;
+  revenue: string;
+  cost: string;
+  profit: string;
+}
+
+/** An aggregate row with exact profit. */
+export function breakdown(row: GroupRow): Breakdown {
+  const revenue = money(row.revenue);
+  const cost = money(row.cost);
+  return {
+    key: row.key,
+    label: row.label,
+    sales: Number(row.sales_count),
+    revenue,
+    cost,
+    profit: subtractMoney(revenue, cost),
+  };
+}
+
+/** A top customer; the email is masked. */
+export interface CustomerView {
+  name: string;
+  email: string;
+  state: string;
+  purchases: number;
+  revenue: string;
+  averagePurchase: string;
+}
+
+/** A customer row for display and the API, with the email masked. */
+export function customerView(row: CustomerRow): CustomerView {
+  return {
+    name: `${row.first_name} ${row.last_name}`,
+    email: maskEmail(row.email),
+    state: row.state,
+    purchases: Number(row.sales_count),
+    revenue: money(row.revenue),
+    averagePurchase: average(row.revenue, row.sales_count),
+  };
+}
