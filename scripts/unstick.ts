@@ -7,7 +7,7 @@ import { connectMigrated } from "../lib/infra/migrate.ts";
 import { stuckPartitions, UnstickError } from "../lib/store/stuck_partitions.ts";
 import { unstick } from "../lib/consume/unstick.ts";
 
-const USAGE = `Usage: deno task unstick [--partition P [--yes]] [--topic T] [--group G]
+const USAGE = `Usage: deno task unstick --partition P [--topic T] [--group G] [--yes]
 
 The consumer stops a partition at a batch it cannot decode (a codec it lacks, a corrupt payload),
 logs it once and shows it on the dashboard's lag panel; the other partitions go on. This skips

@@ -702,7 +702,7 @@ kafkaTest(
         [
           [],
           { KAFKA_CONNECT_TIMEOUT: "" },
-          "KAFKA_CONNECT_TIMEOUT is empty; unset it or give a value",
+          'KAFKA_CONNECT_TIMEOUT must be a number of seconds above 0 and at most 3600, got ""',
         ],
       ];
       for (const [args, env, message] of cases) {

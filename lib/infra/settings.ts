@@ -83,7 +83,10 @@ export interface Setting {
   default?: string;
   /** what happens when it is not given, when that is not a value (shown as its default) */
   whenUnset?: string;
-  /** what an empty (or blank) value means: refused (the default), as if unset, or a value */
+  /**
+   * what an empty (or blank) value means: refused with "NAME is empty" (the default), as if unset,
+   * or a value for `parse` to judge (an empty prefix; a number or choice its parser refuses)
+   */
   empty?: "refused" | "unset" | "value";
   /** turns the text into the value; throws ConfigError naming `name` (the flag or variable) */
   parse: (name: string, text: string) => unknown;
@@ -417,6 +420,7 @@ export const SETTINGS = {
     env: "CONSUMER_SESSION_TIMEOUT",
     flag: "session-timeout",
     default: "10",
+    empty: "value",
     parse: sessionTimeout,
     help: "seconds (6 to 1800) after which Kafka gives a silent consumer's partitions to " +
       "another; its PostgreSQL transactions idle that long are rolled back, lock waits that " +
@@ -428,6 +432,7 @@ export const SETTINGS = {
     env: "KAFKA_CONNECT_TIMEOUT",
     flag: "timeout",
     default: "10",
+    empty: "value",
     parse: positiveSeconds,
     help: "seconds to wait for Kafka when connecting before giving up (exit 1); above 0, at " +
       "most 3600",
@@ -438,6 +443,7 @@ export const SETTINGS = {
     env: "KAFKA_COMPRESSION",
     flag: "compression",
     default: "none",
+    empty: "value",
     parse: compression,
     help: "how the producer's batches are compressed: none, gzip, snappy, lz4 or zstd (the " +
       "consumer reads all of them)",
@@ -659,6 +665,7 @@ export const SETTINGS = {
     env: "KAFKA_CLUSTER_SIZE",
     flag: "cluster-size",
     default: "1",
+    empty: "value",
     parse: clusterSize,
     help: `brokers of the local Kafka cluster, 1 to ${MAX_CLUSTER_SIZE}`,
     group: "local",
@@ -668,6 +675,7 @@ export const SETTINGS = {
     env: "KAFKA_VERSION",
     flag: "kafka-version",
     default: DEFAULT_KAFKA_VERSION,
+    empty: "value",
     parse: kafkaVersion,
     help: `the Kafka release \`deno task up\` starts: ${KAFKA_VERSIONS.join(" or ")}`,
     group: "local",
@@ -685,6 +693,7 @@ export const SETTINGS = {
   fleetKafkaPort: setting({
     env: "FLEET_KAFKA_PORT",
     default: "29092",
+    empty: "value",
     parse: brokerPort,
     help: "first port of the fault test's clusters (each next release 10000 higher)",
     group: "local",
