@@ -134,6 +134,7 @@ Deno.test({
         products: String(api.products),
         categories: String(api.categories),
         rejected: String(api.rejected),
+        untrusted_times: String(api.untrustedTimes.ahead + api.untrustedTimes.tooOld),
       });
       await waitFor(
         async () =>

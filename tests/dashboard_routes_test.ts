@@ -90,6 +90,7 @@ function expectedKpis(records: SaleRecord[]) {
     products: String(new Set(records.map((r) => `${r.category}/${r.product_name}`)).size),
     categories: String(new Set(records.map((r) => r.category)).size),
     rejected: String(REJECTED),
+    untrusted_times: "0",
   };
 }
 
@@ -249,6 +250,7 @@ Deno.test("GET /api/summary returns the KPI numbers with money as strings with t
     for (const key of ["sales", "customers", "products", "categories", "rejected"] as const) {
       assert.equal(body[key], Number(want[key]), key);
     }
+    assert.deepEqual(body.untrustedTimes, { ahead: 0, tooOld: 0 });
     assert.equal(body.stale, false);
     assert.equal(body.problem, null);
   });
@@ -589,7 +591,7 @@ Deno.test("lag shows as unknown when Kafka is unreachable, and the page still re
       );
       assert.doesNotMatch(html, /not been created/);
       assert.ok(performance.now() - started < 3_000, "the page does not wait on Kafka for long");
-      assert.equal(Object.keys(kpiValues(html)).length, 10);
+      assert.equal(Object.keys(kpiValues(html)).length, 11);
     }, { endOffsets });
   } finally {
     await endOffsets.close();

@@ -20,7 +20,7 @@ import {
 } from "../shared/url_selection.ts";
 import { charts } from "./charts.ts";
 
-/** The ten KPI tiles in page order. */
+/** The eleven KPI tiles in page order. */
 function kpis(s: Summary): Kpi[] {
   return [
     countKpi("sales", "Sales", s.sales),
@@ -33,6 +33,11 @@ function kpis(s: Summary): Kpi[] {
     countKpi("products", "Products", s.products),
     countKpi("categories", "Categories", s.categories),
     countKpi("rejected", "Rejected messages", s.rejected),
+    countKpi(
+      "untrusted_times",
+      "Untrusted timestamps",
+      s.untrustedTimes.ahead + s.untrustedTimes.tooOld,
+    ),
   ];
 }
 
