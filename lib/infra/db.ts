@@ -187,6 +187,7 @@ export function databaseError(error: unknown, login: DatabaseLogin, doing?: stri
 
 /** Renews the clients made by renewingClient() after postgres.js tripped over a closed session. */
 const renewers = new Set<() => void>();
+let contained = false;
 
 /**
  * Contains postgres.js 3.4.9 tripping over a session PostgreSQL closed inside a transaction.
@@ -203,6 +204,8 @@ const renewers = new Set<() => void>();
  * error is left alone. Installed once, by the first renewingClient().
  */
 function containClosedSessionWrites(): void {
+  if (contained) return;
+  contained = true;
   globalThis.addEventListener("error", (event) => {
     if (!isClosedSessionWrite(event.error)) return;
     event.preventDefault();
@@ -227,7 +230,7 @@ const RETIRE_AFTER_MS = 1_000;
  * `end()` ends the client in use. `onRenew` is told each time.
  */
 export function renewingClient(first: Sql, open: () => Sql, onRenew?: () => void): Sql {
-  if (renewers.size === 0) containClosedSessionWrites();
+  containClosedSessionWrites();
   let current = first;
   // A tagged-template call or any property (begin, unsafe, ...) goes to the client in use.
   const proxy = new Proxy(function () {} as unknown as Sql, {
@@ -261,30 +264,6 @@ export function renewClient(sql: Sql): boolean {
   const renew = renewals.get(sql);
   renew?.();
   return renew !== undefined;
-}
-
-/**
- * Ends the process with one line when PostgreSQL closed one of its sessions inside a transaction.
- *
- * postgres.js 3.4.9 rejects the transaction at once when the server closes a reserved session
- * (`idle_in_transaction_session_timeout` after a pause, a restart, `pg_terminate_backend`), but
- * its `begin()` then still sends ROLLBACK on that session; the write, scheduled with setImmediate,
- * throws "Cannot read properties of null (reading 'write')" outside any promise, and the client's
- * state is not to be trusted afterwards. The server has rolled the transaction back and the
- * stored offsets say where to resume, so the process says so in one line and exits 1 (a restart
- * is safe) instead of printing a stack trace. Every other uncaught error is left alone.
- */
-export function exitOnClosedSessionWrite(what: string): void {
-  globalThis.addEventListener("error", (event) => {
-    if (!isClosedSessionWrite(event.error)) return;
-    event.preventDefault();
-    console.error(
-      `Cannot go on with ${what}: PostgreSQL ended this process's session inside a transaction ` +
-        `(paused for longer than the session timeout, or the server restarted); nothing of that ` +
-        `transaction was stored, and a restart resumes from the stored offsets`,
-    );
-    Deno.exit(1);
-  });
 }
 
 /** Whether an uncaught error is postgres.js writing to a session the server already closed. */

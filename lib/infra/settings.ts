@@ -463,7 +463,7 @@ export const SETTINGS = {
     help: "seconds to wait for Kafka when connecting before giving up (exit 1); above 0, at " +
       "most 3600",
     group: "kafka",
-    tasks: ["produce"],
+    tasks: ["produce", "consume"],
   }),
   compression: setting({
     env: "KAFKA_COMPRESSION",
