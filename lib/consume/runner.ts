@@ -62,6 +62,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     maxWaitTimeInMs: 250,
     sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     heartbeatInterval: 1_000,
+    // Partitions added to the topic are read within about 10 s (kafkajs' default is 300 s): a
+    // fetch reads metadata older than this again and rejoins the group when partitions changed.
+    metadataMaxAge: 10_000,
   });
   const stats = { batches: 0, inserted: 0, duplicates: 0, rejected: 0 };
   const expected = new Map<number, string | null>();
