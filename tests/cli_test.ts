@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MAX_MESSAGE_BYTES } from "../lib/core/decode.ts";
 import { brokerAnswers } from "../lib/infra/kafka.ts";
-import { freePort } from "./browser.ts";
+import { freePort } from "./support/browser.ts";
 import {
   config,
   createTestDatabase,
@@ -11,7 +11,7 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "./support/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 

@@ -5,7 +5,7 @@ import { connect } from "../lib/infra/db.ts";
 import { connectService } from "../lib/infra/migrate.ts";
 import { dlqTopic } from "../lib/infra/kafka.ts";
 import { run } from "../lib/infra/process.ts";
-import { ConsumerProcess } from "./faults.ts";
+import { ConsumerProcess } from "./support/faults.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -15,7 +15,7 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "./support/services.ts";
 
 Deno.test("the dashboard role sales_reader can read but not write", async () => {
   const db = await createTestDatabase();

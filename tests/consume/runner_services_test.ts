@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { startConsumer } from "../lib/consume/runner.ts";
-import { dlqTopic } from "../lib/infra/kafka.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { type SaleRecord } from "../lib/core/sale.ts";
-import { findDrift } from "../lib/store/verify.ts";
+import { startConsumer } from "../../lib/consume/runner.ts";
+import { dlqTopic } from "../../lib/infra/kafka.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { type SaleRecord } from "../../lib/core/sale.ts";
+import { findDrift } from "../../lib/store/verify.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -16,8 +16,8 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
-import type { Sql } from "../lib/infra/db.ts";
+} from "../support/services.ts";
+import type { Sql } from "../../lib/infra/db.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
 

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { produceRecords } from "../lib/produce/produce_records.ts";
-import type { SaleRecord } from "../lib/core/sale.ts";
-import type { Sql } from "../lib/infra/db.ts";
-import { findDrift } from "../lib/store/verify.ts";
-import { ConsumerProcess } from "./faults.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { produceRecords } from "../../lib/produce/produce_records.ts";
+import type { SaleRecord } from "../../lib/core/sale.ts";
+import type { Sql } from "../../lib/infra/db.ts";
+import { findDrift } from "../../lib/store/verify.ts";
+import { ConsumerProcess } from "../support/faults.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -14,7 +14,7 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
 /** The consumers' Kafka session timeout in this test, in seconds (the broker's minimum). */
 const SESSION_S = 6;

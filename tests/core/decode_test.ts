@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { decode, MAX_MESSAGE_BYTES, REJECTION_CODES, validate } from "../lib/core/decode.ts";
-import { centsToDecimal, decimalToCents } from "../lib/core/money.ts";
-import { parseExpiry, toCents } from "../lib/core/sale.ts";
-import { maskCardNumbers, maskEmail } from "../lib/core/redact.ts";
+import { decode, MAX_MESSAGE_BYTES, REJECTION_CODES, validate } from "../../lib/core/decode.ts";
+import { centsToDecimal, decimalToCents } from "../../lib/core/money.ts";
+import { parseExpiry, toCents } from "../../lib/core/sale.ts";
+import { maskCardNumbers, maskEmail } from "../../lib/core/redact.ts";
 
 const good = {
   sale_id: "s-1",

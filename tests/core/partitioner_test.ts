@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { partitionForKey } from "../lib/core/partitioner.ts";
+import { partitionForKey } from "../../lib/core/partitioner.ts";
 
 Deno.test("partitionForKey() places keys exactly like kafkajs' default partitioner", () => {
   const kafkajs = Partitioners.DefaultPartitioner();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { parseSaleFast } from "../lib/core/sale_fast.ts";
-import { SaleRecordSchema } from "../lib/core/sale.ts";
-import { generateSales } from "../lib/produce/generate.ts";
+import { parseSaleFast } from "../../lib/core/sale_fast.ts";
+import { SaleRecordSchema } from "../../lib/core/sale.ts";
+import { generateSales } from "../../lib/produce/generate.ts";
 
 /** Values tried in every field: edge cases of each rule, and wrong types. */
 const ODD_VALUES: unknown[] = [

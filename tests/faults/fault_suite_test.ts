@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
 import { Buffer } from "node:buffer";
-import { dlqTopic } from "../lib/infra/kafka.ts";
-import { produceRecords } from "../lib/produce/produce_records.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { type SaleRecord } from "../lib/core/sale.ts";
-import { findDrift } from "../lib/store/verify.ts";
-import { restartBroker } from "../lib/provision/kafka_broker.ts";
-import { restartPostgres } from "../lib/provision/postgres_cluster.ts";
-import { brokerIsOurs, ConsumerProcess, FaultLog } from "./faults.ts";
+import { dlqTopic } from "../../lib/infra/kafka.ts";
+import { produceRecords } from "../../lib/produce/produce_records.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { type SaleRecord } from "../../lib/core/sale.ts";
+import { findDrift } from "../../lib/store/verify.ts";
+import { restartBroker } from "../../lib/provision/kafka_broker.ts";
+import { restartPostgres } from "../../lib/provision/postgres_cluster.ts";
+import { brokerIsOurs, ConsumerProcess, FaultLog } from "../support/faults.ts";
 import {
   config,
   createTestDatabase,
@@ -20,7 +20,7 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
 const PARTITIONS = 6;
 const SALES = 40_000;

@@ -27,7 +27,12 @@ import {
   nodePid,
   restartClusterNode,
 } from "../../lib/provision/kafka_cluster.ts";
-import { createTestDatabase, expectedTotals, sampleRecords, uniqueSuffix } from "../helpers.ts";
+import {
+  createTestDatabase,
+  expectedTotals,
+  sampleRecords,
+  uniqueSuffix,
+} from "../support/services.ts";
 
 /** Sales produced per run. */
 const SALES = 40_000;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { config } from "./helpers.ts";
+import { config } from "../support/services.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 /**
  * A child process that, like the consumer, opens transactions with postgres.js and has the server

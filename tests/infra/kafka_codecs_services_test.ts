@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { startConsumer } from "../lib/consume/runner.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { type CompressionName, compressionType } from "../lib/infra/kafka_codecs.ts";
-import { produceRecords } from "../lib/produce/produce_records.ts";
-import { kcatKeys, kcatProduce } from "./kcat.ts";
+import { startConsumer } from "../../lib/consume/runner.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { type CompressionName, compressionType } from "../../lib/infra/kafka_codecs.ts";
+import { produceRecords } from "../../lib/produce/produce_records.ts";
+import { kcatKeys, kcatProduce } from "../support/kcat.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -13,10 +13,10 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 const CODECS = ["gzip", "snappy", "lz4", "zstd"] as const;
 
 Deno.test({

@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../lib/infra/config.ts";
-import { connect, databaseError, DatabaseRefusedError, maintenanceUrl } from "../lib/infra/db.ts";
-import { cardHashKeyCheck } from "../lib/store/card_hash_key.ts";
-import { ConsumerProcess } from "./faults.ts";
+import { loadConfig } from "../../lib/infra/config.ts";
+import {
+  connect,
+  databaseError,
+  DatabaseRefusedError,
+  maintenanceUrl,
+} from "../../lib/infra/db.ts";
+import { cardHashKeyCheck } from "../../lib/store/card_hash_key.ts";
+import { ConsumerProcess } from "../support/faults.ts";
 import {
   config,
   createTestDatabase,
@@ -12,9 +17,9 @@ import {
   storedOffsetSum,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
-const SQL_DIR = new URL("../sql/", import.meta.url);
+const SQL_DIR = new URL("../../sql/", import.meta.url);
 
 /** The URL of a database that does not exist yet, and a function that drops it. */
 function freshDatabase() {
@@ -51,7 +56,7 @@ async function waitUntilConsuming(consumer: ConsumerProcess, timeoutMs = 90_000)
 /** A project entrypoint started as its task starts it, with its output kept. */
 function spawnTask(script: string, args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(`../${script}`, import.meta.url).pathname, ...args],
+    args: ["run", "-A", new URL(`../../${script}`, import.meta.url).pathname, ...args],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { parseRecords, readRecordsFile, RecordsFileError } from "../lib/produce/records_file.ts";
-import { parseDelay } from "../lib/produce/delay.ts";
-import { BadLines, describeSkip, printable } from "../lib/produce/bad_lines.ts";
+import { parseRecords, readRecordsFile, RecordsFileError } from "../../lib/produce/records_file.ts";
+import { parseDelay } from "../../lib/produce/delay.ts";
+import { BadLines, describeSkip, printable } from "../../lib/produce/bad_lines.ts";
 
 /** Reads bytes through readRecordsFile from a temporary file. */
 async function readBytes(bytes: number[]) {

@@ -4,16 +4,16 @@
  * its own id and state folder.
  */
 import assert from "node:assert/strict";
-import { ProvisionError, run } from "../lib/infra/process.ts";
+import { ProvisionError, run } from "../../lib/infra/process.ts";
 import {
   buildReason,
   claimInstance,
   ensureReportsBuilt,
   splitArgs,
-} from "../lib/reports/launch.ts";
-import { uniqueSuffix } from "./helpers.ts";
+} from "../../lib/reports/launch.ts";
+import { uniqueSuffix } from "../support/services.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** A folder for PATH holding only the given commands (links to the real ones). */
 async function pathWith(commands: string[]): Promise<string> {

@@ -1,27 +1,27 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
-import { createApp } from "../routes/app.ts";
-import { FailedLogins } from "../routes/auth.ts";
-import { CSP } from "../routes/csp.ts";
-import { validate } from "../lib/core/decode.ts";
-import type { DashboardDeps } from "../routes/deps.ts";
-import { type EndOffsetsReader, kafkaEndOffsets } from "../lib/consume/lag.ts";
-import { chartData, kpiValues } from "./html.ts";
+import { createApp } from "../../routes/app.ts";
+import { FailedLogins } from "../../routes/auth.ts";
+import { CSP } from "../../routes/csp.ts";
+import { validate } from "../../lib/core/decode.ts";
+import type { DashboardDeps } from "../../routes/deps.ts";
+import { type EndOffsetsReader, kafkaEndOffsets } from "../../lib/consume/lag.ts";
+import { chartData, kpiValues } from "../support/html.ts";
 import {
   createSnapshotStores,
   loadSnapshot,
   type Snapshot,
   type SnapshotStores,
-} from "../lib/store/snapshot.ts";
-import { STATE_FIPS } from "../lib/core/us_states.ts";
-import { connect } from "../lib/infra/db.ts";
-import { createDashboardKafka, ensureTopic } from "../lib/infra/kafka.ts";
-import { countKpi, moneyKpi, percentKpi } from "../views/shared/display.ts";
-import { maskEmail } from "../lib/core/redact.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { type SaleRecord } from "../lib/core/sale.ts";
-import { US_STATES } from "../lib/core/us_states.ts";
-import { writeBatch } from "../lib/store/write_batch.ts";
+} from "../../lib/store/snapshot.ts";
+import { STATE_FIPS } from "../../lib/core/us_states.ts";
+import { connect } from "../../lib/infra/db.ts";
+import { createDashboardKafka, ensureTopic } from "../../lib/infra/kafka.ts";
+import { countKpi, moneyKpi, percentKpi } from "../../views/shared/display.ts";
+import { maskEmail } from "../../lib/core/redact.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { type SaleRecord } from "../../lib/core/sale.ts";
+import { US_STATES } from "../../lib/core/us_states.ts";
+import { writeBatch } from "../../lib/store/write_batch.ts";
 import {
   config,
   createTestDatabase,
@@ -31,7 +31,7 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
 const GROUP = "dashboard-test-group";
 const TOPIC = "dashboard-test-topic";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRenderCache } from "../routes/render_cache.ts";
+import { createRenderCache } from "../../routes/render_cache.ts";
 
 Deno.test("a rendering is reused while its inputs are the same objects, and redone when one changes", async () => {
   const cache = createRenderCache();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { connect, maintenanceUrl } from "../lib/infra/db.ts";
-import { intArray, textArray } from "../lib/store/pg_arrays.ts";
-import { config } from "./helpers.ts";
+import { connect, maintenanceUrl } from "../../lib/infra/db.ts";
+import { intArray, textArray } from "../../lib/store/pg_arrays.ts";
+import { config } from "../support/services.ts";
 
 Deno.test("array literals reach PostgreSQL as exactly the values given, whatever their characters", async () => {
   const sql = connect(maintenanceUrl(config.databaseUrl), { max: 1 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createSnapshotStore, type Snapshot } from "../lib/store/snapshot.ts";
+import { createSnapshotStore, type Snapshot } from "../../lib/store/snapshot.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

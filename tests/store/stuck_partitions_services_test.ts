@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { startConsumer } from "../lib/consume/runner.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { roleUrl } from "../lib/infra/config.ts";
-import { connect } from "../lib/infra/db.ts";
-import { createDashboardKafka, dlqTopic } from "../lib/infra/kafka.ts";
-import { registerKafkaCodecs } from "../lib/infra/kafka_codecs.ts";
-import { FailedLogins } from "../routes/auth.ts";
-import { kafkaEndOffsets } from "../lib/consume/lag.ts";
-import { createSnapshotStores, loadSnapshot } from "../lib/store/snapshot.ts";
-import { createApp } from "../routes/app.ts";
-import { kcatProduce } from "./kcat.ts";
+import { startConsumer } from "../../lib/consume/runner.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { roleUrl } from "../../lib/infra/config.ts";
+import { connect } from "../../lib/infra/db.ts";
+import { createDashboardKafka, dlqTopic } from "../../lib/infra/kafka.ts";
+import { registerKafkaCodecs } from "../../lib/infra/kafka_codecs.ts";
+import { FailedLogins } from "../../routes/auth.ts";
+import { kafkaEndOffsets } from "../../lib/consume/lag.ts";
+import { createSnapshotStores, loadSnapshot } from "../../lib/store/snapshot.ts";
+import { createApp } from "../../routes/app.ts";
+import { kcatProduce } from "../support/kcat.ts";
 import {
   config,
   createTestDatabase,
@@ -20,10 +20,10 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Runs `deno task unstick` with the arguments; its exit code and output. */
 async function unstick(args: string[], env: Record<string, string> = {}, stdin = "") {

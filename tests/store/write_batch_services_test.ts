@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { validate } from "../lib/core/decode.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { type Sale } from "../lib/core/sale.ts";
-import { findDrift } from "../lib/store/verify.ts";
-import { OffsetConflictError } from "../lib/store/offsets.ts";
-import { selectTopCustomers } from "../lib/store/queries.ts";
-import { type BatchInput, minuteOf, writeBatch } from "../lib/store/write_batch.ts";
+import { validate } from "../../lib/core/decode.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { type Sale } from "../../lib/core/sale.ts";
+import { findDrift } from "../../lib/store/verify.ts";
+import { OffsetConflictError } from "../../lib/store/offsets.ts";
+import { selectTopCustomers } from "../../lib/store/queries.ts";
+import { type BatchInput, minuteOf, writeBatch } from "../../lib/store/write_batch.ts";
 
 const everything = { fromMinute: null, toMinute: null };
-import { connect } from "../lib/infra/db.ts";
-import { createTestDatabase, expectedTotals, sampleRecords } from "./helpers.ts";
+import { connect } from "../../lib/infra/db.ts";
+import { createTestDatabase, expectedTotals, sampleRecords } from "../support/services.ts";
 
 function sales(records: unknown[]): Sale[] {
   return records.map((r) => {

@@ -5,9 +5,9 @@
  * (streams/src/test/java/.../decode/), run from its compiled test classes beside the jar.
  */
 import assert from "node:assert/strict";
-import { run } from "../lib/infra/process.ts";
-import { ensureReportsBuilt, STREAMS_DIR } from "../lib/reports/launch.ts";
-import { writeCorpus } from "../streams/tools/decode_corpus.ts";
+import { run } from "../../lib/infra/process.ts";
+import { ensureReportsBuilt, STREAMS_DIR } from "../../lib/reports/launch.ts";
+import { writeCorpus } from "../../streams/tools/decode_corpus.ts";
 
 /** Where Maven compiles the module's test classes, DecodeCorpusCheck among them. */
 const TEST_CLASSES = `${STREAMS_DIR}target/test-classes/`;

@@ -6,12 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { startConsumer } from "../lib/consume/runner.ts";
-import { customerKey } from "../lib/core/hashing.ts";
-import type { Sql } from "../lib/infra/db.ts";
-import { LOCAL_DIR } from "../lib/infra/process.ts";
-import { cardHashSecret } from "../lib/infra/secret.ts";
-import type { Reports } from "../lib/reports/read.ts";
+import { startConsumer } from "../../lib/consume/runner.ts";
+import { customerKey } from "../../lib/core/hashing.ts";
+import type { Sql } from "../../lib/infra/db.ts";
+import { LOCAL_DIR } from "../../lib/infra/process.ts";
+import { cardHashSecret } from "../../lib/infra/secret.ts";
+import type { Reports } from "../../lib/reports/read.ts";
 import {
   activeTasks,
   committedOffsets,
@@ -27,7 +27,7 @@ import {
   waitFor,
   waitForReports,
   waitUntilRunning,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
 

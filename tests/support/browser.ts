@@ -2,7 +2,7 @@
 /** Browser-test helpers: Debian's chromium, the dashboard server as a process, reading the page. */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { waitFor } from "./helpers.ts";
+import { waitFor } from "./services.ts";
 
 /** Debian's chromium, started headless without sandbox, GPU or background networking. */
 export function launchChromium(): Promise<Browser> {
@@ -23,7 +23,7 @@ export function freePort(): number {
 /** Starts `deno run main.ts` and resolves with its URL once it prints it. */
 export async function startServer(env: Record<string, string>, port: number) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "--port", String(port)],
+    args: ["run", "-A", new URL("../../main.ts", import.meta.url).pathname, "--port", String(port)],
     env,
     stdout: "piped",
     stderr: "piped",

@@ -1,9 +1,9 @@
 /** Fault injection for the fault suite: consumer processes, and what may be restarted here. */
-import { taskDenoFlags } from "../lib/infra/tasks.ts";
-import { ourPid } from "../lib/provision/kafka_broker.ts";
-import { config } from "./helpers.ts";
+import { taskDenoFlags } from "../../lib/infra/tasks.ts";
+import { ourPid } from "../../lib/provision/kafka_broker.ts";
+import { config } from "./services.ts";
 
-const CONSUMER = new URL("../consumer.ts", import.meta.url).pathname;
+const CONSUMER = new URL("../../consumer.ts", import.meta.url).pathname;
 
 /** More of a test consumer's settings: flags and environment variables. */
 export interface ConsumerExtras {

@@ -1,7 +1,7 @@
 /** kcat (librdkafka), a Kafka client other than the project's, as a test peer. */
 import assert from "node:assert/strict";
-import type { SaleRecord } from "../lib/core/sale.ts";
-import { config } from "./helpers.ts";
+import type { SaleRecord } from "../../lib/core/sale.ts";
+import { config } from "./services.ts";
 
 /** Sends records with kcat (librdkafka, another client) as compressed batches, keys = sale ids. */
 export async function kcatProduce(

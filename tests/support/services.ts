@@ -1,22 +1,22 @@
 /** Test fixtures: a fresh database and topic per test, and sales loaded through the real pipeline. */
 import assert from "node:assert/strict";
-import { loadConfig } from "../lib/infra/config.ts";
-import { startConsumer } from "../lib/consume/runner.ts";
-import { produceRecords } from "../lib/produce/produce_records.ts";
+import { loadConfig } from "../../lib/infra/config.ts";
+import { startConsumer } from "../../lib/consume/runner.ts";
+import { produceRecords } from "../../lib/produce/produce_records.ts";
 import {
   ensureReportsBuilt,
   type ReportsProcess,
   startReportsProcess,
-} from "../lib/reports/launch.ts";
-import { type Reports, watchReports } from "../lib/reports/read.ts";
-import { REPORTS } from "../lib/reports/topics.ts";
-import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
-import { createKafka, ensureTopic, quietKafkaTimerWarnings } from "../lib/infra/kafka.ts";
+} from "../../lib/reports/launch.ts";
+import { type Reports, watchReports } from "../../lib/reports/read.ts";
+import { REPORTS } from "../../lib/reports/topics.ts";
+import { connect, maintenanceUrl, type Sql } from "../../lib/infra/db.ts";
+import { createKafka, ensureTopic, quietKafkaTimerWarnings } from "../../lib/infra/kafka.ts";
 import type { Kafka } from "kafkajs";
-import { migrate } from "../lib/infra/migrate.ts";
-import { LOCAL_DIR } from "../lib/infra/process.ts";
-import { generateSales } from "../lib/produce/generate.ts";
-import type { SaleRecord } from "../lib/core/sale.ts";
+import { migrate } from "../../lib/infra/migrate.ts";
+import { LOCAL_DIR } from "../../lib/infra/process.ts";
+import { generateSales } from "../../lib/produce/generate.ts";
+import type { SaleRecord } from "../../lib/core/sale.ts";
 
 /** Settings of the services under test (the same environment variables as the tasks). */
 export const config = loadConfig();

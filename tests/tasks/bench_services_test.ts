@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { connect, maintenanceUrl } from "../lib/infra/db.ts";
-import { config, testKafka } from "./helpers.ts";
+import { connect, maintenanceUrl } from "../../lib/infra/db.ts";
+import { config, testKafka } from "../support/services.ts";
 
-const BENCH = new URL("../scripts/bench.ts", import.meta.url).pathname;
+const BENCH = new URL("../../scripts/bench.ts", import.meta.url).pathname;
 
 /** The figures issue 5 asks the last line to carry. */
 const KEYS = [
@@ -63,7 +63,7 @@ Deno.test({
 });
 
 Deno.test("deno task bench:write --n 600 prints every step and the writers' figures, and drops its database", async () => {
-  const script = new URL("../scripts/bench_write.ts", import.meta.url).pathname;
+  const script = new URL("../../scripts/bench_write.ts", import.meta.url).pathname;
   const admin = connect(maintenanceUrl(config.databaseUrl), { max: 1 });
   try {
     const before = await admin`select count(*)::int as n from pg_database

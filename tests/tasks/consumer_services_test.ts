@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { produceRecords } from "../lib/produce/produce_records.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { findDrift } from "../lib/store/verify.ts";
-import { ConsumerProcess } from "./faults.ts";
+import { produceRecords } from "../../lib/produce/produce_records.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { findDrift } from "../../lib/store/verify.ts";
+import { ConsumerProcess } from "../support/faults.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -12,7 +12,7 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
 Deno.test({
   name: "a consumer killed with SIGKILL mid-stream and started again gives exact totals",

@@ -7,37 +7,37 @@
  */
 import assert from "node:assert/strict";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
-import { type Config, loadConfig } from "../lib/infra/config.ts";
-import { connectLogin, databaseError } from "../lib/infra/db.ts";
+import { type Config, loadConfig } from "../../lib/infra/config.ts";
+import { connectLogin, databaseError } from "../../lib/infra/db.ts";
 import {
   brokerAnswers,
   createKafka,
   dlqTopic,
   kafkajsSecurity,
   noteKafkaLog,
-} from "../lib/infra/kafka.ts";
-import { explainKafkaError, writeJavaClientConfig } from "../lib/infra/kafka_security.ts";
-import { LOCAL_DIR } from "../lib/infra/process.ts";
-import { taskDenoFlags } from "../lib/infra/tasks.ts";
-import { produceRecords } from "../lib/produce/produce_records.ts";
-import { brokerDir, kafkaLibsDir } from "../lib/provision/kafka_broker.ts";
-import { type KafkaUser, localKafkaSettings } from "../lib/provision/kafka_security.ts";
-import { clusterDir } from "../lib/provision/postgres_cluster.ts";
-import { localDatabasePasswordFile } from "../lib/provision/postgres_security.ts";
-import { LOCAL_CA_FILE } from "../lib/provision/tls.ts";
-import { REPORTS, reportTopic } from "../lib/reports/topics.ts";
-import { readReports } from "../lib/reports/read.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { freePort } from "./browser.ts";
+} from "../../lib/infra/kafka.ts";
+import { explainKafkaError, writeJavaClientConfig } from "../../lib/infra/kafka_security.ts";
+import { LOCAL_DIR } from "../../lib/infra/process.ts";
+import { taskDenoFlags } from "../../lib/infra/tasks.ts";
+import { produceRecords } from "../../lib/produce/produce_records.ts";
+import { brokerDir, kafkaLibsDir } from "../../lib/provision/kafka_broker.ts";
+import { type KafkaUser, localKafkaSettings } from "../../lib/provision/kafka_security.ts";
+import { clusterDir } from "../../lib/provision/postgres_cluster.ts";
+import { localDatabasePasswordFile } from "../../lib/provision/postgres_security.ts";
+import { LOCAL_CA_FILE } from "../../lib/provision/tls.ts";
+import { REPORTS, reportTopic } from "../../lib/reports/topics.ts";
+import { readReports } from "../../lib/reports/read.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { freePort } from "../support/browser.ts";
 import {
   expectedTotals,
   readAllMessages,
   sampleRecords,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 const KAFKA_PORT = Number(Deno.env.get("SECURE_TEST_KAFKA_PORT") ?? 9492);
 const PG_PORT = Number(Deno.env.get("SECURE_TEST_PG_PORT") ?? 5492);
 const BROKERS = [`localhost:${KAFKA_PORT}`];

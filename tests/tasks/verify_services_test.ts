@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { startConsumer } from "../lib/consume/runner.ts";
-import { idempotentProducer } from "../lib/infra/kafka.ts";
+import { startConsumer } from "../../lib/consume/runner.ts";
+import { idempotentProducer } from "../../lib/infra/kafka.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -11,9 +11,9 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../support/services.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Runs `deno task verify` on the database; returns its exit code and output. */
 async function verify(url: string) {

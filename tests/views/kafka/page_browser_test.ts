@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import assert from "node:assert/strict";
 import { type Browser, type Page } from "playwright-core";
-import { centsToDecimal } from "../lib/core/money.ts";
+import { centsToDecimal } from "../../../lib/core/money.ts";
 import {
   assertFitsAt,
   assertFitsWidth,
@@ -17,7 +17,7 @@ import {
   tileTexts,
   triggers,
   watchPage,
-} from "./browser.ts";
+} from "../../support/browser.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -30,7 +30,7 @@ import {
   uniqueSuffix,
   waitFor,
   waitForReports,
-} from "./helpers.ts";
+} from "../../support/services.ts";
 
 const CHARTS = [
   "revenue-by-category",
@@ -207,7 +207,7 @@ Deno.test({
       await page.waitForTimeout(1_200); // let the first-draw animations finish
       // UPDATE_SCREENSHOTS=1 refreshes the README's picture; otherwise it goes to a temp folder.
       const shots = Deno.env.get("UPDATE_SCREENSHOTS")
-        ? new URL("../docs/", import.meta.url).pathname
+        ? new URL("../../../docs/", import.meta.url).pathname
         : `${await Deno.makeTempDir({ prefix: "kafka-page-shots-" })}/`;
       await Deno.mkdir(shots, { recursive: true });
       await page.screenshot({ path: `${shots}kafka.png`, fullPage: true });

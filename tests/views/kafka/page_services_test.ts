@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
-import { createApp } from "../routes/app.ts";
-import { CSP } from "../routes/csp.ts";
-import { STATE_FIPS } from "../lib/core/us_states.ts";
-import type { DashboardDeps } from "../routes/deps.ts";
-import { createDashboardKafka } from "../lib/infra/kafka.ts";
-import { kafkaEndOffsets } from "../lib/consume/lag.ts";
-import { kafkaReports, type ReportsReader } from "../lib/reports/retrying_reader.ts";
-import { createSnapshotStores, loadSnapshot } from "../lib/store/snapshot.ts";
-import { maskEmail } from "../lib/core/redact.ts";
-import { ensureReportTopics, REPORTS } from "../lib/reports/topics.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { type SaleRecord } from "../lib/core/sale.ts";
-import { chartData, kpiValues } from "./html.ts";
+import { createApp } from "../../../routes/app.ts";
+import { CSP } from "../../../routes/csp.ts";
+import { STATE_FIPS } from "../../../lib/core/us_states.ts";
+import type { DashboardDeps } from "../../../routes/deps.ts";
+import { createDashboardKafka } from "../../../lib/infra/kafka.ts";
+import { kafkaEndOffsets } from "../../../lib/consume/lag.ts";
+import { kafkaReports, type ReportsReader } from "../../../lib/reports/retrying_reader.ts";
+import { createSnapshotStores, loadSnapshot } from "../../../lib/store/snapshot.ts";
+import { maskEmail } from "../../../lib/core/redact.ts";
+import { ensureReportTopics, REPORTS } from "../../../lib/reports/topics.ts";
+import { centsToDecimal } from "../../../lib/core/money.ts";
+import { type SaleRecord } from "../../../lib/core/sale.ts";
+import { chartData, kpiValues } from "../../support/html.ts";
 import {
   config,
   createTestDatabase,
@@ -25,7 +25,7 @@ import {
   uniqueSuffix,
   waitFor,
   waitForReports,
-} from "./helpers.ts";
+} from "../../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
 const BUYER = "kafka.page.buyer@example.com";

@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 import assert from "node:assert/strict";
 import { type Browser } from "playwright-core";
-import { startConsumer } from "../lib/consume/runner.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import { type SaleRecord } from "../lib/core/sale.ts";
+import { startConsumer } from "../../../lib/consume/runner.ts";
+import { centsToDecimal } from "../../../lib/core/money.ts";
+import { type SaleRecord } from "../../../lib/core/sale.ts";
 import {
   assertFitsAt,
   assertFitsWidth,
@@ -19,7 +19,7 @@ import {
   tileTexts,
   triggers,
   watchPage,
-} from "./browser.ts";
+} from "../../support/browser.ts";
 import {
   createTestDatabase,
   createTestTopic,
@@ -31,7 +31,7 @@ import {
   testKafka,
   uniqueSuffix,
   waitFor,
-} from "./helpers.ts";
+} from "../../support/services.ts";
 
 const XSS_NAME = "<script>alert(1)</script>";
 const CHARTS = [
@@ -222,7 +222,7 @@ Deno.test({
       await page.waitForTimeout(1_200); // let the first-draw animations finish
       // UPDATE_SCREENSHOTS=1 refreshes the README's pictures; otherwise they go to a temp folder.
       const shots = Deno.env.get("UPDATE_SCREENSHOTS")
-        ? new URL("../docs/", import.meta.url).pathname
+        ? new URL("../../../docs/", import.meta.url).pathname
         : `${await Deno.makeTempDir({ prefix: "dashboard-shots-" })}/`;
       await Deno.mkdir(shots, { recursive: true });
       await page.screenshot({ path: `${shots}dashboard.png`, fullPage: true });
@@ -379,7 +379,7 @@ Deno.test({
 
 Deno.test("main.ts --help prints the usage and exits 0", async () => {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../main.ts", import.meta.url).pathname, "--help"],
+    args: ["run", "-A", new URL("../../../main.ts", import.meta.url).pathname, "--help"],
     stdout: "piped",
     stderr: "null",
   }).output();

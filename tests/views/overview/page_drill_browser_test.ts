@@ -6,17 +6,23 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { validate } from "../lib/core/decode.ts";
-import type { SaleRecord } from "../lib/core/sale.ts";
-import { type SourcedSale, writeBatch } from "../lib/store/write_batch.ts";
-import { freePort, launchChromium, pageKpis, startServer, watchPage } from "./browser.ts";
+import { validate } from "../../../lib/core/decode.ts";
+import type { SaleRecord } from "../../../lib/core/sale.ts";
+import { type SourcedSale, writeBatch } from "../../../lib/store/write_batch.ts";
+import {
+  freePort,
+  launchChromium,
+  pageKpis,
+  startServer,
+  watchPage,
+} from "../../support/browser.ts";
 import {
   config,
   createTestDatabase,
   sampleRecords,
   type TestDatabase,
   waitFor,
-} from "./helpers.ts";
+} from "../../support/services.ts";
 
 const GROUP = "drill-browser-group";
 const TOPIC = "drill-browser-topic";

@@ -3,15 +3,15 @@
  * GROUP BY over `sales` restricted the same way (sales older than the range do not count).
  */
 import assert from "node:assert/strict";
-import { validate } from "../lib/core/decode.ts";
-import { centsToDecimal } from "../lib/core/money.ts";
-import type { SaleRecord } from "../lib/core/sale.ts";
-import type { Sql } from "../lib/infra/db.ts";
-import { createSnapshotStores, loadSnapshot } from "../lib/store/snapshot.ts";
-import { type SourcedSale, writeBatch } from "../lib/store/write_batch.ts";
-import { createApp } from "../routes/app.ts";
-import { chartData, kpiValues, unescapeAttr } from "./html.ts";
-import { createTestDatabase, sampleRecords, type TestDatabase } from "./helpers.ts";
+import { validate } from "../../../lib/core/decode.ts";
+import { centsToDecimal } from "../../../lib/core/money.ts";
+import type { SaleRecord } from "../../../lib/core/sale.ts";
+import type { Sql } from "../../../lib/infra/db.ts";
+import { createSnapshotStores, loadSnapshot } from "../../../lib/store/snapshot.ts";
+import { type SourcedSale, writeBatch } from "../../../lib/store/write_batch.ts";
+import { createApp } from "../../../routes/app.ts";
+import { chartData, kpiValues, unescapeAttr } from "../../support/html.ts";
+import { createTestDatabase, sampleRecords, type TestDatabase } from "../../support/services.ts";
 
 const GROUP = "range-test-group";
 const TOPIC = "range-test-topic";
