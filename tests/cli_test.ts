@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import { MAX_MESSAGE_BYTES } from "../lib/core/decode.ts";
 import { brokerAnswers } from "../lib/infra/kafka.ts";
-import { freePort } from "./support/browser.ts";
+import { freePort, sampleRecords, uniqueSuffix, waitFor } from "./support/fixtures.ts";
 import {
   config,
   createTestDatabase,
   createTestTopic,
   readAllMessages,
-  sampleRecords,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "./support/services.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;

@@ -6,15 +6,13 @@ import { connectService } from "../lib/infra/migrate.ts";
 import { dlqTopic } from "../lib/infra/kafka.ts";
 import { run } from "../lib/infra/process.ts";
 import { ConsumerProcess } from "./support/faults.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "./support/fixtures.ts";
 import {
   createTestDatabase,
   createTestTopic,
   readAllMessages,
-  sampleRecords,
   storedOffsetSum,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "./support/services.ts";
 
 Deno.test("the dashboard role sales_reader can read but not write", async () => {

@@ -1,21 +1,19 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { startConsumer } from "../../lib/consume/runner.ts";
 import { dlqTopic } from "../../lib/infra/kafka.ts";
 import { centsToDecimal } from "../../lib/core/money.ts";
 import { type SaleRecord } from "../../lib/core/sale.ts";
 import { findDrift } from "../../lib/store/verify.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { expectedTotals, revenueBy } from "../support/money.ts";
 import {
   createTestDatabase,
   createTestTopic,
-  expectedTotals,
   produceAll,
   readAllMessages,
-  sampleRecords,
+  startTestConsumer,
   storedOffsetSum,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "../support/services.ts";
 import type { Sql } from "../../lib/infra/db.ts";
 
@@ -41,16 +39,9 @@ Deno.test({
   fn: async () => {
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
-    const group = `g-${uniqueSuffix()}`;
     const records = sampleRecords(2000, 21);
-    const consumer = await startConsumer({
-      kafka: testKafka(),
-      sql: db.sql,
-      topic,
-      groupId: group,
-      partitions: 3,
-      log: () => {},
-    });
+    const consumer = await startTestConsumer({ sql: db.sql, topic, partitions: 3 });
+    const group = consumer.groupId;
     try {
       await produceAll(topic, records);
       await waitFor(
@@ -60,18 +51,11 @@ Deno.test({
       await assertExactTotals(db.sql, records);
 
       // Per-category revenue computed here from the records themselves.
-      const byCategory = new Map<string, bigint>();
-      for (const r of records) {
-        byCategory.set(
-          r.category as string,
-          (byCategory.get(r.category as string) ?? 0n) +
-            BigInt(Math.round(Number(r.sale_price) * 100)),
-        );
-      }
+      const byCategory = revenueBy(records, (r) => String(r.category));
       const rows = await db.sql`
         select c.name, a.revenue::text from sales_by_category a join categories c using (category_id)`;
       assert.equal(rows.length, byCategory.size);
-      for (const row of rows) assert.equal(row.revenue, centsToDecimal(byCategory.get(row.name)!));
+      for (const row of rows) assert.equal(row.revenue, byCategory.get(row.name)!);
 
       // Re-delivery: the same records produced again count once, as duplicates.
       await produceAll(topic, records);
@@ -100,13 +84,12 @@ Deno.test({
     const kafka = testKafka();
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const consumer = await startConsumer({
+    const consumer = await startTestConsumer({
       kafka,
       sql: db.sql,
       topic,
       groupId: group,
       partitions: 1,
-      log: () => {},
     });
     const bad = [
       "not json",

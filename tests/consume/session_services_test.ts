@@ -5,15 +5,13 @@ import type { SaleRecord } from "../../lib/core/sale.ts";
 import type { Sql } from "../../lib/infra/db.ts";
 import { findDrift } from "../../lib/store/verify.ts";
 import { ConsumerProcess } from "../support/faults.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { expectedTotals } from "../support/money.ts";
 import {
   createTestDatabase,
   createTestTopic,
-  expectedTotals,
-  sampleRecords,
   storedOffsetSum,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "../support/services.ts";
 
 /** The consumers' Kafka session timeout in this test, in seconds (the broker's minimum). */

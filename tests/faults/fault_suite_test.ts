@@ -9,17 +9,15 @@ import { findDrift } from "../../lib/store/verify.ts";
 import { restartBroker } from "../../lib/provision/kafka_broker.ts";
 import { restartPostgres } from "../../lib/provision/postgres_cluster.ts";
 import { brokerIsOurs, ConsumerProcess, FaultLog } from "../support/faults.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { expectedTotals } from "../support/money.ts";
 import {
   config,
   createTestDatabase,
   createTestTopic,
-  expectedTotals,
   readAllMessages,
-  sampleRecords,
   storedOffsetSum,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "../support/services.ts";
 
 const PARTITIONS = 6;

@@ -1,18 +1,16 @@
 import assert from "node:assert/strict";
-import { startConsumer } from "../../lib/consume/runner.ts";
 import { centsToDecimal } from "../../lib/core/money.ts";
 import { type CompressionName, compressionType } from "../../lib/infra/kafka_codecs.ts";
 import { produceRecords } from "../../lib/produce/produce_records.ts";
 import { kcatKeys, kcatProduce } from "../support/kcat.ts";
+import { sampleRecords, waitFor } from "../support/fixtures.ts";
+import { expectedTotals } from "../support/money.ts";
 import {
   createTestDatabase,
   createTestTopic,
-  expectedTotals,
-  sampleRecords,
+  startTestConsumer,
   storedOffsetSum,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
@@ -25,16 +23,9 @@ Deno.test({
   fn: async () => {
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
-    const group = `g-${uniqueSuffix()}`;
     const records = sampleRecords(400, 31);
-    const consumer = await startConsumer({
-      kafka: testKafka(),
-      sql: db.sql,
-      topic,
-      groupId: group,
-      partitions: 3,
-      log: () => {},
-    });
+    const consumer = await startTestConsumer({ sql: db.sql, topic, partitions: 3 });
+    const group = consumer.groupId;
     try {
       for (const [i, codec] of CODECS.entries()) {
         await kcatProduce(topic, codec, records.slice(i * 100, (i + 1) * 100));

@@ -8,15 +8,13 @@ import {
 } from "../../lib/infra/db.ts";
 import { cardHashKeyCheck } from "../../lib/store/card_hash_key.ts";
 import { ConsumerProcess } from "../support/faults.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import {
   config,
   createTestDatabase,
   createTestTopic,
   produceAll,
-  sampleRecords,
   storedOffsetSum,
-  uniqueSuffix,
-  waitFor,
 } from "../support/services.ts";
 
 const SQL_DIR = new URL("../../sql/", import.meta.url);

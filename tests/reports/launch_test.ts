@@ -11,7 +11,7 @@ import {
   ensureReportsBuilt,
   splitArgs,
 } from "../../lib/reports/launch.ts";
-import { uniqueSuffix } from "../support/services.ts";
+import { uniqueSuffix } from "../support/fixtures.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

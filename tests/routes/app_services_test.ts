@@ -22,16 +22,9 @@ import { centsToDecimal } from "../../lib/core/money.ts";
 import { type SaleRecord } from "../../lib/core/sale.ts";
 import { US_STATES } from "../../lib/core/us_states.ts";
 import { writeBatch } from "../../lib/store/write_batch.ts";
-import {
-  config,
-  createTestDatabase,
-  largeSales,
-  sampleRecords,
-  type TestDatabase,
-  testKafka,
-  uniqueSuffix,
-  waitFor,
-} from "../support/services.ts";
+import { largeSales, sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { cents, divide, expectedKpis as kpisOf, revenueBy } from "../support/money.ts";
+import { config, createTestDatabase, type TestDatabase, testKafka } from "../support/services.ts";
 
 const GROUP = "dashboard-test-group";
 const TOPIC = "dashboard-test-topic";
@@ -66,38 +59,9 @@ function knownRecords(): SaleRecord[] {
   return [...sampleRecords(400, 31), ...xssRecords()];
 }
 
-const cents = (value: string | number) => BigInt(Math.round(Number(value) * 100));
-
-/** Half-up division of non-negative BigInts, as the dashboard rounds. */
-const divide = (a: bigint, b: bigint) => (b === 0n ? 0n : (2n * a + b) / (2n * b));
-
-/** The expected KPI values, computed here from the records in cents. */
+/** The expected KPI values, computed here from the records in cents, and the rejected messages. */
 function expectedKpis(records: SaleRecord[]) {
-  let revenue = 0n, cost = 0n;
-  for (const r of records) {
-    revenue += cents(r.sale_price);
-    cost += cents(r.cost_price);
-  }
-  const profit = revenue - cost;
-  return {
-    sales: String(records.length),
-    revenue: centsToDecimal(revenue),
-    cost: centsToDecimal(cost),
-    profit: centsToDecimal(profit),
-    margin: centsToDecimal(divide(profit * 10_000n, revenue)),
-    aov: centsToDecimal(divide(revenue, BigInt(records.length))),
-    customers: String(new Set(records.map((r) => r.email)).size),
-    products: String(new Set(records.map((r) => `${r.category}/${r.product_name}`)).size),
-    categories: String(new Set(records.map((r) => r.category)).size),
-    rejected: String(REJECTED),
-  };
-}
-
-/** Sums a money field of the records by a key, as decimal strings. */
-function sumBy(records: SaleRecord[], key: (r: SaleRecord) => string, field: "sale_price") {
-  const sums = new Map<string, bigint>();
-  for (const r of records) sums.set(key(r), (sums.get(key(r)) ?? 0n) + cents(r[field]));
-  return new Map([...sums].map(([k, v]) => [k, centsToDecimal(v)]));
+  return { ...kpisOf(records), rejected: String(REJECTED) };
 }
 
 /** Writes the records through writeBatch (the consumer's own path) as one partition's batch. */
@@ -280,7 +244,7 @@ Deno.test("each fragment renders alone as the same panel the page holds, with th
 Deno.test("the charts carry exact per-category, per-state, per-city, per-card and per-minute data", async () => {
   await withDashboard(async ({ app, records }) => {
     const html = await (await app.request("/fragments/charts")).text();
-    const byCategory = sumBy(records, (r) => String(r.category), "sale_price");
+    const byCategory = revenueBy(records, (r) => String(r.category));
 
     const revenue = chartData(html, "revenue-by-category");
     assert.equal(revenue.kind, "doughnut");
@@ -304,7 +268,7 @@ Deno.test("the charts carry exact per-category, per-state, per-city, per-card an
     const map = chartData(html, "revenue-by-state");
     assert.equal(map.kind, "choropleth");
     assert.equal(map.ids!.length, 51);
-    const byState = sumBy(records, (r) => String(r.state), "sale_price");
+    const byState = revenueBy(records, (r) => String(r.state));
     const dc = map.ids!.indexOf("11");
     assert.equal(map.labels[dc], "District of Columbia");
     assert.equal(map.series[0]!.values[dc], byState.get("DC"));
@@ -314,7 +278,7 @@ Deno.test("the charts carry exact per-category, per-state, per-city, per-card an
     }
 
     const cities = chartData(html, "top-cities");
-    const byCity = [...sumBy(records, (r) => `${r.city}, ${r.state}`, "sale_price")]
+    const byCity = [...revenueBy(records, (r) => `${r.city}, ${r.state}`)]
       .sort((a, b) => Number(cents(b[1]) - cents(a[1])) || (a[0] < b[0] ? -1 : 1));
     assert.equal(cities.labels.length, 10);
     assert.deepEqual(cities.series[0]!.values, byCity.slice(0, 10).map(([, v]) => v));
@@ -350,7 +314,7 @@ Deno.test("GET /api/breakdown/KIND returns exact rows for each kind, 404 for oth
     };
     const category = await get("/api/breakdown/category");
     assert.equal(category.status, 200);
-    const byCategory = sumBy(records, (r) => String(r.category), "sale_price");
+    const byCategory = revenueBy(records, (r) => String(r.category));
     assert.deepEqual(
       new Map(
         category.body.rows.map((r: { label: string; revenue: string }) => [r.label, r.revenue]),
@@ -361,7 +325,7 @@ Deno.test("GET /api/breakdown/KIND returns exact rows for each kind, 404 for oth
     const stateRevenue = state.body.rows.map((r: { revenue: string }) => Number(r.revenue));
     assert.deepEqual(stateRevenue, [...stateRevenue].sort((a, b) => b - a));
     const dc = state.body.rows.find((r: { key: string }) => r.key === "DC");
-    assert.equal(dc.revenue, sumBy(records, (r) => String(r.state), "sale_price").get("DC"));
+    assert.equal(dc.revenue, revenueBy(records, (r) => String(r.state)).get("DC"));
     assert.equal(dc.sales, records.filter((r) => r.state === "DC").length);
     const city = await get("/api/breakdown/city?limit=3");
     assert.equal(city.body.rows.length, 3);

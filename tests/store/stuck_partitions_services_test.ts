@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { startConsumer } from "../../lib/consume/runner.ts";
 import { centsToDecimal } from "../../lib/core/money.ts";
 import { roleUrl } from "../../lib/infra/config.ts";
 import { connect } from "../../lib/infra/db.ts";
@@ -10,16 +9,14 @@ import { kafkaEndOffsets } from "../../lib/consume/lag.ts";
 import { createSnapshotStores, loadSnapshot } from "../../lib/store/snapshot.ts";
 import { createApp } from "../../routes/app.ts";
 import { kcatProduce } from "../support/kcat.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { expectedTotals } from "../support/money.ts";
 import {
   config,
   createTestDatabase,
   createTestTopic,
-  expectedTotals,
   readAllMessages,
-  sampleRecords,
-  testKafka,
-  uniqueSuffix,
-  waitFor,
+  startTestConsumer,
 } from "../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
@@ -60,8 +57,7 @@ Deno.test({
       records.slice(at, all[i + 1] ?? 100)
     );
     const lines: string[] = [];
-    const consumer = await startConsumer({
-      kafka: testKafka(),
+    const consumer = await startTestConsumer({
       sql: writer,
       topic,
       groupId: group,

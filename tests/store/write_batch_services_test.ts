@@ -9,7 +9,9 @@ import { type BatchInput, minuteOf, writeBatch } from "../../lib/store/write_bat
 
 const everything = { fromMinute: null, toMinute: null };
 import { connect } from "../../lib/infra/db.ts";
-import { createTestDatabase, expectedTotals, sampleRecords } from "../support/services.ts";
+import { sampleRecords } from "../support/fixtures.ts";
+import { expectedTotals } from "../support/money.ts";
+import { createTestDatabase } from "../support/services.ts";
 
 function sales(records: unknown[]): Sale[] {
   return records.map((r) => {

@@ -6,27 +6,27 @@
  */
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { startConsumer } from "../../lib/consume/runner.ts";
 import { customerKey } from "../../lib/core/hashing.ts";
 import type { Sql } from "../../lib/infra/db.ts";
 import { LOCAL_DIR } from "../../lib/infra/process.ts";
 import { cardHashSecret } from "../../lib/infra/secret.ts";
 import type { Reports } from "../../lib/reports/read.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import {
   activeTasks,
+  spawnTestReports,
+  startTestReports,
+  type TestReports,
+  waitForReports,
+  waitUntilRunning,
+} from "../support/reports_process.ts";
+import {
   committedOffsets,
   createTestDatabase,
   createTestTopic,
-  sampleRecords,
-  spawnTestReports,
-  startTestReports,
+  startTestConsumer,
   storedOffsetSum,
   testKafka,
-  type TestReports,
-  uniqueSuffix,
-  waitFor,
-  waitForReports,
-  waitUntilRunning,
 } from "../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
@@ -142,15 +142,8 @@ async function assertReportsEqualPostgres(reports: Reports, sql: Sql) {
 
 /** The PostgreSQL consumer of a test, in-process, with a group of its own. */
 async function startPostgresConsumer(sql: Sql, topic: string) {
-  const group = `g-${uniqueSuffix()}`;
-  const consumer = await startConsumer({
-    kafka: testKafka(),
-    sql,
-    topic,
-    groupId: group,
-    partitions: 3,
-    log: () => {},
-  });
+  const consumer = await startTestConsumer({ sql, topic, partitions: 3 });
+  const group = consumer.groupId;
   return {
     /** Waits until the consumer has stored `n` offsets: every message so far is in PostgreSQL. */
     stored: (n: number) =>

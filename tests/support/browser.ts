@@ -2,7 +2,7 @@
 /** Browser-test helpers: Debian's chromium, the dashboard server as a process, reading the page. */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { waitFor } from "./services.ts";
+import { waitFor } from "./fixtures.ts";
 
 /** Debian's chromium, started headless without sandbox, GPU or background networking. */
 export function launchChromium(): Promise<Browser> {
@@ -10,14 +10,6 @@ export function launchChromium(): Promise<Browser> {
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
-}
-
-/** A port nobody listens on right now. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /** Starts `deno run main.ts` and resolves with its URL once it prints it. */

@@ -3,15 +3,13 @@ import { produceRecords } from "../../lib/produce/produce_records.ts";
 import { centsToDecimal } from "../../lib/core/money.ts";
 import { findDrift } from "../../lib/store/verify.ts";
 import { ConsumerProcess } from "../support/faults.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { expectedTotals } from "../support/money.ts";
 import {
   createTestDatabase,
   createTestTopic,
-  expectedTotals,
-  sampleRecords,
   storedOffsetSum,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "../support/services.ts";
 
 Deno.test({

@@ -28,14 +28,9 @@ import { LOCAL_CA_FILE } from "../../lib/provision/tls.ts";
 import { REPORTS, reportTopic } from "../../lib/reports/topics.ts";
 import { readReports } from "../../lib/reports/read.ts";
 import { centsToDecimal } from "../../lib/core/money.ts";
-import { freePort } from "../support/browser.ts";
-import {
-  expectedTotals,
-  readAllMessages,
-  sampleRecords,
-  uniqueSuffix,
-  waitFor,
-} from "../support/services.ts";
+import { freePort, sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { expectedTotals } from "../support/money.ts";
+import { readAllMessages } from "../support/services.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const KAFKA_PORT = Number(Deno.env.get("SECURE_TEST_KAFKA_PORT") ?? 9492);

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { startConsumer } from "../../lib/consume/runner.ts";
 import { idempotentProducer } from "../../lib/infra/kafka.ts";
+import { sampleRecords, waitFor } from "../support/fixtures.ts";
 import {
   createTestDatabase,
   createTestTopic,
   produceAll,
-  sampleRecords,
+  startTestConsumer,
   storedOffsetSum,
   type TestDatabase,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "../support/services.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -32,17 +30,12 @@ const NO_DRIFT = "no drift: every aggregate equals a GROUP BY over sales\n";
 
 /** Consumes every message of the topic into the database with the real consumer, then stops it. */
 async function consumeAll(db: TestDatabase, topic: string, messages: number) {
-  const groupId = `g-${uniqueSuffix()}`;
-  const consumer = await startConsumer({
-    kafka: testKafka(),
-    sql: db.sql,
-    topic,
-    groupId,
-    partitions: 2,
-    log: () => {},
-  });
+  const consumer = await startTestConsumer({ sql: db.sql, topic, partitions: 2 });
   try {
-    await waitFor(async () => await storedOffsetSum(db.sql, groupId) === messages, "all stored");
+    await waitFor(
+      async () => await storedOffsetSum(db.sql, consumer.groupId) === messages,
+      "all stored",
+    );
   } finally {
     await consumer.stop();
   }
@@ -105,14 +98,15 @@ Deno.test({
         returning part, category_id, sales_count::int, revenue_cents::text, cost_cents::text`;
       const { code, stdout } = await verify(db.url);
       assert.equal(code, 1, stdout);
-      const cents = (c: string) =>
+      /** Stored whole cents as the decimal amount verify prints. */
+      const decimal = (c: string) =>
         `${BigInt(c) / 100n}.${String(BigInt(c) % 100n).padStart(2, "0")}`;
       const was = `${BigInt(row!.revenue_cents) - 1n}`;
       assert.equal(
         stdout,
         `agg_category ${row!.part}/${row!.category_id}: stored ${row!.sales_count} sales, ` +
-          `${cents(row!.revenue_cents)} revenue, ${cents(row!.cost_cents)} cost; from sales ` +
-          `${row!.sales_count} sales, ${cents(was)} revenue, ${cents(row!.cost_cents)} cost\n` +
+          `${decimal(row!.revenue_cents)} revenue, ${decimal(row!.cost_cents)} cost; from sales ` +
+          `${row!.sales_count} sales, ${decimal(was)} revenue, ${decimal(row!.cost_cents)} cost\n` +
           "1 rows drift\n",
       );
     } finally {

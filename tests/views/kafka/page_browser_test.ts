@@ -3,13 +3,20 @@ import assert from "node:assert/strict";
 import { type Browser, type Page } from "playwright-core";
 import { centsToDecimal } from "../../../lib/core/money.ts";
 import {
+  freePort,
+  largeSales,
+  LONG_CARD_NAMES,
+  sampleRecords,
+  uniqueSuffix,
+  waitFor,
+} from "../../support/fixtures.ts";
+import {
   assertFitsAt,
   assertFitsWidth,
   chartLabels,
   chartTotal,
   chooseRefresh,
   emptyCharts,
-  freePort,
   launchChromium,
   legendLabels,
   pageKpis,
@@ -18,19 +25,9 @@ import {
   triggers,
   watchPage,
 } from "../../support/browser.ts";
-import {
-  createTestDatabase,
-  createTestTopic,
-  expectedTotals,
-  largeSales,
-  LONG_CARD_NAMES,
-  produceAll,
-  sampleRecords,
-  startConsumerAndReports,
-  uniqueSuffix,
-  waitFor,
-  waitForReports,
-} from "../../support/services.ts";
+import { expectedTotals } from "../../support/money.ts";
+import { startConsumerAndReports, waitForReports } from "../../support/reports_process.ts";
+import { createTestDatabase, createTestTopic, produceAll } from "../../support/services.ts";
 
 const CHARTS = [
   "revenue-by-category",

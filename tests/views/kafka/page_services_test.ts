@@ -13,18 +13,16 @@ import { ensureReportTopics, REPORTS } from "../../../lib/reports/topics.ts";
 import { centsToDecimal } from "../../../lib/core/money.ts";
 import { type SaleRecord } from "../../../lib/core/sale.ts";
 import { chartData, kpiValues } from "../../support/html.ts";
+import { sampleRecords, uniqueSuffix, waitFor } from "../../support/fixtures.ts";
+import { cents, divide, expectedKpis as kpisOf, revenueBy } from "../../support/money.ts";
+import { startConsumerAndReports, waitForReports } from "../../support/reports_process.ts";
 import {
   config,
   createTestDatabase,
   createTestTopic,
   produceAll,
-  sampleRecords,
-  startConsumerAndReports,
   type TestDatabase,
   testKafka,
-  uniqueSuffix,
-  waitFor,
-  waitForReports,
 } from "../../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
@@ -60,40 +58,16 @@ function buyerRecords(): SaleRecord[] {
   }));
 }
 
-const cents = (value: string | number) => BigInt(Math.round(Number(value) * 100));
-
-/** Half-up division of non-negative BigInts, as the page rounds. */
-const divide = (a: bigint, b: bigint) => (b === 0n ? 0n : (2n * a + b) / (2n * b));
-
 /** The tiles the page must show, computed here from the records in cents. */
 function expectedKpis(records: SaleRecord[]) {
-  let revenue = 0n, cost = 0n;
-  for (const r of records) {
-    revenue += cents(r.sale_price);
-    cost += cents(r.cost_price);
-  }
-  const profit = revenue - cost;
-  const distinct = (key: (r: SaleRecord) => string) => String(new Set(records.map(key)).size);
+  const { products, categories, ...tiles } = kpisOf(records);
   return {
-    sales: String(records.length),
-    revenue: centsToDecimal(revenue),
-    cost: centsToDecimal(cost),
-    profit: centsToDecimal(profit),
-    margin: centsToDecimal(divide(profit * 10_000n, revenue)),
-    aov: centsToDecimal(divide(revenue, BigInt(records.length))),
-    customers: distinct((r) => String(r.email)),
+    ...tiles,
     rejected: "0",
-    "postgres-sales": String(records.length),
-    "postgres-products": distinct((r) => `${r.category}/${r.product_name}`),
-    "postgres-categories": distinct((r) => String(r.category)),
+    "postgres-sales": tiles.sales,
+    "postgres-products": products,
+    "postgres-categories": categories,
   };
-}
-
-/** Sums of a money field by a key, as decimal strings. */
-function sumBy(records: SaleRecord[], key: (r: SaleRecord) => string) {
-  const sums = new Map<string, bigint>();
-  for (const r of records) sums.set(key(r), (sums.get(key(r)) ?? 0n) + cents(r.sale_price));
-  return new Map([...sums].map(([k, v]) => [k, centsToDecimal(v)]));
 }
 
 /** The app over a test database and a reader of the report topics; everything closed afterwards. */
@@ -176,7 +150,7 @@ Deno.test({
             assert.equal(category.kind, "doughnut");
             assert.deepEqual(
               new Map(category.labels.map((l, i) => [l, category.values[i]])),
-              sumBy(records, (r) => String(r.category)),
+              revenueBy(records, (r) => String(r.category)),
             );
             const profit = chartData(html, "profit-by-category");
             profit.labels.forEach((label, i) => {
@@ -189,13 +163,13 @@ Deno.test({
 
             const map = chartData(html, "revenue-by-state");
             assert.equal(map.kind, "choropleth");
-            const byState = sumBy(records, (r) => String(r.state));
+            const byState = revenueBy(records, (r) => String(r.state));
             for (const [code, fips] of Object.entries(STATE_FIPS)) {
               assert.equal(map.values[map.ids!.indexOf(fips)], byState.get(code) ?? "0.00", code);
             }
 
             const cities = chartData(html, "top-cities");
-            const byCity = [...sumBy(records, (r) => `${r.city}, ${r.state}`)]
+            const byCity = [...revenueBy(records, (r) => `${r.city}, ${r.state}`)]
               .sort((a, b) => Number(cents(b[1]) - cents(a[1])) || (a[0] < b[0] ? -1 : 1));
             assert.deepEqual(cities.labels, byCity.slice(0, 10).map(([k]) => k));
             assert.deepEqual(cities.values, byCity.slice(0, 10).map(([, v]) => v));
@@ -210,7 +184,7 @@ Deno.test({
             const amount = chartData(html, "card-amount");
             assert.deepEqual(
               new Map(amount.labels.map((l, i) => [l, amount.values[i]])),
-              sumBy(records, (r) => String(r.credit_card_company)),
+              revenueBy(records, (r) => String(r.credit_card_company)),
             );
           },
         );

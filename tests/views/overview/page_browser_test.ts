@@ -1,9 +1,16 @@
 /// <reference lib="dom" />
 import assert from "node:assert/strict";
 import { type Browser } from "playwright-core";
-import { startConsumer } from "../../../lib/consume/runner.ts";
 import { centsToDecimal } from "../../../lib/core/money.ts";
 import { type SaleRecord } from "../../../lib/core/sale.ts";
+import {
+  freePort,
+  largeSales,
+  LONG_CARD_NAMES,
+  sampleRecords,
+  uniqueSuffix,
+  waitFor,
+} from "../../support/fixtures.ts";
 import {
   assertFitsAt,
   assertFitsWidth,
@@ -11,7 +18,6 @@ import {
   chartTotal,
   chooseRefresh,
   emptyCharts,
-  freePort,
   launchChromium,
   legendLabels,
   pageKpis,
@@ -20,17 +26,13 @@ import {
   triggers,
   watchPage,
 } from "../../support/browser.ts";
+import { expectedTotals } from "../../support/money.ts";
 import {
   createTestDatabase,
   createTestTopic,
-  expectedTotals,
-  largeSales,
-  LONG_CARD_NAMES,
   produceAll,
-  sampleRecords,
+  startTestConsumer,
   testKafka,
-  uniqueSuffix,
-  waitFor,
 } from "../../support/services.ts";
 
 const XSS_NAME = "<script>alert(1)</script>";
@@ -83,13 +85,12 @@ Deno.test({
     const db = await createTestDatabase();
     const topic = await createTestTopic(3);
     const groupId = `dashboard-browser-${uniqueSuffix()}`;
-    const consumer = await startConsumer({
+    const consumer = await startTestConsumer({
       kafka: testKafka("dashboard-browser-consumer"),
       sql: db.sql,
       topic,
       groupId,
       partitions: 3,
-      log: () => {},
     });
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
     let browser: Browser | undefined;
@@ -271,13 +272,12 @@ Deno.test({
     const db = await createTestDatabase();
     const topic = await createTestTopic(1);
     const groupId = `dashboard-sizes-${uniqueSuffix()}`;
-    const consumer = await startConsumer({
+    const consumer = await startTestConsumer({
       kafka: testKafka("dashboard-sizes-consumer"),
       sql: db.sql,
       topic,
       groupId,
       partitions: 1,
-      log: () => {},
     });
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
     let browser: Browser | undefined;

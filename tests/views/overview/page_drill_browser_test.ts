@@ -9,20 +9,9 @@ import type { Page } from "playwright-core";
 import { validate } from "../../../lib/core/decode.ts";
 import type { SaleRecord } from "../../../lib/core/sale.ts";
 import { type SourcedSale, writeBatch } from "../../../lib/store/write_batch.ts";
-import {
-  freePort,
-  launchChromium,
-  pageKpis,
-  startServer,
-  watchPage,
-} from "../../support/browser.ts";
-import {
-  config,
-  createTestDatabase,
-  sampleRecords,
-  type TestDatabase,
-  waitFor,
-} from "../../support/services.ts";
+import { freePort, sampleRecords, waitFor } from "../../support/fixtures.ts";
+import { launchChromium, pageKpis, startServer, watchPage } from "../../support/browser.ts";
+import { config, createTestDatabase, type TestDatabase } from "../../support/services.ts";
 
 const GROUP = "drill-browser-group";
 const TOPIC = "drill-browser-topic";

@@ -4,14 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { validate } from "../../../lib/core/decode.ts";
-import { centsToDecimal } from "../../../lib/core/money.ts";
 import type { SaleRecord } from "../../../lib/core/sale.ts";
 import type { Sql } from "../../../lib/infra/db.ts";
 import { createSnapshotStores, loadSnapshot } from "../../../lib/store/snapshot.ts";
 import { type SourcedSale, writeBatch } from "../../../lib/store/write_batch.ts";
 import { createApp } from "../../../routes/app.ts";
 import { chartData, kpiValues, unescapeAttr } from "../../support/html.ts";
-import { createTestDatabase, sampleRecords, type TestDatabase } from "../../support/services.ts";
+import { sampleRecords } from "../../support/fixtures.ts";
+import { cents, moneyKpis } from "../../support/money.ts";
+import { createTestDatabase, type TestDatabase } from "../../support/services.ts";
 
 const GROUP = "range-test-group";
 const TOPIC = "range-test-topic";
@@ -75,21 +76,13 @@ async function expectedKpis(sql: Sql, ask: Ask, from: string | null, to: string 
   const [r] = await sql`
     select count(*)::text as sales, coalesce(sum(sale_price), 0)::text as revenue,
       coalesce(sum(cost_price), 0)::text as cost,
-      coalesce(sum(sale_price) - sum(cost_price), 0)::text as profit,
       count(distinct customer_id)::text as customers,
       count(distinct product_id)::text as products,
       count(distinct category_id)::text as categories
     from sales s ${where(sql, ask, from, to)}`;
-  const cents = (v: string) => BigInt(Math.round(Number(v) * 100));
-  const revenue = cents(r!.revenue), profit = cents(r!.profit), n = BigInt(r!.sales);
-  const divide = (a: bigint, b: bigint) => (b === 0n ? 0n : (2n * a + b) / (2n * b));
   return {
     sales: r!.sales,
-    revenue: centsToDecimal(revenue),
-    cost: centsToDecimal(cents(r!.cost)),
-    profit: centsToDecimal(profit),
-    margin: centsToDecimal(divide(profit * 10_000n, revenue)),
-    aov: centsToDecimal(divide(revenue, n)),
+    ...moneyKpis(cents(r!.revenue), cents(r!.cost), BigInt(r!.sales)),
     customers: r!.customers,
     products: r!.products,
     categories: r!.categories,
