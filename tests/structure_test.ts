@@ -1,8 +1,8 @@
 /**
  * The shape of the code: stages import one way (lib/README.md), the dashboard's views/ and routes/
  * only what their READMEs allow, no page another page, every page folder in the registry, no import
- * cycles, no entrypoint imported, no export that nothing uses, and the README's Layout names what
- * is really there.
+ * cycles, no entrypoint imported, no export that nothing uses, the README's Layout names what is
+ * really there, and no source builds SQL or HTML from strings.
  */
 import assert from "node:assert/strict";
 
@@ -209,4 +209,35 @@ Deno.test("the README's Layout names every entrypoint and folder, and only paths
   const unnamed = [...ENTRYPOINTS, ...folders, ...tops, "deno.json", "BENCHMARKS.md"]
     .filter((p) => !named.has(p));
   assert.deepEqual(unnamed, [], "entrypoints and folders the Layout does not name");
+});
+
+/** Every TypeScript source of the project (not dependencies, not tests). */
+async function* sources(dir = new URL("../", import.meta.url)): AsyncGenerator<[string, string]> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.startsWith(".") || ["node_modules", "tests", "data", "docs"].includes(e.name)) {
+      continue;
+    }
+    const url = new URL(e.name + (e.isDirectory ? "/" : ""), dir);
+    if (e.isDirectory) yield* sources(url);
+    else if (/\.(ts|tsx|js)$/.test(e.name) && !url.pathname.includes("/static/vendor/")) {
+      yield [url.pathname, await Deno.readTextFile(url)];
+    }
+  }
+}
+
+Deno.test("no source builds SQL or HTML from strings: no unsafe(), raw() or dangerouslySetInnerHTML", async () => {
+  const offenders: string[] = [];
+  let files = 0;
+  for await (const [path, text] of sources()) {
+    files++;
+    text.split("\n").forEach((line, i) => {
+      if (
+        /\.unsafe\s*\(|\braw\s*\(|dangerouslySetInnerHTML|new Function\s*\(|\beval\s*\(/.test(line)
+      ) {
+        offenders.push(`${path}:${i + 1}: ${line.trim()}`);
+      }
+    });
+  }
+  assert.ok(files > 20, `only ${files} files scanned`);
+  assert.deepEqual(offenders, []);
 });

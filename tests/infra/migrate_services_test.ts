@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../../lib/infra/config.ts";
-import {
-  connect,
-  databaseError,
-  DatabaseRefusedError,
-  maintenanceUrl,
-} from "../../lib/infra/db.ts";
-import { cardHashKeyCheck } from "../../lib/store/card_hash_key.ts";
+import { loadConfig, roleUrl } from "../../lib/infra/config.ts";
+import { connect, maintenanceUrl } from "../../lib/infra/db.ts";
+import { connectService } from "../../lib/infra/migrate.ts";
 import { ConsumerProcess } from "../support/faults.ts";
-import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
-import {
-  config,
-  createTestDatabase,
-  createTestTopic,
-  produceAll,
-  storedOffsetSum,
-} from "../support/services.ts";
+import { uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { config, createTestDatabase, createTestTopic } from "../support/services.ts";
 
 const SQL_DIR = new URL("../../sql/", import.meta.url);
 
@@ -134,81 +123,63 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "a consumer with another card-hash key than the database's refuses to start in one line, exit 2, nothing written",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const db = await createTestDatabase();
-    const topic = await createTestTopic(2);
-    const group = `g-${uniqueSuffix()}`;
-    const key = `deployment-key-${crypto.randomUUID()}`;
-    const other = `other-host-key-${crypto.randomUUID()}`;
-    const keyFile = await Deno.makeTempFile();
-    await Deno.writeTextFile(keyFile, `${key}\n`);
-    const records = sampleRecords(60, 17);
-    const started: ConsumerProcess[] = [];
-    const consumer = (name: string, env: Record<string, string>) => {
-      const c = new ConsumerProcess(db.url, topic, group, name, true, { env });
-      started.push(c);
-      return c;
-    };
-    const sales = async () => (await db.sql`select count(*)::int as n from sales`)[0]!.n as number;
-    try {
-      await produceAll(topic, records.slice(0, 40), 2);
-      const first = consumer("first", { CARD_HASH_SECRET: key });
-      await waitFor(async () => await storedOffsetSum(db.sql, group) === 40, "the first 40 stored");
-      assert.equal((await first.stop("SIGTERM")).code, 0, first.output);
-      const [row] = await db.sql`select check_value from card_hash_key`;
-      assert.equal(row!.check_value, cardHashKeyCheck(key), "the key's check value, stored once");
-      assert.ok(!JSON.stringify(row).includes(key), "never the key itself");
-
-      // 20 new sales and 20 re-deliveries: with another key these would be conflicting duplicates.
-      await produceAll(topic, [...records.slice(40), ...records.slice(0, 20)], 2);
-      const wrong = consumer("wrong", { CARD_HASH_SECRET: other });
-      const status = await wrong.status;
-      assert.equal(status.code, 2, wrong.output);
-      assert.match(
-        wrong.output,
-        /^Cannot start consumer: the card-hash key from CARD_HASH_SECRET is not this deployment's: database "sales_test_\w+" was written with another key; set CARD_HASH_SECRET_FILE \(or CARD_HASH_SECRET\) to the deployment's key, the same on every host; nothing was written\n$/,
-      );
-      assert.ok(!wrong.output.includes(other) && !wrong.output.includes(key), "no key shown");
-      assert.equal(await sales(), 40, "nothing written");
-      assert.equal(await storedOffsetSum(db.sql, group), 40, "no offset moved");
-
-      const right = consumer("right", { CARD_HASH_SECRET_FILE: keyFile });
-      await waitFor(async () => await storedOffsetSum(db.sql, group) === 80, "the rest stored");
-      assert.equal((await right.stop("SIGTERM")).code, 0, right.output);
-      assert.equal(await sales(), 60);
-      const [t] = await db.sql`select rejected::int, duplicates::int from sales_totals`;
-      assert.deepEqual({ ...t }, { rejected: 0, duplicates: 20 }, "re-deliveries, not conflicts");
-    } finally {
-      await Promise.all(started.map((c) => c.stop("SIGKILL")));
-      await Deno.remove(keyFile);
-      await db.close();
-    }
-  },
+Deno.test("the dashboard role sales_reader can read but not write", async () => {
+  const db = await createTestDatabase();
+  const reader = connect(roleUrl(db.url, "sales_reader"), { max: 1 });
+  try {
+    const [t] = await reader`select sales_count::int from sales_totals`;
+    assert.equal(t!.sales_count, 0);
+    await assert.rejects(reader`update agg_totals set sales_count = 1`, { code: "42501" });
+    await assert.rejects(
+      reader`insert into agg_category values (0, 1, 1, 1, 1)`,
+      { code: "42501" },
+    );
+    await assert.rejects(reader`insert into categories (name) values ('x')`, { code: "42501" });
+    await assert.rejects(reader`delete from sales`, { code: "42501" });
+  } finally {
+    await reader.end();
+    await db.close();
+  }
 });
 
-Deno.test("a database the server refuses to create is named as a refusal, not as an unreachable server", () => {
-  const owner = loadConfig({ DATABASE_URL: "postgres://owner@db.example:5432/sales" }).database
-    .owner;
-  const refused = Object.assign(new Error("permission denied to create database"), {
-    code: "42501",
-  });
-  const explained = databaseError(refused, owner, 'create database "sales"');
-  assert.ok(explained instanceof DatabaseRefusedError);
-  assert.equal(
-    explained.message,
-    'PostgreSQL user "owner" at db.example:5432 could not create database "sales": ' +
-      "permission denied to create database; fix DATABASE_URL or grant it",
-  );
-  const other = Object.assign(new Error("template1 is being accessed by other users"), {
-    code: "55006",
-  });
-  assert.match(
-    databaseError(other, owner, 'create database "sales"').message,
-    /^PostgreSQL user "owner" at db.example:5432 could not create database "sales" \(55006: /,
-  );
+Deno.test("the consumer role sales_writer can insert and update its tables but not delete, truncate or create", async () => {
+  const db = await createTestDatabase();
+  const writer = connect(roleUrl(db.url, "sales_writer"), { max: 1 });
+  try {
+    await writer`insert into categories (name) values ('Books')`;
+    await writer`insert into agg_totals (part, rejected) values (99, 1)`;
+    await writer`update agg_totals set rejected = rejected + 1`;
+    await assert.rejects(writer`delete from agg_totals`, { code: "42501" });
+    await assert.rejects(writer`delete from categories`, { code: "42501" });
+    await assert.rejects(writer`truncate sales`, { code: "42501" });
+    await assert.rejects(writer`create table stolen (x int)`, { code: "42501" });
+    await assert.rejects(writer`drop table sales`, { code: "42501" });
+  } finally {
+    await writer.end();
+    await db.close();
+  }
+});
+
+Deno.test("the dashboard logs in as sales_reader itself: SET ROLE and RESET ROLE cannot make it another role", async () => {
+  const db = await createTestDatabase();
+  const logins = loadConfig({ DATABASE_URL: db.url }).database;
+  const reader = await connectService(logins, "dashboard", { max: 1 });
+  const current = async () => (await reader`select current_user, session_user`)[0]!;
+  try {
+    assert.deepEqual({ ...await current() }, {
+      current_user: "sales_reader",
+      session_user: "sales_reader",
+    });
+    for (const role of ["postgres", "sales_writer"]) {
+      await assert.rejects(reader`set role ${reader(role)}`, { code: "42501" }, role);
+    }
+    await assert.rejects(reader`set session authorization postgres`, { code: "42501" });
+    await reader`set role none`;
+    assert.equal((await current()).current_user, "sales_reader");
+    await reader`reset role`;
+    assert.equal((await current()).current_user, "sales_reader");
+  } finally {
+    await reader.end();
+    await db.close();
+  }
 });

@@ -11,6 +11,7 @@ import { createApp } from "../../routes/app.ts";
 import { kcatProduce } from "../support/kcat.ts";
 import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import { expectedTotals } from "../support/money.ts";
+import { runScript } from "../support/tasks.ts";
 import {
   config,
   createTestDatabase,
@@ -20,24 +21,10 @@ import {
 } from "../support/services.ts";
 
 const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** Runs `deno task unstick` with the arguments; its exit code and output. */
-async function unstick(args: string[], env: Record<string, string> = {}, stdin = "") {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}scripts/unstick.ts`, ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
-  await writer.close();
-  const out = await child.output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+function unstick(args: string[], env: Record<string, string> = {}, stdin = "") {
+  return runScript("scripts/unstick.ts", args, env, stdin);
 }
 
 Deno.test({
@@ -192,22 +179,4 @@ Deno.test({
       await db.close();
     }
   },
-});
-
-Deno.test("deno task unstick answers --help and refuses bad flags with exit 2", async () => {
-  const help = await unstick(["--help"]);
-  assert.equal(help.code, 0);
-  assert.match(help.stdout, /^Usage: deno task unstick --partition P/);
-  for (
-    const [args, message] of [
-      [["--partition", "one"], /^error: --partition must be a partition number/],
-      [["--partition=-1"], /^error: --partition must be a partition number/],
-      [["--partition", "1", "--force"], /^error: .*force/],
-      [["--partition"], /^error: /],
-    ] as const
-  ) {
-    const out = await unstick([...args]);
-    assert.equal(out.code, 2, `${args.join(" ")}: ${out.stderr}`);
-    assert.match(out.stderr, message);
-  }
 });

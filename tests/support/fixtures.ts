@@ -1,6 +1,11 @@
-/** Test fixtures that need no service: names, generated sales, free ports, waiting for a condition. */
+/**
+ * Test fixtures that need no service: names, generated and checked sales, a batch for
+ * writeBatch(), free ports, waiting for a condition.
+ */
+import { validate } from "../../lib/core/decode.ts";
+import type { Sale, SaleRecord } from "../../lib/core/sale.ts";
 import { generateSales } from "../../lib/produce/generate.ts";
-import type { SaleRecord } from "../../lib/core/sale.ts";
+import type { BatchInput } from "../../lib/store/write_batch.ts";
 
 /** A short random suffix for per-test names. */
 export function uniqueSuffix(): string {
@@ -10,6 +15,35 @@ export function uniqueSuffix(): string {
 /** N generated sales records (deterministic for a seed). */
 export function sampleRecords(n: number, seed = 7): SaleRecord[] {
   return [...generateSales(n, seed)];
+}
+
+/** The records checked by decode's rules, as the consumer gets them; throws on an invalid one. */
+export function validSales(records: unknown[]): Sale[] {
+  return records.map((r) => {
+    const v = validate(r);
+    if (!v.ok) throw new Error(v.message);
+    return v.sale;
+  });
+}
+
+/**
+ * The sales as one batch of partition 0 of group "g" and topic "t" for writeBatch(), at offsets
+ * from `first`, sold within three minutes of 2026-11-26 12:00 UTC.
+ */
+export function partitionBatch(list: Sale[], expectedOffset: string | null, first = 0): BatchInput {
+  return {
+    groupId: "g",
+    topic: "t",
+    partition: 0,
+    expectedOffset,
+    nextOffset: String(first + list.length),
+    rejected: 0,
+    sales: list.map((sale, i) => ({
+      sale,
+      offset: String(first + i),
+      soldAt: new Date(Date.UTC(2026, 10, 26, 12, i % 3)),
+    })),
+  };
 }
 
 /** Card companies of `largeSales()`, the first with the longest name a legend has to show. */

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import { produceRecords } from "../../lib/produce/produce_records.ts";
+import { Partitioners } from "kafkajs";
 import { centsToDecimal } from "../../lib/core/money.ts";
+import { dlqTopic } from "../../lib/infra/kafka.ts";
+import { run } from "../../lib/infra/process.ts";
+import { produceRecords } from "../../lib/produce/produce_records.ts";
 import { findDrift } from "../../lib/store/verify.ts";
 import { ConsumerProcess } from "../support/faults.ts";
 import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
@@ -8,6 +11,7 @@ import { expectedTotals } from "../support/money.ts";
 import {
   createTestDatabase,
   createTestTopic,
+  readAllMessages,
   storedOffsetSum,
   testKafka,
 } from "../support/services.ts";
@@ -72,6 +76,62 @@ Deno.test({
       );
     } finally {
       await first.stop("SIGKILL");
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "after a run no full card number is in PostgreSQL (pg_dump), the consumer's log or the DLQ",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const db = await createTestDatabase();
+    const topic = await createTestTopic(2);
+    const group = `g-${uniqueSuffix()}`;
+    const records = sampleRecords(300, 51);
+    const cards = [...new Set(records.map((r) => String(r.credit_card_number)))];
+    const kafka = testKafka();
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        ...records.map((r) => ({ key: String(r.sale_id), value: JSON.stringify(r) })),
+        // Bad records that still carry a card number, spaced and plain.
+        { key: "bad-1", value: JSON.stringify({ ...records[0], sale_id: "x1", state: "ZZ" }) },
+        {
+          key: "bad-2",
+          value: `{"credit_card_number": "${cards[1]!.replace(/(\d{4})/g, "$1 ")}", oops`,
+        },
+      ],
+    });
+    await producer.disconnect();
+    const consumer = new ConsumerProcess(db.url, topic, group, "pci", false);
+    try {
+      await waitFor(
+        async () => (await storedOffsetSum(db.sql, group)) === records.length + 2,
+        "all messages consumed",
+      );
+      await consumer.stop("SIGTERM");
+      const dump = await run("pg_dump", ["--data-only", "--inserts", db.url]);
+      assert.equal(dump.code, 0, dump.stderr);
+      assert.ok(dump.stdout.includes(records[0]!.sale_id as string), "the dump holds the sales");
+      const letters = await readAllMessages(dlqTopic(topic));
+      assert.equal(letters.length, 2);
+      const places = {
+        "pg_dump": dump.stdout,
+        "consumer log": consumer.output,
+        "DLQ": letters.map((l) => `${l.value} ${l.error}`).join("\n"),
+      };
+      for (const [place, text] of Object.entries(places)) {
+        const digits = text.replace(/[ -]/g, "");
+        const found = cards.filter((card) => digits.includes(card));
+        assert.deepEqual(found, [], `full card numbers in ${place}`);
+      }
+      assert.match(places.DLQ, /\*{12}\d{4}/, "the DLQ keeps the last four digits");
+    } finally {
+      await consumer.stop("SIGKILL");
       await db.close();
     }
   },

@@ -10,20 +10,11 @@ import {
   type TestDatabase,
   testKafka,
 } from "../support/services.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { runScript } from "../support/tasks.ts";
 
 /** Runs `deno task verify` on the database; returns its exit code and output. */
-async function verify(url: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}scripts/verify.ts`, "--database-url", url],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+function verify(url: string) {
+  return runScript("scripts/verify.ts", ["--database-url", url]);
 }
 
 const NO_DRIFT = "no drift: every aggregate equals a GROUP BY over sales\n";
