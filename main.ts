@@ -1,10 +1,9 @@
 /** `deno task serve`: the dashboard server (routes/app.ts) over its database, Kafka and report readers. */
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
-import { type Config, secretSetting } from "./lib/infra/config.ts";
+import type { TaskConfig } from "./lib/infra/config.ts";
 import { connectService } from "./lib/infra/migrate.ts";
 import { createDashboardKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
-import { reportPrefixSetting } from "./lib/reports/topics.ts";
 import { kafkaEndOffsets } from "./lib/consume/lag.ts";
 import { kafkaReports } from "./lib/reports/retrying_reader.ts";
 import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
@@ -24,7 +23,7 @@ interface Services {
  * background).
  */
 async function openServices(
-  config: Config,
+  config: TaskConfig<"serve">,
   token?: string,
   reportPrefix = "",
 ): Promise<Services> {
@@ -56,22 +55,13 @@ const USAGE = `Usage: deno task serve [--host HOST] [--port PORT] [--prefix P]
 Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag) and, at
 /kafka, the current values of the report topics that \`deno task reports\` keeps.
 JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer}[?limit=N],
-GET /api/reports (every report topic's current rows).
---prefix P              prefix of the report topics (REPORT_TOPIC_PREFIX; default none)
-DASHBOARD_TOKEN_FILE    a file holding the token (or DASHBOARD_TOKEN): when set, every request
-                        (page, fragments, API, static files) needs "Authorization: Bearer TOKEN"
-                        or basic auth with TOKEN as the password; 401 otherwise, and repeated
-                        wrong tokens from an address are slowed down, then refused (429).
-DASHBOARD_DATABASE_URL  the read-only connection (default: DATABASE_URL as role sales_reader).`;
+GET /api/reports (every report topic's current rows).`;
 
 if (import.meta.main) {
-  const { config, values, options: token } = parseCli(
-    USAGE,
-    { prefix: { type: "string" } },
-    () => secretSetting("DASHBOARD_TOKEN", Deno.env.toObject())?.value,
-  );
+  const { config } = parseCli("serve", USAGE, {});
+  const token = config.dashboardToken?.value();
+  const reportPrefix = config.reportPrefix;
   quietKafkaTimerWarnings();
-  const reportPrefix = reportPrefixSetting(values.prefix as string | undefined);
   let services: Services;
   try {
     services = await openServices(config, token, reportPrefix);

@@ -15,17 +15,17 @@ import { centsToDecimal } from "../../lib/core/money.ts";
 import { createKafka, ensureTopic } from "../../lib/infra/kafka.ts";
 import type { Sql } from "../../lib/infra/db.ts";
 import { produceRecords } from "../../lib/produce/produce_records.ts";
-import { brokerDir, type KafkaVersion } from "../../lib/provision/kafka_broker.ts";
+import { brokerDir } from "../../lib/provision/kafka_broker.ts";
 import {
   type ClusterNode,
   fleetClusters,
   kafkaClusterDown,
   kafkaClusterUp,
-  kafkaVersionList,
   nodeAddresses,
   nodePid,
   restartClusterNode,
 } from "../../lib/provision/kafka_cluster.ts";
+import { type KafkaVersion, kafkaVersionList, readSetting } from "../../lib/infra/settings.ts";
 import { sampleRecords, uniqueSuffix } from "../support/fixtures.ts";
 import { expectedTotals } from "../support/money.ts";
 import { createTestDatabase, startTestConsumer } from "../support/services.ts";
@@ -40,7 +40,7 @@ const versions = kafkaVersionList(
   "FLEET_KAFKA_VERSIONS",
   Deno.env.get("FLEET_KAFKA_VERSIONS") ?? "",
 );
-const clusters = fleetClusters(versions, Deno.env.get("FLEET_KAFKA_PORT"));
+const clusters = fleetClusters(versions, readSetting("fleetKafkaPort", Deno.env.toObject()));
 
 /** Milliseconds since `start`, as seconds with one decimal. */
 function seconds(start: number): string {
