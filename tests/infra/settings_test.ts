@@ -6,9 +6,11 @@
  * settings module.
  */
 import assert from "node:assert/strict";
-import { loadTaskConfig } from "../lib/infra/config.ts";
+import { loadTaskConfig } from "../../lib/infra/config.ts";
 import {
+  ConfigError,
   flagsOf,
+  kafkaVersionList,
   keysOf,
   readSetting,
   type Setting,
@@ -18,10 +20,10 @@ import {
   SETTINGS,
   type Task,
   TASKS,
-} from "../lib/infra/settings.ts";
-import { readmeSettingsTable } from "../lib/infra/settings_help.ts";
+} from "../../lib/infra/settings.ts";
+import { readmeSettingsTable } from "../../lib/infra/settings_help.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** The tasks of deno.json, each with the script it runs. */
 const SCRIPTS: Record<string, string> = Object.fromEntries(
@@ -444,6 +446,16 @@ Deno.test("no product code reads the environment but the settings module", () =>
     /\bDeno\.env\b|\bprocess\.env\b/.test(Deno.readTextFileSync(`${ROOT}${file}`))
   );
   assert.deepEqual(readers, ["lib/infra/settings.ts"]);
+});
+
+Deno.test("kafkaVersionList() reads a comma-separated list of releases, empty included, and names an unknown one", () => {
+  assert.deepEqual(kafkaVersionList("FLEET_KAFKA_VERSIONS", "4.4.0, 3.9.1"), ["4.4.0", "3.9.1"]);
+  assert.deepEqual(kafkaVersionList("FLEET_KAFKA_VERSIONS", ""), []);
+  assert.deepEqual(kafkaVersionList("FLEET_KAFKA_VERSIONS", " ,3.9.1,"), ["3.9.1"]);
+  assert.throws(
+    () => kafkaVersionList("FLEET_KAFKA_VERSIONS", "4.4.0,2.8"),
+    new ConfigError('FLEET_KAFKA_VERSIONS lists "2.8"; the releases are 4.4.0, 3.9.1'),
+  );
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(CERT));

@@ -15,6 +15,7 @@ import {
   storedOffsetSum,
   testKafka,
 } from "../support/services.ts";
+import { runScript } from "../support/tasks.ts";
 
 Deno.test({
   name: "a consumer killed with SIGKILL mid-stream and started again gives exact totals",
@@ -135,4 +136,18 @@ Deno.test({
       await db.close();
     }
   },
+});
+
+Deno.test("a consumer that cannot log in as its role says so in one line, exit 1", async () => {
+  const db = await createTestDatabase();
+  try {
+    const name = new URL(db.url).pathname.slice(1);
+    await db.sql`revoke connect on database ${db.sql(name)} from public, sales_writer`;
+    const { code, stderr } = await runScript("consumer.ts", ["--database-url", db.url]);
+    assert.equal(code, 1);
+    assert.match(stderr, /^Cannot start consumer: .*permission denied for database/);
+    assert.equal(stderr.trim().split("\n").length, 1, `one line, no stack trace:\n${stderr}`);
+  } finally {
+    await db.close();
+  }
 });
