@@ -22,7 +22,7 @@ Deno.test("every task answers --help with its usage and its settings, exit 0", a
     const { code, stdout } = await runScript(script, ["--help"]);
     assert.equal(code, 0, script);
     assert.match(stdout, /^Usage: deno task /, script);
-    // Which settings each lists, exactly: tests/settings_test.ts.
+    // Which settings each lists, exactly: tests/infra/settings_test.ts.
     assert.match(
       stdout,
       /\n\nSettings \(an environment variable, or its flag, which wins;/,
