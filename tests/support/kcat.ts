@@ -3,12 +3,16 @@ import assert from "node:assert/strict";
 import type { SaleRecord } from "../../lib/core/sale.ts";
 import { config } from "./services.ts";
 
-/** Sends records with kcat (librdkafka, another client) as compressed batches, keys = sale ids. */
+/**
+ * Sends records with kcat (librdkafka, another client) as compressed batches, keys = sale ids;
+ * `headers` ("name=value", or "name" for a null value) go on every record.
+ */
 export async function kcatProduce(
   topic: string,
   codec: string,
   records: SaleRecord[],
   partition?: number,
+  headers: string[] = [],
 ): Promise<void> {
   const lines = records.map((r) => `${r.sale_id}\t${JSON.stringify(r)}\n`).join("");
   const child = new Deno.Command("kcat", {
@@ -26,6 +30,7 @@ export async function kcatProduce(
       "-X",
       "linger.ms=100",
       ...(partition === undefined ? [] : ["-p", String(partition)]),
+      ...headers.flatMap((header) => ["-H", header]),
     ],
     stdin: "piped",
     stdout: "null",

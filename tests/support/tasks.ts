@@ -1,4 +1,5 @@
 /** Running the project's entrypoints as their tasks run them, for tests of exit codes and output. */
+import assert from "node:assert/strict";
 
 /** The repository's root folder. */
 export const ROOT = new URL("../../", import.meta.url).pathname;
@@ -70,4 +71,47 @@ export async function withFile(
   } finally {
     await Deno.remove(file);
   }
+}
+
+/**
+ * Runs a task of the owner's PostgreSQL login (verify, rebuild, unstick) with `args`, first against
+ * a port where nothing answers, then as a role the server does not know on `databaseUrl`'s server,
+ * and asserts each ends with one line on stderr naming DATABASE_URL and `nothing ...`, no stack
+ * trace, exit 1.
+ */
+export async function assertDatabaseRefusals(script: string, args: string[], databaseUrl: string) {
+  const unknownRole = new URL(databaseUrl);
+  unknownRole.username = `no_such_role_${crypto.randomUUID().slice(0, 8)}`;
+  const cases: [string, RegExp][] = [
+    [
+      "postgres://postgres@127.0.0.1:1/sales",
+      /^error: Cannot reach PostgreSQL at 127\.0\.0\.1:1 \(.*\); start it with `deno task up` or set DATABASE_URL; nothing [^\n]*\n$/,
+    ],
+    [
+      unknownRole.toString(),
+      /^error: PostgreSQL refused user "no_such_role_\w+" at \S+ \(role "no_such_role_\w+" does not exist\); fix DATABASE_URL; nothing [^\n]*\n$/,
+    ],
+  ];
+  for (const [url, sentence] of cases) {
+    const what = `${script} ${args.join(" ")} --database-url ${url}`;
+    const out = await runScript(script, [...args, "--database-url", url], {}, "");
+    assertOneLineFailure(out, sentence, what);
+  }
+}
+
+/** Asserts a task ended with exit 1 and one line on stderr matching `sentence`, no stack trace. */
+export function assertOneLineFailure(
+  out: { code: number; stdout: string; stderr: string },
+  sentence: RegExp,
+  what: string,
+) {
+  assert.equal(out.code, 1, `${what}: ${out.stderr}`);
+  assert.equal(out.stdout, "", what);
+  assert.match(
+    out.stderr,
+    /^error: [^\n]+\n$/,
+    `${what}: one line, no stack trace:\n${out.stderr}`,
+  );
+  assert.match(out.stderr, sentence, what);
+  assert.doesNotMatch(out.stderr, /Uncaught|Error:/, what);
 }
