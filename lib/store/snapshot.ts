@@ -16,12 +16,15 @@ import {
   selectSeries,
   selectTopCities,
   selectTopCustomers,
+  selectTopProducts,
   selectTotals,
   type SeriesRow,
+  type TotalsRow,
 } from "./queries.ts";
 import {
   EVERYTHING,
   isEverything,
+  previousOf,
   resolveSelection,
   type Selection,
   type SelectionSpec,
@@ -36,8 +39,16 @@ export interface Series {
   rows: SeriesRow[];
 }
 
+/** The period of equal length before a selection, and its totals (its newest sale's time too). */
+export interface PreviousPeriod {
+  selection: Selection;
+  totals: TotalsRow;
+}
+
 /** Everything the dashboard shows for one selection, read in one read-only transaction at `asOf`. */
 export interface Snapshot extends SelectionFigures {
+  /** the period of equal length before; null for all time (or a range open at one end) */
+  previous: PreviousPeriod | null;
   asOf: Date;
   selection: Selection;
   series: Series;
@@ -76,15 +87,32 @@ function seriesWindow(sel: Selection, nowMinute: number) {
 
 /** The figures of all time without filters, from the partitions' all-time rows. */
 async function allTimeFigures(sql: Sql, sel: Selection, now: number): Promise<SelectionFigures> {
-  const [totals, categories, states, cities, cards, customers] = await Promise.all([
+  const [totals, categories, states, cities, cards, customers, products] = await Promise.all([
     selectTotals(sql, sel, now),
     selectByCategory(sql, sel, now),
     selectByState(sql, sel, now),
     selectTopCities(sql, sel, now, TOP_N),
     selectByCard(sql, sel, now),
     selectTopCustomers(sql, sel, now, TOP_N),
+    selectTopProducts(sql, sel, now, TOP_N),
   ]);
-  return { totals, categories, states, cities, cards, customers };
+  return { totals, categories, states, cities, cards, customers, products };
+}
+
+/** The totals of the period before (its newest sale from the sold_at index, as the current's). */
+async function previousPeriod(
+  sql: Sql,
+  sel: Selection,
+  now: number,
+): Promise<PreviousPeriod | null> {
+  const previous = previousOf(sel);
+  if (!previous) return null;
+  const [totals, newest] = await Promise.all([
+    selectTotals(sql, previous, now),
+    selectRecentSales(sql, previous, 1),
+  ]);
+  totals.last_sale_at = newest[0]?.sold_at ?? null;
+  return { selection: previous, totals };
 }
 
 /** Reads a snapshot of a selection in one repeatable-read, read-only transaction, so every panel agrees. */
@@ -100,14 +128,15 @@ export async function loadSnapshot(
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
     const everything = isEverything(sel);
-    const [figures, series, recent, offsets, stuck] = await Promise.all([
+    const [figures, previous, series, recent, offsets, stuck] = await Promise.all([
       everything ? allTimeFigures(t, sel, now) : selectSelection(t, sel, now, TOP_N),
+      previousPeriod(t, sel, now),
       selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
       selectRecentSales(t, sel, TOP_N),
       selectOffsets(t, source.groupId, source.topic),
       stuckPartitions(t, source.groupId, source.topic),
     ]);
-    const { totals, categories, states, cities, cards, customers } = figures;
+    const { totals, categories, states, cities, cards, customers, products } = figures;
     if (!everything) totals.last_sale_at = recent[0]?.sold_at ?? null;
     return {
       asOf,
@@ -118,6 +147,8 @@ export async function loadSnapshot(
       cities,
       cards,
       customers,
+      products,
+      previous,
       series: { ...window, rows: series },
       recent,
       offsets,
