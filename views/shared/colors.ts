@@ -37,8 +37,8 @@ const PINNED: Record<string, number> = {
   Visa: 0,
   Mastercard: 2,
   "American Express": 1,
-  Discover: 8,
-  JCB: 4,
+  Discover: 4,
+  JCB: 6,
   "Diners Club / Carte Blanche": 5,
 };
 
