@@ -1,18 +1,14 @@
 /** `deno task consume`: reads sales from Kafka into PostgreSQL until SIGINT/SIGTERM. */
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
-import { ConfigError, positiveInt } from "./lib/infra/config.ts";
 import { exitOnClosedSessionWrite, type Sql } from "./lib/infra/db.ts";
 import { createKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { connectService } from "./lib/infra/migrate.ts";
 import { cardHashSecret, cardHashSecretSource } from "./lib/infra/secret.ts";
+import { ConfigError, positiveInt } from "./lib/infra/settings.ts";
 import { claimCardHashKey } from "./lib/store/card_hash_key.ts";
 import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
-import {
-  DEFAULT_SESSION_TIMEOUT_MS,
-  postgresTimeouts,
-  sessionTimeoutMs,
-} from "./lib/consume/session.ts";
+import { postgresTimeouts } from "./lib/consume/session.ts";
 
 const USAGE = `Usage: deno task consume [--concurrency N] [--session-timeout S] [--quiet]
 
@@ -23,33 +19,17 @@ Bad messages go to <topic>.dlq with the reason. Batches may be gzip, snappy, lz4
 cannot decode pauses its partition alone (logged once, shown on the dashboard) until
 \`deno task unstick\` skips it. SIGINT/SIGTERM finish the batch, then exit 0.
   --concurrency N   partitions processed at the same time (default 2)
-  --session-timeout S
-                    CONSUMER_SESSION_TIMEOUT: seconds (6 to 1800, default ${
-  DEFAULT_SESSION_TIMEOUT_MS / 1000
-}) after which
-                    Kafka gives a silent consumer's partitions to another; its PostgreSQL
-                    transactions idle that long are rolled back, lock waits that long retried
   --quiet           no line per batch`;
 
 if (import.meta.main) {
-  const { config, values, options } = parseCli(USAGE, {
+  const { config, values, options } = parseCli("consume", USAGE, {
     concurrency: { type: "string" },
     quiet: { type: "boolean" },
-    "session-timeout": { type: "string" },
-  }, (v) => {
-    cardHashSecret(); // a bad CARD_HASH_SECRET(_FILE) is a bad setting: refused before starting
-    const flag = v["session-timeout"] as string | undefined;
-    const env = Deno.env.get("CONSUMER_SESSION_TIMEOUT");
-    return {
-      concurrency: positiveInt("--concurrency", (v.concurrency as string | undefined) ?? "2"),
-      sessionTimeoutMs: flag !== undefined
-        ? sessionTimeoutMs("--session-timeout", flag)
-        : env !== undefined
-        ? sessionTimeoutMs("CONSUMER_SESSION_TIMEOUT", env)
-        : DEFAULT_SESSION_TIMEOUT_MS,
-    };
-  });
-  const { concurrency, sessionTimeoutMs: sessionTimeout } = options;
+  }, (v) => ({
+    concurrency: positiveInt("--concurrency", (v.concurrency as string | undefined) ?? "2"),
+  }));
+  const { concurrency } = options;
+  const sessionTimeout = config.sessionTimeoutMs;
   quietKafkaTimerWarnings();
   const what = `consume ${config.salesTopic} as group ${config.groupId}`;
   exitOnClosedSessionWrite(what);

@@ -1,11 +1,9 @@
 /** `deno task serve`: the dashboard server (routes/app.ts) over its database, Kafka and report readers. */
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
-import { type Config, ConfigError, secretSetting } from "./lib/infra/config.ts";
-import { DEFAULT_TIME_ZONE, isTimeZone } from "./lib/core/zoned_time.ts";
+import type { TaskConfig } from "./lib/infra/config.ts";
 import { connectService } from "./lib/infra/migrate.ts";
 import { createDashboardKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
 import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
-import { reportPrefixSetting } from "./lib/reports/topics.ts";
 import { kafkaEndOffsets } from "./lib/consume/lag.ts";
 import { kafkaReports } from "./lib/reports/retrying_reader.ts";
 import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
@@ -25,11 +23,11 @@ interface Services {
  * background).
  */
 async function openServices(
-  config: Config,
-  token: string | undefined,
-  reportPrefix: string,
-  timeZone: string,
+  config: TaskConfig<"serve">,
+  token?: string,
+  reportPrefix = "",
 ): Promise<Services> {
+  const timeZone = config.dashboardTimeZone;
   const sql = await connectService(config.database, "dashboard", {
     max: 4,
     connect_timeout: 3,
@@ -58,47 +56,16 @@ const USAGE = `Usage: deno task serve [--host HOST] [--port PORT] [--prefix P]
 Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag) and, at
 /kafka, the current values of the report topics that \`deno task reports\` keeps.
 JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer|product}[?limit=N],
-each also as CSV with ?format=csv,
-GET /api/reports (every report topic's current rows).
---prefix P              prefix of the report topics (REPORT_TOPIC_PREFIX; default none)
-DASHBOARD_TOKEN_FILE    a file holding the token (or DASHBOARD_TOKEN): when set, every request
-                        (page, fragments, API, static files) needs "Authorization: Bearer TOKEN"
-                        or basic auth with TOKEN as the password; 401 otherwise, and repeated
-                        wrong tokens from an address are slowed down, then refused (429).
-DASHBOARD_DATABASE_URL  the read-only connection (default: DATABASE_URL as role sales_reader).
-DASHBOARD_TIME_ZONE     the IANA time zone the page shows times in and aligns Today, Yesterday,
-                        This week, Last 7 days and This month to (default UTC); ?tz= overrides
-                        it per request.`;
-
-/** DASHBOARD_TIME_ZONE: an IANA zone name Intl knows, default UTC; ConfigError otherwise. */
-function dashboardTimeZone(env: Record<string, string | undefined>): string {
-  const name = env.DASHBOARD_TIME_ZONE;
-  if (name === undefined || name === "") return DEFAULT_TIME_ZONE;
-  if (!isTimeZone(name)) {
-    throw new ConfigError(
-      `DASHBOARD_TIME_ZONE must be an IANA time zone name like America/New_York or UTC, got "${
-        name.slice(0, 60)
-      }"`,
-    );
-  }
-  return name;
-}
+each also as CSV with ?format=csv; GET /api/reports (every report topic's current rows).`;
 
 if (import.meta.main) {
-  const { config, values, options } = parseCli(
-    USAGE,
-    { prefix: { type: "string" } },
-    () => ({
-      token: secretSetting("DASHBOARD_TOKEN", Deno.env.toObject())?.value,
-      timeZone: dashboardTimeZone(Deno.env.toObject()),
-    }),
-  );
-  const { token, timeZone } = options;
+  const { config } = parseCli("serve", USAGE, {});
+  const token = config.dashboardToken?.value();
+  const reportPrefix = config.reportPrefix;
   quietKafkaTimerWarnings();
-  const reportPrefix = reportPrefixSetting(values.prefix as string | undefined);
   let services: Services;
   try {
-    services = await openServices(config, token, reportPrefix, timeZone);
+    services = await openServices(config, token, reportPrefix);
   } catch (error) {
     const what = `read the end offsets of ${config.salesTopic}`;
     console.error(`Cannot start dashboard: ${failureReason(error, config, what)}`);

@@ -1,8 +1,7 @@
 /** `deno task produce`: reads (or generates) sales records and sends them to Kafka, keyed by sale_id. */
 import { parseCli } from "./lib/infra/cli.ts";
-import { ConfigError, positiveInt, positiveSeconds } from "./lib/infra/config.ts";
 import { createKafka, KafkaUnreachableError, quietKafkaTimerWarnings } from "./lib/infra/kafka.ts";
-import { compressionType, parseCompression } from "./lib/infra/kafka_codecs.ts";
+import { compressionType } from "./lib/infra/kafka_codecs.ts";
 import { explainKafkaError, verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { BadLines, SHOWN_BAD_LINES } from "./lib/produce/bad_lines.ts";
 import { parseDelay } from "./lib/produce/delay.ts";
@@ -10,6 +9,7 @@ import { generateSales } from "./lib/produce/generate.ts";
 import { checkEntry, type Outgoing, produceRecords } from "./lib/produce/produce_records.ts";
 import { ProgressBar } from "./lib/produce/progress.ts";
 import { readRecordsFile, RecordsFileError } from "./lib/produce/records_file.ts";
+import { ConfigError, positiveInt } from "./lib/infra/settings.ts";
 
 /** The sample file shipped with the project (made by `--generate 1000 --seed 42 --out ...`). */
 const SAMPLE_FILE = new URL("./data/sales_sample.json", import.meta.url).pathname;
@@ -30,12 +30,8 @@ const EXIT = {
   stopped: 130,
 } as const;
 
-/** Seconds to wait for Kafka when connecting, unless --timeout or KAFKA_CONNECT_TIMEOUT says. */
-const DEFAULT_TIMEOUT = "10";
-
 const USAGE = `Usage: deno task produce [--source PATH] [--delay MIN-MAX | --delay 0]
-                         [--generate N [--seed S]] [--out FILE] [--quiet] [--timeout S]
-                         [--compression none|gzip|snappy|lz4|zstd]
+                         [--generate N [--seed S]] [--out FILE] [--quiet] [settings]
 
 Sends sales records to Kafka (key = sale_id), one delivery report per message.
   --source PATH     JSON array or NDJSON file (default ${SAMPLE_FILE.replace(Deno.cwd() + "/", "")})
@@ -44,9 +40,6 @@ Sends sales records to Kafka (key = sale_id), one delivery report per message.
   --seed S          seed for --generate (default 1); the same seed gives the same sales
   --out FILE        write the valid records to FILE as a JSON array instead of sending
   --quiet           no per-message delivery reports (summary only)
-  --timeout S       seconds to wait for Kafka when connecting (KAFKA_CONNECT_TIMEOUT; default ${DEFAULT_TIMEOUT})
-  --compression C   how batches are compressed: none, gzip, snappy, lz4 or zstd
-                    (KAFKA_COMPRESSION; default none)
 Bad lines (not UTF-8, not JSON, invalid, or over the consumer's 64 KiB limit as JSON) are
 reported with their line and skipped, never sent; after ${SHOWN_BAD_LINES} only their count is printed.
 The last line sums up: "sent N to TOPIC ([partition] n, ...), skipped N bad, failed N".
@@ -61,35 +54,24 @@ function* numbered<T>(items: Iterable<T>): Generator<{ line: number; record: T }
 }
 
 if (import.meta.main) {
-  const { config, values, options } = parseCli(USAGE, {
+  const { config, values, options } = parseCli("produce", USAGE, {
     source: { type: "string" },
     delay: { type: "string" },
     generate: { type: "string" },
     seed: { type: "string" },
     out: { type: "string" },
     quiet: { type: "boolean" },
-    timeout: { type: "string" },
-    compression: { type: "string" },
   }, (v) => {
     if (v.generate !== undefined && v.source !== undefined) {
       throw new ConfigError("give either --source or --generate, not both");
     }
-    const timeout = v.timeout as string | undefined;
-    const envTimeout = Deno.env.get("KAFKA_CONNECT_TIMEOUT");
-    const compression = v.compression as string | undefined;
     return {
-      compression: compression !== undefined
-        ? parseCompression("--compression", compression)
-        : parseCompression("KAFKA_COMPRESSION", Deno.env.get("KAFKA_COMPRESSION") ?? "none"),
       delayMs: parseDelay((v.delay as string | undefined) ?? "1-5"),
       generate: v.generate === undefined ? undefined : {
         n: positiveInt("--generate", v.generate as string),
         seed: positiveInt("--seed", (v.seed as string | undefined) ?? "1"),
       },
       source: (v.source as string | undefined) ?? SAMPLE_FILE,
-      timeoutMs: timeout !== undefined
-        ? positiveSeconds("--timeout", timeout)
-        : positiveSeconds("KAFKA_CONNECT_TIMEOUT", envTimeout ?? DEFAULT_TIMEOUT),
     };
   });
   const { delayMs } = options;
@@ -136,7 +118,7 @@ if (import.meta.main) {
     });
   }
   const kafka = createKafka(config.kafkaBrokers, "sales-producer", {
-    connectTimeoutMs: options.timeoutMs,
+    connectTimeoutMs: config.connectTimeoutMs,
     security: config.kafkaSecurity,
   });
   let summary;
@@ -147,7 +129,7 @@ if (import.meta.main) {
       topic: config.salesTopic,
       partitions: config.partitions,
       delayMs,
-      connect: { brokers: config.kafkaBrokers, timeoutMs: options.timeoutMs },
+      connect: { brokers: config.kafkaBrokers, timeoutMs: config.connectTimeoutMs },
       report: (line) => {
         // Delivery reports on stdout; failed records on stderr, like skipped lines.
         if (!line.startsWith("delivered")) console.error(line);
@@ -156,7 +138,7 @@ if (import.meta.main) {
       skipped: (skip) => bad.add(skip),
       progress: (n) => bar?.update(n),
       stopped: () => stop,
-      compression: compressionType(options.compression),
+      compression: compressionType(config.compression),
     });
   } catch (error) {
     bad.finish();

@@ -1,8 +1,9 @@
 /** `deno task reports`: the six stream reports on Kafka Streams (streams/), built on first use. */
 import { failureReason } from "./lib/infra/cli.ts";
-import { type Config, ConfigError, loadConfig } from "./lib/infra/config.ts";
+import { loadTaskConfig, type TaskConfig } from "./lib/infra/config.ts";
 import { LOCAL_DIR, ProvisionError } from "./lib/infra/process.ts";
-import { cardHashSecret } from "./lib/infra/secret.ts";
+import { ConfigError, processEnvironment } from "./lib/infra/settings.ts";
+import { settingsHelp } from "./lib/infra/settings_help.ts";
 import {
   claimInstance,
   clientProperties,
@@ -20,27 +21,13 @@ on compacted topics. It is built with Maven on first use and whenever streams/po
 streams/src/ changes (needs Java 17 and Maven). Start it again, on this or another host, with
 the same REPORTS_GROUP to share the work between instances.
 
-This launcher gives the process:
-  CARD_HASH_SECRET         in its environment: the card-hash key every task uses
-                           (CARD_HASH_SECRET, CARD_HASH_SECRET_FILE, else .local/card-hash-secret)
-  REPORTS_INSTANCE_ID      when unset: <host>-<n>, the lowest n not running on this machine
-  REPORTS_STATE_DIR        when unset: .local/reports-state/<instance id>
-  KAFKA_CLIENT_PROPERTIES  when unset and KAFKA_SECURITY_PROTOCOL is SSL or SASL_SSL: the
-                           project's Kafka security settings (KAFKA_USERNAME, KAFKA_PASSWORD_FILE,
-                           KAFKA_CA_FILE, ... or their --kafka-* flags) as Java client properties
-and every other flag. Ctrl-C or SIGTERM stops it cleanly (it commits the work in hand; SIGKILL
-after 35 s) and exits 0. Otherwise the exit status is the process' own (below); also 2 when a
-setting is bad, Java or Maven is missing or the build fails, and 1 when Kafka's TLS certificate
-is not trusted.`;
-
-/** The value of `--name VALUE` or `--name=VALUE` in the arguments. */
-function flagValue(args: string[], name: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === name) return args[i + 1];
-    if (args[i]!.startsWith(`${name}=`)) return args[i]!.slice(name.length + 1);
-  }
-  return undefined;
-}
+This launcher reads the settings below and gives the process, in its environment, the card-hash
+key every task uses (as CARD_HASH_SECRET), its instance id and state folder (REPORTS_INSTANCE_ID,
+REPORTS_STATE_DIR) and, on a secured cluster, its Kafka client properties
+(KAFKA_CLIENT_PROPERTIES), with every flag but the Kafka security ones. Ctrl-C or SIGTERM stops
+it cleanly (it commits the work in hand; SIGKILL after 35 s) and exits 0. Otherwise the exit
+status is the process' own (below); also 2 when a setting is bad, Java or Maven is missing or
+the build fails, and 1 when Kafka's TLS certificate is not trusted.`;
 
 /** Prints the sentence and exits 2 (the process' own status for "fix first"). */
 function cannotStart(error: unknown): never {
@@ -52,16 +39,18 @@ function cannotStart(error: unknown): never {
 if (import.meta.main) {
   const args = Deno.args;
   const help = args.includes("--help") || args.includes("-h");
-  if (help) console.log(`${USAGE}\n`);
-  await ensureReportsBuilt({ say: (line) => console.log(line) }).catch(cannotStart);
-  if (help) Deno.exit((await startReportsProcess({ args: ["--help"] }).status).code);
+  if (help) {
+    console.log(`${USAGE}\n\n${settingsHelp("reports")}\n`);
+    await ensureReportsBuilt({ say: (line) => console.log(line) }).catch(cannotStart);
+    Deno.exit((await startReportsProcess({ args: ["--help"] }).status).code);
+  }
 
-  // The settings every task reads (Kafka's address and security, the card-hash key), checked here.
+  // The settings the launcher reads (SETTINGS' reports task: Kafka's address and security, the
+  // card-hash key, the instance), checked before anything is built or started.
   const { flags, own } = splitArgs(args);
-  let config: Config;
+  let config: TaskConfig<"reports">;
   try {
-    config = loadConfig(Deno.env.toObject(), flags);
-    cardHashSecret();
+    config = loadTaskConfig("reports", processEnvironment(), flags);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // As every task refuses a bad setting (lib/infra/cli.ts): one sentence, exit 2.
@@ -70,14 +59,15 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
+  await ensureReportsBuilt({ say: (line) => console.log(line) }).catch(cannotStart);
   const instance = await claimInstance({
-    id: flagValue(own, "--instance-id") ?? Deno.env.get("REPORTS_INSTANCE_ID"),
-    stateDir: flagValue(own, "--state-dir") ?? Deno.env.get("REPORTS_STATE_DIR"),
+    id: config.reportsInstanceId,
+    stateDir: config.reportsStateDir,
   }).catch(cannotStart);
   const clientDir = `${LOCAL_DIR}reports-client/${instance.id}`;
   let security: Record<string, string>;
   try {
-    security = await clientProperties(config, clientDir, flagValue(own, "--client-properties"));
+    security = await clientProperties(config, clientDir, config.kafkaClientProperties);
   } catch (error) {
     await instance.release();
     const what = `report ${config.salesTopic} as the reports process`;

@@ -6,7 +6,7 @@
  */
 import { taskDenoFlags } from "../lib/infra/tasks.ts";
 import { parseCli } from "../lib/infra/cli.ts";
-import { positiveInt } from "../lib/infra/config.ts";
+import { positiveInt } from "../lib/infra/settings.ts";
 import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
 import { generateSales } from "../lib/produce/generate.ts";
 import { brokerAnswers, createKafka } from "../lib/infra/kafka.ts";
@@ -53,7 +53,7 @@ const PARTITIONS = 6;
 /** The dashboard's own pool size (main.ts opens its read-only client with max 4). */
 const DASHBOARD_POOL = 4;
 
-const { config, options: opts } = parseCli(USAGE, {
+const { config, options: opts } = parseCli("bench", USAGE, {
   n: { type: "string" },
   seed: { type: "string" },
   "baseline-n": { type: "string" },

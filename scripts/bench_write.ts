@@ -6,7 +6,7 @@
  * JSON object as the last line.
  */
 import { parseCli } from "../lib/infra/cli.ts";
-import { positiveInt } from "../lib/infra/config.ts";
+import { positiveInt } from "../lib/infra/settings.ts";
 import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
 import { decode } from "../lib/core/decode.ts";
 import { generateSales } from "../lib/produce/generate.ts";
@@ -30,7 +30,7 @@ Prints a table, then one JSON object as the last line. The database is dropped a
   --batch N      sales per writeBatch call (default 2000)
   --writers A,B  concurrent writers to try, each on its own partition (default 1,2)`;
 
-const { config, options: { n, batchSize, writerCounts } } = parseCli(USAGE, {
+const { config, options: { n, batchSize, writerCounts } } = parseCli("bench:write", USAGE, {
   n: { type: "string" },
   batch: { type: "string" },
   writers: { type: "string" },

@@ -12,7 +12,9 @@ const USAGE = `Usage: deno task demo [--delay MIN-MAX]
 Starts Kafka and PostgreSQL when none answers, then the consumer, the reports process
 (\`deno task reports\`, for the /kafka page) and the dashboard, sends the sample file in bulk and
 keeps generating new sales (one every MIN-MAX seconds, default 1-5) so both pages move. Prints
-the dashboard's URLs. Ctrl-C stops the consumer, the reports process, the server and the stream.`;
+the dashboard's URLs. Ctrl-C stops the consumer, the reports process, the server and the stream.
+Each process gets the settings below as the demo read them, and every other setting from the
+environment.`;
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -20,10 +22,16 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const children: Deno.ChildProcess[] = [];
 
 /** Starts an entrypoint as `deno task` would (with the task's Deno flags); its stderr is shown. */
-function start(script: string, args: string[], denoFlags: string[] = []) {
+function start(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  denoFlags: string[] = [],
+) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", ...denoFlags, `${ROOT}${script}`, ...args],
     cwd: ROOT,
+    env,
     stdin: "null",
     stdout: "null",
     stderr: "inherit",
@@ -33,8 +41,15 @@ function start(script: string, args: string[], denoFlags: string[] = []) {
 }
 
 if (import.meta.main) {
-  const { config, values } = parseCli(USAGE, { delay: { type: "string" } });
+  const { config, values } = parseCli("demo", USAGE, { delay: { type: "string" } });
   const delay = (values.delay as string | undefined) ?? "1-5";
+  // The processes reach the same services as the demo, and the dashboard listens where it says.
+  const env = {
+    KAFKA_BROKERS: config.kafkaBrokers.join(","),
+    DATABASE_URL: config.databaseUrl,
+    HOST: config.host,
+    PORT: String(config.port),
+  };
   await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
     await postgresUp(config.database.owner, say);
@@ -51,12 +66,12 @@ if (import.meta.main) {
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  start("consumer.ts", ["--quiet"], taskDenoFlags("consume"));
+  start("consumer.ts", ["--quiet"], env, taskDenoFlags("consume"));
   // The Kafka-side reports for /kafka; reports.ts is what `deno task reports` runs.
-  start("reports.ts", [], taskDenoFlags("reports"));
-  start("main.ts", []);
+  start("reports.ts", [], env, taskDenoFlags("reports"));
+  start("main.ts", [], env);
 
-  const bulk = start("producer.ts", ["--delay", "0", "--quiet"]);
+  const bulk = start("producer.ts", ["--delay", "0", "--quiet"], env);
   await bulk.status;
   await sleep(1000);
   const base = `http://${config.host}:${config.port}`;
@@ -71,6 +86,6 @@ if (import.meta.main) {
     "--delay",
     delay,
     "--quiet",
-  ]);
+  ], env);
   await live.status;
 }

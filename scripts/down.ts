@@ -1,26 +1,23 @@
 /** `deno task down`: stops the local services this project started (never a server it did not start). */
 import { oneOf, parseCli } from "../lib/infra/cli.ts";
 import { kafkaDown } from "../lib/provision/kafka_broker.ts";
-import {
-  clusterNodes,
-  clusterSizeSetting,
-  kafkaClusterDown,
-} from "../lib/provision/kafka_cluster.ts";
+import { clusterNodes, kafkaClusterDown } from "../lib/provision/kafka_cluster.ts";
 import { postgresDown } from "../lib/provision/postgres_cluster.ts";
 
 const USAGE = `Usage: deno task down [--only kafka|postgres] [--cluster-size N]
 
 Stops the Kafka broker and the PostgreSQL cluster that \`deno task up\` started in .local/.
-Data stays in .local/ (delete the folder to start afresh).
-  --cluster-size N  (KAFKA_CLUSTER_SIZE) stop the N brokers of a cluster that
-            \`deno task up --cluster-size N\` started with the same KAFKA_BROKERS`;
+Data stays in .local/ (delete the folder to start afresh). With a cluster size above 1 it stops
+the brokers of the cluster that \`deno task up\` started with the same size and KAFKA_BROKERS.
+  --only kafka|postgres  stop only one of them`;
 
 if (import.meta.main) {
   const { config, options: { only, nodes } } = parseCli(
+    "down",
     USAGE,
-    { only: { type: "string" }, "cluster-size": { type: "string" } },
+    { only: { type: "string" } },
     (v, config) => {
-      const size = clusterSizeSetting(v["cluster-size"] as string | undefined);
+      const size = config.clusterSize;
       return {
         only: oneOf("--only", v.only, ["kafka", "postgres"] as const),
         nodes: size > 1 ? clusterNodes(config.kafkaBrokers, size) : undefined,

@@ -9,7 +9,7 @@ Replaces the aggregate tables and totals with a GROUP BY over \`sales\`, atomica
 Running consumers wait for it and then go on; the rejected and duplicate counters are kept.`;
 
 if (import.meta.main) {
-  const { config } = parseCli(USAGE, {});
+  const { config } = parseCli("rebuild", USAGE, {});
   const sql = await connectMigrated(config.database.owner);
   try {
     const started = performance.now();

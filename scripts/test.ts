@@ -1,7 +1,7 @@
 /** `deno task test`: brings up the services (as `deno task up`), checks the browser, runs the whole suite. */
 import { parseCli } from "../lib/infra/cli.ts";
 import { kafkaUp, resolveKafkaJars } from "../lib/provision/kafka_broker.ts";
-import { fleetClusters, kafkaVersionList } from "../lib/provision/kafka_cluster.ts";
+import { fleetClusters } from "../lib/provision/kafka_cluster.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
 import { ensureChromium, ensureKcat, provisionOrExit } from "../lib/provision/run.ts";
 import { ensureReportsBuilt } from "../lib/reports/launch.ts";
@@ -15,30 +15,24 @@ then runs \`deno test -A tests/\` against the real services. Extra arguments aft
 test (e.g. --filter pipeline).
 
 The same run includes the fault test on a replicated cluster (tests/fleet/): for each Kafka
-release in FLEET_KAFKA_VERSIONS (default 4.4.0,3.9.1; empty: none) it starts a cluster of three
-brokers of its own (ports 29092-29097, then 39092-39097; FLEET_KAFKA_PORT moves them), kills
-leaders mid-produce and mid-consume, checks every sale is stored once, and removes the cluster.`;
-
-/** The releases the fleet test runs on when FLEET_KAFKA_VERSIONS is not set. */
-const FLEET_DEFAULT = "4.4.0,3.9.1";
+release in FLEET_KAFKA_VERSIONS it starts a cluster of three brokers of its own (ports
+29092-29097, then 39092-39097; FLEET_KAFKA_PORT moves them), kills leaders mid-produce and
+mid-consume, checks every sale is stored once, and removes the cluster.`;
 
 if (import.meta.main) {
   const split = Deno.args.indexOf("--");
   const own = split === -1 ? Deno.args : Deno.args.slice(0, split);
   const extra = split === -1 ? [] : Deno.args.slice(split + 1);
-  const { config, options: fleet } = parseCli(
+  const { config } = parseCli(
+    "test",
     USAGE,
     {},
-    () => {
-      const versions = kafkaVersionList(
-        "FLEET_KAFKA_VERSIONS",
-        Deno.env.get("FLEET_KAFKA_VERSIONS") ?? FLEET_DEFAULT,
-      );
-      fleetClusters(versions, Deno.env.get("FLEET_KAFKA_PORT")); // checks the ports
-      return versions;
+    (_, config) => {
+      fleetClusters(config.fleetKafkaVersions, config.fleetKafkaPort); // room for each cluster?
     },
     own,
   );
+  const fleet = config.fleetKafkaVersions;
   await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
     // The fleet test's releases, and 3.9.1 whose client tools the secured-services test uses.

@@ -1,6 +1,6 @@
 /** `deno task unstick`: moves a consumer group past a batch it cannot decode, after a confirmation. */
 import { failureReason, parseCli } from "../lib/infra/cli.ts";
-import { ConfigError } from "../lib/infra/config.ts";
+import { ConfigError } from "../lib/infra/settings.ts";
 import { createKafka, quietKafkaTimerWarnings } from "../lib/infra/kafka.ts";
 import { verifyKafkaTls } from "../lib/infra/kafka_security.ts";
 import { connectMigrated } from "../lib/infra/migrate.ts";
@@ -16,14 +16,12 @@ that batch: it sends a record describing the skipped offsets (the bytes cannot b
 past the range and clears the mark, in one transaction. A running consumer resumes the partition
 within seconds. Without --yes it shows the range and asks first.
   --partition P   the stuck partition (see the dashboard or the consumer's log)
-  --topic T       the sales topic (SALES_TOPIC; default sales_topic)
-  --group G       the consumer group (CONSUMER_GROUP; default sales-consumer)
   --yes           do not ask
 Exit status: 0 skipped; 1 nothing changed (not stuck, declined, or refused); 2 bad usage.
 Without --partition it lists the stuck partitions of the group and topic.`;
 
 if (import.meta.main) {
-  const { config, values, options } = parseCli(USAGE, {
+  const { config, values, options } = parseCli("unstick", USAGE, {
     partition: { type: "string" },
     yes: { type: "boolean" },
   }, (v) => {

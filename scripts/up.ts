@@ -1,6 +1,7 @@
 /** `deno task up`: starts what the project needs (Kafka, PostgreSQL) when it does not answer yet. */
 import { oneOf, parseCli } from "../lib/infra/cli.ts";
-import { type Config, ConfigError, type DatabaseLogins } from "../lib/infra/config.ts";
+import type { DatabaseLogins, TaskConfig } from "../lib/infra/config.ts";
+import { ConfigError } from "../lib/infra/settings.ts";
 import {
   brokerAnswers,
   createKafka,
@@ -11,13 +12,7 @@ import {
 import { explainKafkaError, verifyKafkaTls } from "../lib/infra/kafka_security.ts";
 import { ProvisionError } from "../lib/infra/process.ts";
 import { kafkaUp } from "../lib/provision/kafka_broker.ts";
-import {
-  clusterNodes,
-  clusterSizeSetting,
-  kafkaClusterUp,
-  kafkaVersionSetting,
-  MAX_CLUSTER_SIZE,
-} from "../lib/provision/kafka_cluster.ts";
+import { clusterNodes, kafkaClusterUp } from "../lib/provision/kafka_cluster.ts";
 import {
   grantAccess,
   KAFKA_USERS,
@@ -32,9 +27,7 @@ import { provisionOrExit } from "../lib/provision/run.ts";
 import {
   ensureReportTopics,
   REPORT_READER_GROUPS,
-  reportPrefixSetting,
   REPORTS,
-  reportsGroupSetting,
   reportTopic,
 } from "../lib/reports/topics.ts";
 
@@ -45,29 +38,27 @@ Starts Apache Kafka (KRaft, jars from Maven Central, data in .local/kafka-<port>
 KAFKA_BROKERS does not answer, and PostgreSQL (a local cluster in .local/postgres) when
 DATABASE_URL does not answer; creates the database and applies pending migrations.
 Safe to run again: what already runs is left alone.
-  --cluster-size N  (KAFKA_CLUSTER_SIZE, default 1, at most ${MAX_CLUSTER_SIZE}) brokers in one
-            KRaft cluster, each also a controller, heap 384 MB each: the KAFKA_BROKERS addresses
-            when it lists N, else its one address and the next even ports (localhost:9092 →
-            9092, 9094, 9096; each controller on its port + 1). The project's topics get
-            min(3, N) replicas, and min.insync.replicas 2 with 3.
-  --kafka-version V  (KAFKA_VERSION) the release to run: 4.4.0 (default) or 3.9.1
-With Kafka security settings
-(KAFKA_SECURITY_PROTOCOL SSL or SASL_SSL) no broker is started: it checks that the brokers
-answer and accept the login.
+  --only kafka|postgres  start or check only one of them
+A cluster of N brokers (KAFKA_CLUSTER_SIZE above 1) is one KRaft cluster, each broker also a
+controller, heap 384 MB each: on the KAFKA_BROKERS addresses when it lists N, else its one
+address and the next even ports (localhost:9092 → 9092, 9094, 9096; each controller on its
+port + 1). The project's topics get min(3, N) replicas, and min.insync.replicas 2 with 3.
+With Kafka security settings (KAFKA_SECURITY_PROTOCOL SSL or SASL_SSL) no broker is started: it
+checks that the brokers answer and accept the login.
   --secure  the secured services, on ports of their own: Kafka with a SASL_SSL listener (TLS,
             SCRAM users admin, producer, consumer, reports and dashboard) and ACLs that give each
             user only its rights, its topics created as admin; PostgreSQL where every role needs
             its password (SCRAM-SHA-256) over TLS, and sales_writer and sales_reader get passwords
             (CONSUMER_/DASHBOARD_DATABASE_PASSWORD_FILE, else generated). Certificates and
-            passwords are generated into .local/ (mode 0600); prints each process' settings.
-  --prefix P, --reports-group G   the report topics' prefix and the reports' group the ACLs are
-            for (REPORT_TOPIC_PREFIX, REPORTS_GROUP; defaults: none, sales-reports)`;
+            passwords are generated into .local/ (mode 0600); prints each process' settings. The
+            ACLs are for the report topics' prefix and the reports' group below
+            (REPORT_TOPIC_PREFIX, REPORTS_GROUP).`;
 
 /**
  * With security settings (KAFKA_SECURITY_PROTOCOL is not PLAINTEXT), `up` starts no broker: it
  * checks that the brokers answer and accept this login, and says so.
  */
-async function checkKafkaLogin(config: Config, say: (line: string) => void) {
+async function checkKafkaLogin(config: TaskConfig<"up">, say: (line: string) => void) {
   const { kafkaBrokers: brokers, kafkaSecurity: security } = config;
   if (!await brokerAnswers(brokers)) {
     throw new ProvisionError(
@@ -91,7 +82,7 @@ async function checkKafkaLogin(config: Config, say: (line: string) => void) {
 
 /** Starts or checks the secured broker, creates the topics as its administrator and grants the ACLs. */
 async function secureKafka(
-  config: Config,
+  config: TaskConfig<"up">,
   prefix: string,
   reportsGroup: string,
   say: (line: string) => void,
@@ -125,7 +116,11 @@ async function secureKafka(
 }
 
 /** Each process' settings for the secured services, one line each (file paths, never a secret). */
-function settingsLines(config: Config, logins: DatabaseLogins | undefined, kafka: boolean) {
+function settingsLines(
+  config: TaskConfig<"up">,
+  logins: DatabaseLogins | undefined,
+  kafka: boolean,
+) {
   const port = Number(config.kafkaBrokers[0]!.split(":")[1]);
   const login = (user: KafkaUser) => {
     if (!kafka) return {};
@@ -169,28 +164,22 @@ function settingsLines(config: Config, logins: DatabaseLogins | undefined, kafka
 }
 
 if (import.meta.main) {
-  const { config, values, options: { only, nodes, version } } = parseCli(
+  const { config, values, options: { only, nodes } } = parseCli(
+    "up",
     USAGE,
-    {
-      only: { type: "string" },
-      secure: { type: "boolean" },
-      prefix: { type: "string" },
-      "reports-group": { type: "string" },
-      "cluster-size": { type: "string" },
-      "kafka-version": { type: "string" },
-    },
+    { only: { type: "string" }, secure: { type: "boolean" } },
     (v, config) => {
-      const size = clusterSizeSetting(v["cluster-size"] as string | undefined);
+      const size = config.clusterSize;
       if (size > 1 && v.secure) {
         throw new ConfigError("--secure starts one broker; leave out --cluster-size");
       }
       return {
         only: oneOf("--only", v.only, ["kafka", "postgres"] as const),
         nodes: size > 1 ? clusterNodes(config.kafkaBrokers, size) : undefined,
-        version: kafkaVersionSetting(v["kafka-version"] as string | undefined),
       };
     },
   );
+  const version = config.kafkaVersion;
   quietKafkaTimerWarnings();
   await provisionOrExit(async (say) => {
     if (!values.secure) {
@@ -202,9 +191,9 @@ if (import.meta.main) {
       if (only !== "kafka") await postgresUp(config.database.owner, say);
       return;
     }
-    const prefix = reportPrefixSetting(values.prefix as string | undefined);
-    const group = reportsGroupSetting(values["reports-group"] as string | undefined);
-    if (only !== "postgres") await secureKafka(config, prefix, group, say);
+    if (only !== "postgres") {
+      await secureKafka(config, config.reportPrefix, config.reportsGroup, say);
+    }
     const logins = only !== "kafka" ? await securePostgresUp(config.database, say) : undefined;
     for (const line of settingsLines(config, logins, only !== "postgres")) say(line);
   });

@@ -9,7 +9,7 @@ Compares every aggregate table and the totals with a GROUP BY over \`sales\`.
 Prints each difference; exits 0 when none, 1 on drift.`;
 
 if (import.meta.main) {
-  const { config } = parseCli(USAGE, {});
+  const { config } = parseCli("verify", USAGE, {});
   const sql = await connectMigrated(config.database.owner);
   try {
     const drift = await findDrift(sql);

@@ -40,15 +40,22 @@ const ENTRYPOINTS = [
   "scripts/rebuild.ts",
   "scripts/bench.ts",
   "scripts/bench_write.ts",
+  "scripts/unstick.ts",
   "reports.ts",
 ];
 
-Deno.test("every task answers --help with its usage and the shared settings, exit 0", async () => {
+Deno.test("every task answers --help with its usage and its settings, exit 0", async () => {
   for (const script of ENTRYPOINTS) {
     const { code, stdout } = await runScript(script, ["--help"]);
     assert.equal(code, 0, script);
     assert.match(stdout, /^Usage: deno task /, script);
-    assert.match(stdout, /KAFKA_BROKERS/, script);
+    // Which settings each lists, exactly: tests/settings_test.ts.
+    assert.match(
+      stdout,
+      /\n\nSettings \(an environment variable, or its flag, which wins;/,
+      script,
+    );
+    assert.match(stdout, /\n {2}DATABASE_URL {2,}|\n {2}KAFKA_BROKERS {2,}/, script);
   }
 });
 
@@ -68,7 +75,14 @@ Deno.test("deno task reports --help lists every setting of the reports process, 
   }
   assert.match(stdout, /REPORTS_DEDUPE_DAYS +--dedupe-days +default 90\n.*counted again/);
   assert.match(stdout, /CARD_HASH_SECRET +\(environment only\)/);
-  assert.match(stdout, /REPORTS_INSTANCE_ID +when unset: <host>-<n>/, "the launcher's defaults");
+  assert.ok(
+    stdout.replace(/\s+/g, " ").includes(
+      "REPORTS_INSTANCE_ID --instance-id this instance's id, unique and stable across restarts " +
+        "(its static group membership) (default: `<host>-<n>`, the lowest n not running on this " +
+        "machine)",
+    ),
+    "the launcher's defaults",
+  );
 });
 
 Deno.test("an unknown flag or a bad setting is refused with a sentence and exit 2", async () => {

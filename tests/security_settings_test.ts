@@ -5,14 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import {
-  ConfigError,
-  type KafkaSecurity,
-  loadConfig,
-  loadKafkaSecurity,
-  readSecretFile,
-  type Source,
-} from "../lib/infra/config.ts";
+import { type KafkaSecurity, loadConfig, loadKafkaSecurity } from "../lib/infra/config.ts";
+import { ConfigError, readSecretFile, type Source } from "../lib/infra/settings.ts";
 import { databaseError, DatabaseRefusedError, DatabaseUnavailableError } from "../lib/infra/db.ts";
 import { kafkajsSecurity, noteKafkaLog } from "../lib/infra/kafka.ts";
 import {
@@ -84,12 +78,12 @@ Deno.test("each bad Kafka security setting or flag is refused in one sentence na
       {},
       /^KAFKA_SASL_MECHANISM takes PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, got "GSSAPI"/,
     ],
-    [{ ...SASL }, { "kafka-sasl-mechanism": "md5" }, /^KAFKA_SASL_MECHANISM takes .*got "md5"/],
+    [{ ...SASL }, { "kafka-sasl-mechanism": "md5" }, /^--kafka-sasl-mechanism takes .*got "md5"/],
     [{ ...SASL, KAFKA_USERNAME: undefined }, {}, /SASL_SSL needs KAFKA_USERNAME/],
     [
       { ...SASL },
       { "kafka-username": 'say"hi' },
-      /^KAFKA_USERNAME must be printable ASCII without spaces, quotes/,
+      /^--kafka-username must be printable ASCII without spaces, quotes/,
     ],
     [
       { ...SASL, KAFKA_PASSWORD_FILE: undefined },

@@ -1,27 +1,10 @@
 /** Command-line parsing shared by the entrypoints: flags, --help and clear failures. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { type Config, ConfigError, loadConfig, SETTINGS_HELP } from "./config.ts";
+import { type KafkaSettings, loadTaskConfig, type TaskConfig } from "./config.ts";
 import { DatabaseRefusedError, DatabaseUnavailableError } from "./db.ts";
 import { explainKafkaError } from "./kafka_security.ts";
-
-/** Flags every entrypoint accepts, mapped onto the shared settings. */
-const SHARED_FLAGS = {
-  brokers: { type: "string" },
-  "database-url": { type: "string" },
-  topic: { type: "string" },
-  partitions: { type: "string" },
-  group: { type: "string" },
-  host: { type: "string" },
-  port: { type: "string" },
-  "kafka-security-protocol": { type: "string" },
-  "kafka-sasl-mechanism": { type: "string" },
-  "kafka-username": { type: "string" },
-  "kafka-password-file": { type: "string" },
-  "kafka-ca-file": { type: "string" },
-  "kafka-cert-file": { type: "string" },
-  "kafka-key-file": { type: "string" },
-  help: { type: "boolean", short: "h" },
-} as const;
+import { ConfigError, flagsOf, processEnvironment, type Task } from "./settings.ts";
+import { settingsHelp } from "./settings_help.ts";
 
 /**
  * Refuses a flag that would carry a secret (--kafka-password, --dashboard-token ...): every user
@@ -43,41 +26,57 @@ function refuseSecretFlags(args: string[]): void {
 /** The values of an entrypoint's own flags, as parseArgs gives them. */
 export type FlagValues<O> = Record<keyof O, string | boolean | undefined>;
 
-/** What `parseCli` returns: the shared config, the raw flag values and what `read` made of them. */
-export interface Cli<V, R> {
-  config: Config;
+/** What `parseCli` returns: the task's settings, its own flag values and what `read` made of them. */
+export interface Cli<T extends Task, V, R> {
+  config: TaskConfig<T>;
   values: V;
   options: R;
 }
 
 /**
- * Parses argv into the shared config and the entrypoint's own options (`read` turns flag values
- * into them and throws ConfigError on bad input). Prints usage and exits 0 on --help; prints the
- * problem in one sentence and exits 2 on an unknown flag or a bad value.
+ * Parses argv into the settings `task` reads (their flags, their variables, their defaults: see
+ * settings.ts) and the entrypoint's own options (`read` turns flag values into them and throws
+ * ConfigError on bad input). A flag of a setting the task does not read is unknown. Prints usage
+ * and the task's settings and exits 0 on --help; prints the problem in one sentence and exits 2 on
+ * an unknown flag or a bad value.
  */
-export function parseCli<O extends NonNullable<ParseArgsConfig["options"]>, R = undefined>(
+export function parseCli<
+  T extends Task,
+  O extends NonNullable<ParseArgsConfig["options"]>,
+  R = undefined,
+>(
+  task: T,
   usage: string,
   options: O,
-  read?: (values: FlagValues<O>, config: Config) => R,
+  read?: (values: FlagValues<O>, config: TaskConfig<T>) => R,
   args: string[] = Deno.args,
-): Cli<FlagValues<O>, R> {
+): Cli<T, FlagValues<O>, R> {
+  const settings = flagsOf(task);
+  const clash = settings.find((flag) => flag in options || flag === "help");
+  if (clash) throw new Error(`--${clash} is both a setting's flag and an option of ${task}`);
   try {
     refuseSecretFlags(args);
     const { values } = parseArgs({
       args,
-      options: { ...SHARED_FLAGS, ...options },
+      options: {
+        ...Object.fromEntries(settings.map((flag) => [flag, { type: "string" } as const])),
+        ...options,
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: false,
     }) as { values: Record<string, string | boolean | undefined> };
     if (values.help) {
-      console.log(`${usage}\n\n${SETTINGS_HELP}`);
+      console.log(`${usage}\n\n${settingsHelp(task)}`);
       Deno.exit(0);
     }
     const flags = Object.fromEntries(
-      Object.entries(values).filter(([, v]) => typeof v === "string"),
+      settings.filter((flag) => values[flag] !== undefined).map((flag) => [flag, values[flag]]),
     ) as Record<string, string>;
-    const config = loadConfig(Deno.env.toObject(), flags);
-    const own = values as FlagValues<O>;
+    const config = loadTaskConfig(task, processEnvironment(), flags);
+    const own = Object.fromEntries(
+      Object.keys(options).map((name) => [name, values[name]]),
+    ) as FlagValues<O>;
     return { config, values: own, options: read ? read(own, config) : undefined as R };
   } catch (error) {
     if (!isUsageError(error)) throw error;
@@ -113,7 +112,7 @@ export function oneOf<C extends string>(
  * sentence, a Kafka error explained for `kafkaWhat` (e.g. "consume sales_topic as group g"),
  * anything else as its first line.
  */
-export function failureReason(error: unknown, config: Config, kafkaWhat: string): string {
+export function failureReason(error: unknown, config: KafkaSettings, kafkaWhat: string): string {
   if (
     error instanceof ConfigError || error instanceof DatabaseRefusedError ||
     error instanceof DatabaseUnavailableError

@@ -1,10 +1,23 @@
-/** Typed configuration read once from the environment and command-line flags. */
-
-/** How a process reaches Kafka: in the clear, over TLS, or over TLS with a SASL login. */
-export type KafkaProtocol = "PLAINTEXT" | "SSL" | "SASL_SSL";
-
-/** The SASL mechanisms a login may use. */
-export type SaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+/**
+ * The typed settings a task is given: the values of the settings it reads (declared in
+ * settings.ts), with Kafka's security settings and the PostgreSQL logins assembled and checked
+ * against each other. Parsed once, at start, and passed down.
+ */
+import {
+  ConfigError,
+  type KafkaProtocol,
+  type KeysOf,
+  keysOf,
+  processEnvironment,
+  readSettingFile,
+  readSettings,
+  type SaslMechanism,
+  SETTING_KEYS,
+  type SettingKey,
+  type Settings,
+  type Source,
+  type Task,
+} from "./settings.ts";
 
 /** Kafka's security settings: protocol, TLS trust and client certificate, SASL login. */
 export interface KafkaSecurity {
@@ -26,6 +39,12 @@ export interface KafkaSecurity {
     /** where the password came from, when it came from a file */
     passwordFile?: string;
   };
+}
+
+/** Where a task reaches Kafka: its brokers and its security settings. */
+export interface KafkaSettings {
+  kafkaBrokers: string[];
+  kafkaSecurity: KafkaSecurity;
 }
 
 /** One PostgreSQL login: its URL, where its password is read, the CA to verify the server with. */
@@ -50,148 +69,87 @@ export interface DatabaseLogins {
   dashboard: DatabaseLogin;
 }
 
-/** Settings shared by every entrypoint. */
-export interface Config {
-  kafkaBrokers: string[];
-  kafkaSecurity: KafkaSecurity;
-  databaseUrl: string;
-  database: DatabaseLogins;
-  salesTopic: string;
-  host: string;
-  port: number;
-  partitions: number;
-  groupId: string;
-}
+/** The settings `kafkaSecurity` is assembled from (read by the same tasks). */
+const KAFKA_SECURITY_KEYS = [
+  "kafkaSecurityProtocol",
+  "kafkaSaslMechanism",
+  "kafkaUsername",
+  "kafkaPassword",
+  "kafkaCaFile",
+  "kafkaCertFile",
+  "kafkaKeyFile",
+] as const satisfies readonly SettingKey[];
 
-/** Thrown when a setting is missing or malformed; the message names the variable. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+/** The settings `database` is assembled from, beside DATABASE_URL. */
+const DATABASE_LOGIN_KEYS = [
+  "databasePasswordFile",
+  "databaseCaFile",
+  "consumerDatabaseUrl",
+  "consumerDatabasePasswordFile",
+  "dashboardDatabaseUrl",
+  "dashboardDatabasePasswordFile",
+] as const satisfies readonly SettingKey[];
 
-/** Default values, as documented in the README. */
-const DEFAULTS = {
-  KAFKA_BROKERS: "localhost:9092",
-  DATABASE_URL: "postgres://postgres@localhost:5432/sales",
-  SALES_TOPIC: "sales_topic",
-  HOST: "127.0.0.1",
-  PORT: "8000",
-  SALES_PARTITIONS: "6",
-  CONSUMER_GROUP: "sales-consumer",
-} as const;
+type KafkaSecurityKey = (typeof KAFKA_SECURITY_KEYS)[number];
+type DatabaseLoginKey = (typeof DATABASE_LOGIN_KEYS)[number];
 
-/** Environment variables or flag values by name. */
-export type Source = Record<string, string | undefined>;
-
-/** Builds the config from environment variables, overridden by the given flag values. */
-export function loadConfig(env: Source = Deno.env.toObject(), flags: Source = {}): Config {
-  const get = (name: keyof typeof DEFAULTS, flag?: string): string => {
-    const value = (flag !== undefined ? flags[flag] : undefined) ?? env[name] ?? DEFAULTS[name];
-    if (value.trim() === "") throw new ConfigError(`${name} is empty; unset it or give a value`);
-    return value.trim();
-  };
-  const kafkaBrokers = get("KAFKA_BROKERS", "brokers").split(",").map((b) => b.trim())
-    .filter(Boolean);
-  for (const broker of kafkaBrokers) {
-    if (!/^[^:\s]+:\d+$/.test(broker)) {
-      throw new ConfigError(`KAFKA_BROKERS has "${broker}"; expected host:port[,host:port]`);
-    }
-  }
-  const databaseUrl = databaseUrlOf("DATABASE_URL", get("DATABASE_URL", "database-url"));
-  if (flags["database-url"] !== undefined && new URL(databaseUrl).password) {
-    throw new ConfigError(
-      "--database-url holds a password, and process arguments are visible to every user of this " +
-        "machine: give the URL without it and put the password in DATABASE_PASSWORD_FILE",
-    );
-  }
-  return {
-    kafkaBrokers,
-    kafkaSecurity: loadKafkaSecurity(env, flags),
-    databaseUrl,
-    database: loadDatabaseLogins(databaseUrl, env),
-    salesTopic: get("SALES_TOPIC", "topic"),
-    host: get("HOST", "host"),
-    port: positiveInt("PORT", get("PORT", "port")),
-    partitions: positiveInt("SALES_PARTITIONS", get("SALES_PARTITIONS", "partitions")),
-    groupId: get("CONSUMER_GROUP", "group"),
-  };
-}
-
-/** Parses a whole positive number, naming the setting when it is not one. */
-export function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new ConfigError(`${name} must be a whole number above 0, got "${text}"`);
-  }
-  return n;
-}
-
-/** Longest wait a seconds setting takes: an hour. */
-const MAX_SECONDS = 3600;
-
-/** Parses seconds above 0 (like 10 or 0.5, at most an hour) into ms, naming the setting when bad. */
-export function positiveSeconds(name: string, text: string): number {
-  const seconds = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(seconds > 0 && seconds <= MAX_SECONDS)) {
-    throw new ConfigError(
-      `${name} must be a number of seconds above 0 and at most ${MAX_SECONDS}, got "${text}"`,
-    );
-  }
-  return Math.max(1, Math.round(seconds * 1000));
-}
-
-// --- secrets ----------------------------------------------------------------------------------
+/** The logins a task reads: the owner's, and the consumer's and the dashboard's when it reads them. */
+type LoginsOf<T extends Task> = Pick<
+  DatabaseLogins,
+  | "owner"
+  | ("consumerDatabaseUrl" extends KeysOf<T> ? "consumer" : never)
+  | ("dashboardDatabaseUrl" extends KeysOf<T> ? "dashboard" : never)
+>;
 
 /**
- * A secret setting: NAME_FILE (the file's content without its trailing newline) or NAME (the
- * value itself, which stays in the process' environment: prefer the file). Undefined when neither
- * is set. Messages name the setting and the file, never the secret.
+ * A task's settings: the value of each setting it reads, by its name in SETTINGS, except that
+ * Kafka's security settings come as `kafkaSecurity` and the PostgreSQL logins as `database`.
  */
-export function secretSetting(
-  name: string,
-  env: Source,
-  fileFlag?: string,
-): { value: string; file?: string } | undefined {
-  const file = fileFlag || env[`${name}_FILE`] || undefined;
-  const value = env[name] || undefined;
-  if (file && value) {
-    throw new ConfigError(`set ${name}_FILE or ${name}, not both`);
-  }
-  if (value !== undefined) return { value };
-  if (file === undefined) return undefined;
-  return { value: readSecretFile(`${name}_FILE`, file), file };
-}
+export type TaskConfig<T extends Task> =
+  & Omit<Settings<KeysOf<T>>, KafkaSecurityKey | DatabaseLoginKey>
+  & ("kafkaSecurityProtocol" extends KeysOf<T> ? { kafkaSecurity: KafkaSecurity } : unknown)
+  & ("databasePasswordFile" extends KeysOf<T> ? { database: LoginsOf<T> } : unknown);
 
-/** A secret file's content without one trailing newline; ConfigError when missing or empty. */
-export function readSecretFile(setting: string, file: string): string {
-  const text = readSetting(setting, file).replace(/\r?\n$/, "");
-  if (text === "") throw new ConfigError(`${setting}=${file} is empty`);
-  if (/[\r\n]/.test(text)) {
-    throw new ConfigError(
-      `${setting}=${file} has more than one line; it must hold the secret only`,
+/** Every setting of every task (tests and tools). */
+export type Config = TaskConfig<Task>;
+
+/** The settings `keys` from the environment and flags, with the security and logins assembled. */
+function assemble(keys: readonly SettingKey[], env: Source, flags: Source): unknown {
+  const values = readSettings(keys, env, flags) as Record<string, unknown>;
+  const composed = new Set<string>([...KAFKA_SECURITY_KEYS, ...DATABASE_LOGIN_KEYS]);
+  const config = Object.fromEntries(Object.entries(values).filter(([key]) => !composed.has(key)));
+  if (keys.includes("kafkaSecurityProtocol")) {
+    config.kafkaSecurity = kafkaSecurityOf(values as Settings<KafkaSecurityKey>);
+  }
+  if (keys.includes("databasePasswordFile")) {
+    config.database = databaseLoginsOf(
+      values as Settings<"databaseUrl" | DatabaseLoginKey>,
+      keys.includes("consumerDatabaseUrl"),
+      keys.includes("dashboardDatabaseUrl"),
     );
   }
-  return text;
+  return config;
 }
 
-/** A file named by a setting, as text; ConfigError naming the setting when it cannot be read. */
-function readSetting(setting: string, file: string): string {
-  try {
-    return Deno.readTextFileSync(file);
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : error instanceof Deno.errors.IsADirectory
-      ? "it is a folder"
-      : (error as Error).message;
-    throw new ConfigError(`${setting}=${file} cannot be read (${reason})`);
-  }
+/** The settings `task` reads, from the environment and flags (by name without `--`). */
+export function loadTaskConfig<T extends Task>(
+  task: T,
+  env: Source,
+  flags: Source = {},
+): TaskConfig<T> {
+  return assemble(keysOf(task), env, flags) as TaskConfig<T>;
 }
+
+/** Every setting, from the environment variables overridden by the given flag values. */
+export function loadConfig(env: Source = processEnvironment(), flags: Source = {}): Config {
+  return assemble(SETTING_KEYS, env, flags) as Config;
+}
+
+// --- Kafka ------------------------------------------------------------------------------------
 
 /** A PEM file of certificates (CA or client certificate); ConfigError when it holds none. */
 function readCertificates(setting: string, file: string): string {
-  const text = readSetting(setting, file);
+  const text = readSettingFile(setting, file);
   if (!text.includes("-----BEGIN CERTIFICATE-----")) {
     throw new ConfigError(
       `${setting}=${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
@@ -202,7 +160,7 @@ function readCertificates(setting: string, file: string): string {
 
 /** A PEM private key file (unencrypted); ConfigError naming the setting otherwise. */
 function readPrivateKey(setting: string, file: string): string {
-  const text = readSetting(setting, file);
+  const text = readSettingFile(setting, file);
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
     throw new ConfigError(
       `${setting}=${file} holds an encrypted key; give it unencrypted and protect the file (mode 0600)`,
@@ -216,46 +174,28 @@ function readPrivateKey(setting: string, file: string): string {
   return text;
 }
 
-// --- Kafka ------------------------------------------------------------------------------------
-
-const PROTOCOLS: readonly KafkaProtocol[] = ["PLAINTEXT", "SSL", "SASL_SSL"];
-const MECHANISMS: readonly SaslMechanism[] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
-
 /** No TLS, no login: the local broker of `deno task up`. */
 export const PLAINTEXT_KAFKA: KafkaSecurity = { protocol: "PLAINTEXT" };
 
 /**
- * Kafka's security settings. Each is an environment variable and a flag, except the password,
- * which is never a flag: KAFKA_PASSWORD_FILE (or KAFKA_PASSWORD).
+ * Kafka's security settings from their environment variables and flags (the password is never a
+ * flag: KAFKA_PASSWORD_FILE, or KAFKA_PASSWORD).
  */
 export function loadKafkaSecurity(env: Source, flags: Source = {}): KafkaSecurity {
-  const setting = (name: string, flag: string) => {
-    const value = flags[flag] ?? env[name];
-    if (value !== undefined && value.trim() === "") {
-      throw new ConfigError(`${name} is empty; unset it or give a value`);
-    }
-    return value?.trim();
-  };
-  const protocolText = setting("KAFKA_SECURITY_PROTOCOL", "kafka-security-protocol") ?? "PLAINTEXT";
-  const protocol = protocolText.toUpperCase() as KafkaProtocol;
-  if (protocol === "SASL_PLAINTEXT" as KafkaProtocol) {
-    throw new ConfigError(
-      "KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT is not supported: the login and the data would cross " +
-        "the network unencrypted; use SASL_SSL",
-    );
-  }
-  if (!PROTOCOLS.includes(protocol)) {
-    throw new ConfigError(
-      `KAFKA_SECURITY_PROTOCOL takes ${PROTOCOLS.join(", ")}, got "${protocolText}"`,
-    );
-  }
-  const mechanismText = setting("KAFKA_SASL_MECHANISM", "kafka-sasl-mechanism");
-  const username = setting("KAFKA_USERNAME", "kafka-username");
-  const password = secretSetting("KAFKA_PASSWORD", env, flags["kafka-password-file"]);
-  const caFile = setting("KAFKA_CA_FILE", "kafka-ca-file");
-  const certFile = setting("KAFKA_CERT_FILE", "kafka-cert-file");
-  const keyFile = setting("KAFKA_KEY_FILE", "kafka-key-file");
+  return kafkaSecurityOf(readSettings(KAFKA_SECURITY_KEYS, env, flags));
+}
 
+/** Kafka's security from its settings, each checked against the protocol; reads the PEM files. */
+function kafkaSecurityOf(settings: Settings<KafkaSecurityKey>): KafkaSecurity {
+  const {
+    kafkaSecurityProtocol: protocol,
+    kafkaSaslMechanism: mechanism,
+    kafkaUsername: username,
+    kafkaPassword: password,
+    kafkaCaFile: caFile,
+    kafkaCertFile: certFile,
+    kafkaKeyFile: keyFile,
+  } = settings;
   const needs = (name: string, what: string, wanted: string) =>
     new ConfigError(
       `${name} is set but KAFKA_SECURITY_PROTOCOL is ${protocol}, so ${what}; ` +
@@ -267,7 +207,7 @@ export function loadKafkaSecurity(env: Source, flags: Source = {}): KafkaSecurit
         ["KAFKA_USERNAME", username],
         ["KAFKA_PASSWORD_FILE", password?.file],
         ["KAFKA_PASSWORD", password && !password.file],
-        ["KAFKA_SASL_MECHANISM", mechanismText],
+        ["KAFKA_SASL_MECHANISM", mechanism],
       ] as const
     ) {
       if (given) throw needs(name, "no login would be sent", "SASL_SSL");
@@ -303,30 +243,22 @@ export function loadKafkaSecurity(env: Source, flags: Source = {}): KafkaSecurit
     },
   };
   if (protocol === "SSL") return security;
-
-  const mechanism = (mechanismText ?? "SCRAM-SHA-512").toUpperCase() as SaslMechanism;
-  if (!MECHANISMS.includes(mechanism)) {
-    throw new ConfigError(
-      `KAFKA_SASL_MECHANISM takes ${MECHANISMS.join(", ")}, got "${mechanismText}"`,
-    );
-  }
   if (!username) {
     throw new ConfigError("KAFKA_SECURITY_PROTOCOL=SASL_SSL needs KAFKA_USERNAME (the login)");
-  }
-  if (!/^[\x21-\x7e]+$/.test(username) || /["\\]/.test(username)) {
-    throw new ConfigError(
-      "KAFKA_USERNAME must be printable ASCII without spaces, quotes or backslashes",
-    );
   }
   if (!password) {
     throw new ConfigError(
       "KAFKA_SECURITY_PROTOCOL=SASL_SSL needs the password in KAFKA_PASSWORD_FILE (or KAFKA_PASSWORD)",
     );
   }
-  const secret = password.value;
   return {
     ...security,
-    sasl: { mechanism, username, password: () => secret, passwordFile: password.file },
+    sasl: {
+      mechanism: mechanism ?? "SCRAM-SHA-512",
+      username,
+      password: password.value,
+      passwordFile: password.file,
+    },
   };
 }
 
@@ -340,59 +272,33 @@ export function roleUrl(url: string, role: "sales_reader" | "sales_writer"): str
   return u.toString();
 }
 
-/** A URL as it may be shown: its password replaced by stars. */
-function shownUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(not a URL)";
-  }
-}
-
-/** Checks a postgres:// URL named by `setting`; messages never show its password. */
-function databaseUrlOf(setting: string, url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = new URL("invalid:");
-  }
-  if (!/^postgres(ql)?:$/.test(parsed.protocol)) {
-    throw new ConfigError(`${setting} must start with postgres://, got "${shownUrl(url)}"`);
-  }
-  if (parsed.searchParams.has("sslrootcert")) {
-    throw new ConfigError(
-      `${setting} has sslrootcert, which the PostgreSQL client ignores: remove it and set DATABASE_CA_FILE`,
-    );
-  }
-  return url;
-}
-
-/** The owner's, the consumer's and the dashboard's logins from DATABASE_URL and its companions. */
-function loadDatabaseLogins(databaseUrl: string, env: Source): DatabaseLogins {
-  const caFile = env.DATABASE_CA_FILE || undefined;
+/**
+ * The owner's login from DATABASE_URL and its companions, and the consumer's and the dashboard's
+ * when asked for (their own URLs, else DATABASE_URL as their roles).
+ */
+function databaseLoginsOf(
+  settings: Settings<"databaseUrl" | DatabaseLoginKey>,
+  withConsumer: boolean,
+  withDashboard: boolean,
+): Partial<DatabaseLogins> {
+  const { databaseUrl, databaseCaFile: caFile } = settings;
   if (caFile) readCertificates("DATABASE_CA_FILE", caFile);
   const login = (
     urlSetting: string,
+    given: string | undefined,
     passwordSetting: string,
+    passwordFile: string | undefined,
     fallback: () => string,
   ): DatabaseLogin => {
-    const given = urlSetting === "DATABASE_URL" ? undefined : env[urlSetting] || undefined;
-    const url = databaseUrlOf(urlSetting, given ?? fallback());
-    const passwordFile = env[passwordSetting] || undefined;
-    if (passwordFile) {
-      readSecretFile(passwordSetting, passwordFile); // fail now, not at the first connection
-      if (new URL(url).password) {
-        throw new ConfigError(
-          `${urlSetting} holds a password and ${passwordSetting} is set; use one`,
-        );
-      }
+    const url = given ?? fallback();
+    if (passwordFile && new URL(url).password) {
+      throw new ConfigError(
+        `${urlSetting} holds a password and ${passwordSetting} is set; use one`,
+      );
     }
     return {
       url,
-      urlSetting: given || urlSetting === "DATABASE_URL"
+      urlSetting: given !== undefined
         ? urlSetting
         : `${urlSetting} (default: DATABASE_URL as its role)`,
       passwordFile,
@@ -401,39 +307,34 @@ function loadDatabaseLogins(databaseUrl: string, env: Source): DatabaseLogins {
     };
   };
   return {
-    owner: login("DATABASE_URL", "DATABASE_PASSWORD_FILE", () => databaseUrl),
-    consumer: login(
-      "CONSUMER_DATABASE_URL",
-      "CONSUMER_DATABASE_PASSWORD_FILE",
-      () => roleUrl(databaseUrl, "sales_writer"),
+    owner: login(
+      "DATABASE_URL",
+      databaseUrl,
+      "DATABASE_PASSWORD_FILE",
+      settings.databasePasswordFile,
+      () => databaseUrl,
     ),
-    dashboard: login(
-      "DASHBOARD_DATABASE_URL",
-      "DASHBOARD_DATABASE_PASSWORD_FILE",
-      () => roleUrl(databaseUrl, "sales_reader"),
-    ),
+    ...withConsumer
+      ? {
+        consumer: login(
+          "CONSUMER_DATABASE_URL",
+          settings.consumerDatabaseUrl,
+          "CONSUMER_DATABASE_PASSWORD_FILE",
+          settings.consumerDatabasePasswordFile,
+          () => roleUrl(databaseUrl, "sales_writer"),
+        ),
+      }
+      : {},
+    ...withDashboard
+      ? {
+        dashboard: login(
+          "DASHBOARD_DATABASE_URL",
+          settings.dashboardDatabaseUrl,
+          "DASHBOARD_DATABASE_PASSWORD_FILE",
+          settings.dashboardDatabasePasswordFile,
+          () => roleUrl(databaseUrl, "sales_reader"),
+        ),
+      }
+      : {},
   };
 }
-
-/** Help text for the settings every task shares. */
-export const SETTINGS_HELP = `Settings (environment variable, or flag):
-  KAFKA_BROKERS     --brokers       Kafka bootstrap servers (default ${DEFAULTS.KAFKA_BROKERS})
-  DATABASE_URL      --database-url  PostgreSQL URL; the database is created when missing
-                                    (default ${DEFAULTS.DATABASE_URL})
-  SALES_TOPIC       --topic         topic of sales records (default ${DEFAULTS.SALES_TOPIC})
-  SALES_PARTITIONS  --partitions    partitions when the topic is created (default ${DEFAULTS.SALES_PARTITIONS})
-  CONSUMER_GROUP    --group         consumer group id (default ${DEFAULTS.CONSUMER_GROUP})
-  HOST, PORT        --host, --port  dashboard address (default ${DEFAULTS.HOST}:${DEFAULTS.PORT})
-Kafka security (default: PLAINTEXT, no login):
-  KAFKA_SECURITY_PROTOCOL  --kafka-security-protocol  PLAINTEXT, SSL or SASL_SSL
-  KAFKA_SASL_MECHANISM     --kafka-sasl-mechanism     SCRAM-SHA-512 (default), SCRAM-SHA-256 or PLAIN
-  KAFKA_USERNAME           --kafka-username           the SASL login
-  KAFKA_PASSWORD_FILE      --kafka-password-file      file holding its password (or KAFKA_PASSWORD;
-                                                      never a flag)
-  KAFKA_CA_FILE            --kafka-ca-file            PEM CA of the brokers (default: system roots)
-  KAFKA_CERT_FILE, KAFKA_KEY_FILE  --kafka-cert-file, --kafka-key-file  client certificate (PEM)
-PostgreSQL logins (passwords only from files):
-  DATABASE_PASSWORD_FILE            the owner's password (DATABASE_URL: migrations, \`deno task up\`)
-  CONSUMER_DATABASE_URL, CONSUMER_DATABASE_PASSWORD_FILE    the consumer (role sales_writer)
-  DASHBOARD_DATABASE_URL, DASHBOARD_DATABASE_PASSWORD_FILE  the dashboard (role sales_reader)
-  DATABASE_CA_FILE                  PEM CA: TLS with certificate and host name checks (verify-full)`;

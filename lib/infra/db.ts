@@ -1,6 +1,7 @@
 /** The PostgreSQL connection: clients per login (password file, TLS), and what their errors mean. */
 import postgres from "postgres";
-import { type DatabaseLogin, readSecretFile } from "./config.ts";
+import type { DatabaseLogin } from "./config.ts";
+import { readSecretFile } from "./settings.ts";
 
 /** A postgres.js client. */
 export type Sql = postgres.Sql;

@@ -8,7 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
-import { ConfigError } from "./config.ts";
+import type { CompressionName } from "./settings.ts";
 // kafkajs' own record encoder writes the markers exactly as its decoder reads records.
 import encodeRecord from "kafkajs/src/protocol/recordBatch/record/v0/index.js";
 import SnappyCodec from "kafkajs-snappy";
@@ -17,11 +17,8 @@ import xxh32 from "lz4js/xxh32.js";
 import { decompress as zstdDecompress } from "fzstd";
 import { compress as zstdCompress, init as zstdInit } from "@bokuweb/zstd-wasm";
 
-/** The compression names a producer may choose, as Kafka's `compression.type` spells them. */
-const COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
-
-/** One of COMPRESSIONS. */
-export type CompressionName = typeof COMPRESSIONS[number];
+/** One of the compression names KAFKA_COMPRESSION takes (settings.ts). */
+export type { CompressionName };
 
 /** kafkajs' compression type of a name (`none` is no compression). */
 export function compressionType(name: CompressionName): CompressionTypes {
@@ -32,12 +29,6 @@ export function compressionType(name: CompressionName): CompressionTypes {
     lz4: CompressionTypes.LZ4,
     zstd: CompressionTypes.ZSTD,
   }[name];
-}
-
-/** Reads a compression setting (flag or variable `setting`); ConfigError names it when bad. */
-export function parseCompression(setting: string, text: string): CompressionName {
-  if ((COMPRESSIONS as readonly string[]).includes(text)) return text as CompressionName;
-  throw new ConfigError(`${setting} takes ${COMPRESSIONS.join(", ")}; got "${text}"`);
 }
 
 /** The header that marks a record standing for an undecodable batch; its value is the reason. */

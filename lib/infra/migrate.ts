@@ -105,9 +105,9 @@ const NOT_SET_UP = new Set(["3D000", "42P01"]);
  * as the owner (DATABASE_URL); a service of a provisioned database never holds the owner's login.
  * Errors are one sentence naming the setting to fix.
  */
-export async function connectService(
-  logins: DatabaseLogins,
-  who: "consumer" | "dashboard",
+export async function connectService<W extends "consumer" | "dashboard">(
+  logins: Pick<DatabaseLogins, "owner" | W>,
+  who: W,
   options: Parameters<typeof connectLogin>[1] = {},
 ): Promise<Sql> {
   const login = logins[who];

@@ -1,6 +1,6 @@
 /** The card-hash key: CARD_HASH_SECRET(_FILE), or a key generated once into .local/ for a local demo. */
 import { randomBytes } from "node:crypto";
-import { ConfigError, secretSetting } from "./config.ts";
+import { processEnvironment, readSetting } from "./settings.ts";
 
 const LOCAL_SECRET = new URL("../../.local/card-hash-secret", import.meta.url);
 
@@ -8,22 +8,15 @@ let cached: string | undefined;
 let source = "";
 
 /**
- * Returns the key from CARD_HASH_SECRET_FILE or CARD_HASH_SECRET, else from .local/ (created on
- * first use). A key shorter than 16 characters or an unreadable file is a ConfigError.
+ * Returns the key from CARD_HASH_SECRET_FILE or CARD_HASH_SECRET (the setting cardHashSecret:
+ * at least 16 characters, else a ConfigError), else from .local/ (created on first use).
  */
 export function cardHashSecret(): string {
   if (cached) return cached;
-  const given = secretSetting("CARD_HASH_SECRET", Deno.env.toObject());
+  const given = readSetting("cardHashSecret", processEnvironment());
   if (given !== undefined) {
-    if (given.value.length < 16) {
-      throw new ConfigError(
-        `CARD_HASH_SECRET${
-          given.file ? "_FILE" : ""
-        } holds fewer than 16 characters; use a long random value`,
-      );
-    }
     source = given.file ? `CARD_HASH_SECRET_FILE=${given.file}` : "CARD_HASH_SECRET";
-    return cached = given.value;
+    return cached = given.value();
   }
   source = "this checkout's .local/card-hash-secret (CARD_HASH_SECRET_FILE and CARD_HASH_SECRET " +
     "are not set)";

@@ -1,5 +1,5 @@
 /** The producer's pause between messages: "--delay 0", "3" or "1-5" seconds. */
-import { ConfigError } from "../infra/config.ts";
+import { ConfigError } from "../infra/settings.ts";
 
 /** Parses "--delay": "0", "3" or "1-5" seconds, into a [min, max] range in milliseconds. */
 export function parseDelay(text: string): [number, number] {

@@ -16,18 +16,10 @@ import {
   stopProcess,
   tail,
 } from "../infra/process.ts";
+import { DEFAULT_KAFKA_VERSION, KAFKA_VERSIONS, type KafkaVersion } from "../infra/settings.ts";
 import { sleep } from "../core/async.ts";
 
 const INFRA = new URL("../../infra/kafka/", import.meta.url).pathname;
-
-/** The Kafka releases `deno task up` can run, each with its pom in infra/kafka/. */
-export const KAFKA_VERSIONS = ["4.4.0", "3.9.1"] as const;
-
-/** One of the Kafka releases the project runs. */
-export type KafkaVersion = (typeof KAFKA_VERSIONS)[number];
-
-/** The release `deno task up` runs unless KAFKA_VERSION or --kafka-version says otherwise. */
-export const DEFAULT_KAFKA_VERSION: KafkaVersion = "4.4.0";
 
 /** The Maven pom that resolves a release's jars. */
 function pomOf(version: KafkaVersion): string {

@@ -1,26 +1,20 @@
 /**
  * A local Kafka cluster of several brokers (`deno task up --cluster-size 3`): where each node
  * listens, starting the missing ones with one cluster id, waiting until all have joined, stopping
- * them; and the cluster-size and Kafka-version settings.
+ * them; and the clusters of the fault test.
  */
-import { ConfigError } from "../infra/config.ts";
+import { ConfigError, DEFAULT_KAFKA_VERSION, type KafkaVersion } from "../infra/settings.ts";
 import { brokerAnswers, createKafka } from "../infra/kafka.ts";
 import { alive, isLocalHost, ProvisionError, tail } from "../infra/process.ts";
 import { sleep } from "../core/async.ts";
 import {
   brokerDir,
-  DEFAULT_KAFKA_VERSION,
-  KAFKA_VERSIONS,
   kafkaDown,
-  type KafkaVersion,
   newClusterId,
   ourPid,
   resolveKafkaJars,
   startBroker,
 } from "./kafka_broker.ts";
-
-/** The most brokers `deno task up` starts on one machine (each takes a JVM of MAX heap). */
-export const MAX_CLUSTER_SIZE = 5;
 
 /** Heap of each broker of a local cluster (a broker alone gets 1 GB). */
 const CLUSTER_HEAP = "384m";
@@ -31,44 +25,6 @@ export interface ClusterNode {
   host: string;
   port: number;
   controllerPort: number;
-}
-
-/** The cluster size: the --cluster-size flag, else KAFKA_CLUSTER_SIZE, else 1. */
-export function clusterSizeSetting(flag?: string, env = Deno.env.get("KAFKA_CLUSTER_SIZE")) {
-  const text = flag ?? env ?? "1";
-  const name = flag !== undefined ? "--cluster-size" : "KAFKA_CLUSTER_SIZE";
-  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!(Number.isInteger(n) && n >= 1 && n <= MAX_CLUSTER_SIZE)) {
-    throw new ConfigError(
-      `${name} must be a whole number of brokers from 1 to ${MAX_CLUSTER_SIZE}, got "${text}"`,
-    );
-  }
-  return n;
-}
-
-/** The Kafka release: the --kafka-version flag, else KAFKA_VERSION, else the default (4.4.0). */
-export function kafkaVersionSetting(
-  flag?: string,
-  env = Deno.env.get("KAFKA_VERSION"),
-): KafkaVersion {
-  const text = (flag ?? env ?? DEFAULT_KAFKA_VERSION).trim();
-  const version = KAFKA_VERSIONS.find((v) => v === text);
-  if (!version) {
-    const name = flag !== undefined ? "--kafka-version" : "KAFKA_VERSION";
-    throw new ConfigError(`${name} takes ${KAFKA_VERSIONS.join(" or ")}, got "${text}"`);
-  }
-  return version;
-}
-
-/** A comma-separated list of releases (the setting `name`, e.g. FLEET_KAFKA_VERSIONS); may be empty. */
-export function kafkaVersionList(name: string, text: string): KafkaVersion[] {
-  return text.split(",").map((v) => v.trim()).filter(Boolean).map((v) => {
-    const version = KAFKA_VERSIONS.find((known) => known === v);
-    if (!version) {
-      throw new ConfigError(`${name} lists "${v}"; the releases are ${KAFKA_VERSIONS.join(", ")}`);
-    }
-    return version;
-  });
 }
 
 /**
@@ -105,14 +61,10 @@ export function clusterNodes(brokers: string[], size: number): ClusterNode[] {
 }
 
 /**
- * The local 3-broker clusters of the fault test, one per release: the first from FLEET_KAFKA_PORT
- * (default 29092), each next 10000 ports higher.
+ * The local 3-broker clusters of the fault test, one per release: the first from `port`
+ * (FLEET_KAFKA_PORT), each next 10000 ports higher.
  */
-export function fleetClusters(versions: KafkaVersion[], portText = "29092") {
-  const port = /^\s*\d+\s*$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 1024 && port <= 65535)) {
-    throw new ConfigError(`FLEET_KAFKA_PORT must be a port from 1024 to 65535, got "${portText}"`);
-  }
+export function fleetClusters(versions: KafkaVersion[], port: number) {
   // The last cluster's last controller: 3 brokers on every other port, each controller on + 1.
   if (port + 10_000 * (versions.length - 1) + 5 > 65535) {
     throw new ConfigError(

@@ -5,7 +5,8 @@
  * generated, set as SCRAM verifiers so the clear password never reaches the server.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
-import { type DatabaseLogin, type DatabaseLogins, readSecretFile } from "../infra/config.ts";
+import type { DatabaseLogin, DatabaseLogins } from "../infra/config.ts";
+import { readSecretFile } from "../infra/settings.ts";
 import { connectLogin, databaseError, type Sql } from "../infra/db.ts";
 import { isLocalHost, LOCAL_DIR, privateLocalDir, ProvisionError, run } from "../infra/process.ts";
 import { clusterDir, type ClusterInit, postgresUp } from "./postgres_cluster.ts";

@@ -1,5 +1,5 @@
 /** Running provisioning steps from an entrypoint: progress lines, one-line failures, Chromium for tests. */
-import { ConfigError } from "../infra/config.ts";
+import { ConfigError } from "../infra/settings.ts";
 import { DatabaseRefusedError, DatabaseUnavailableError } from "../infra/db.ts";
 import { ProvisionError, run } from "../infra/process.ts";
 

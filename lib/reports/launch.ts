@@ -11,9 +11,10 @@ import {
   requireJava17,
   run,
 } from "../infra/process.ts";
-import type { Config } from "../infra/config.ts";
+import type { KafkaSettings } from "../infra/config.ts";
 import { verifyKafkaTls, writeJavaClientConfig } from "../infra/kafka_security.ts";
 import { cardHashSecret } from "../infra/secret.ts";
+import { flagsOf, keysOf, type Setting, SETTINGS } from "../infra/settings.ts";
 
 /** The Java module's folder. */
 export const STREAMS_DIR = new URL("../../streams/", import.meta.url).pathname;
@@ -268,21 +269,18 @@ export async function claimInstance(
   };
 }
 
-/** The project's Kafka security flags: read by the launcher, not passed to the process. */
-const SECURITY_FLAGS = [
-  "kafka-security-protocol",
-  "kafka-sasl-mechanism",
-  "kafka-username",
-  "kafka-password-file",
-  "kafka-ca-file",
-  "kafka-cert-file",
-  "kafka-key-file",
-];
+/** The flags of the settings the launcher reads (the reports task's in SETTINGS). */
+const LAUNCHER_FLAGS = flagsOf("reports");
+
+/** The Kafka security flags: read by the launcher, not passed to the process, which knows none. */
+const SECURITY_FLAGS = keysOf("reports").map((key) => SETTINGS[key] as Setting)
+  .filter((s) => s.group === "kafka-security" && s.flag).map((s) => s.flag!);
 
 /**
- * Splits `deno task reports`' arguments into the project's settings the launcher reads (the Kafka
- * security flags every task takes, and --brokers and --topic, which the process reads too) and the
- * arguments for the process (all but the security flags).
+ * Splits `deno task reports`' arguments into the project's settings the launcher reads (the
+ * reports task's settings: the Kafka security flags every Kafka client takes, and --brokers,
+ * --topic, --instance-id, --state-dir and --client-properties, which the process reads too) and
+ * the arguments for the process (all but the security flags).
  */
 export function splitArgs(args: string[]): { flags: Record<string, string>; own: string[] } {
   const flags: Record<string, string> = {};
@@ -291,7 +289,7 @@ export function splitArgs(args: string[]): { flags: Record<string, string>; own:
     const [name, inline] = args[i]!.startsWith("--") ? args[i]!.slice(2).split(/=(.*)/s) : [];
     const value = inline ?? args[i + 1];
     const security = name !== undefined && SECURITY_FLAGS.includes(name);
-    if ((security || name === "brokers" || name === "topic") && value !== undefined) {
+    if (name !== undefined && LAUNCHER_FLAGS.includes(name) && value !== undefined) {
       flags[name!] = value;
       if (!security) own.push(args[i]!, ...(inline === undefined ? [value] : []));
       if (inline === undefined) i++;
@@ -308,9 +306,9 @@ export function splitArgs(args: string[]): { flags: Record<string, string>; own:
  * PLAINTEXT cluster, or when KAFKA_CLIENT_PROPERTIES names a file of the operator's own.
  */
 export async function clientProperties(
-  config: Config,
+  config: KafkaSettings,
   dir: string,
-  given = Deno.env.get("KAFKA_CLIENT_PROPERTIES"),
+  given: string | undefined,
 ): Promise<Record<string, string>> {
   if (config.kafkaSecurity.protocol === "PLAINTEXT" || given) return {};
   await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity);

@@ -31,18 +31,5 @@ export async function ensureReportTopics(kafka: Kafka, prefix: string): Promise<
   }
 }
 
-/** The report topics' prefix: the --prefix flag, else REPORT_TOPIC_PREFIX, else none. */
-export function reportPrefixSetting(flag?: string): string {
-  return flag ?? Deno.env.get("REPORT_TOPIC_PREFIX") ?? "";
-}
-
-/**
- * The reports process' consumer group, which also starts its transactional id and the groups it
- * restores with: the --reports-group flag, else REPORTS_GROUP, else sales-reports.
- */
-export function reportsGroupSetting(flag?: string): string {
-  return flag ?? Deno.env.get("REPORTS_GROUP") ?? "sales-reports";
-}
-
 /** Starts of the throw-away consumer groups that read the report topics (the dashboard's). */
 export const REPORT_READER_GROUPS = { page: "reports-page", reader: "reports-reader" } as const;

@@ -4,7 +4,7 @@
  * refused before it writes, since its fingerprints and content hashes would not match the stored ones.
  */
 import { keyedHash } from "../core/hashing.ts";
-import { ConfigError } from "../infra/config.ts";
+import { ConfigError } from "../infra/settings.ts";
 import type { Sql } from "../infra/db.ts";
 
 /** The fixed text whose HMAC under the key is stored as the key's check value. */

@@ -16,17 +16,17 @@ import { startConsumer } from "../../lib/consume/runner.ts";
 import { createKafka, ensureTopic } from "../../lib/infra/kafka.ts";
 import type { Sql } from "../../lib/infra/db.ts";
 import { produceRecords } from "../../lib/produce/produce_records.ts";
-import { brokerDir, type KafkaVersion } from "../../lib/provision/kafka_broker.ts";
+import { brokerDir } from "../../lib/provision/kafka_broker.ts";
 import {
   type ClusterNode,
   fleetClusters,
   kafkaClusterDown,
   kafkaClusterUp,
-  kafkaVersionList,
   nodeAddresses,
   nodePid,
   restartClusterNode,
 } from "../../lib/provision/kafka_cluster.ts";
+import { type KafkaVersion, kafkaVersionList, readSetting } from "../../lib/infra/settings.ts";
 import { createTestDatabase, expectedTotals, sampleRecords, uniqueSuffix } from "../helpers.ts";
 
 /** Sales produced per run. */
@@ -39,7 +39,7 @@ const versions = kafkaVersionList(
   "FLEET_KAFKA_VERSIONS",
   Deno.env.get("FLEET_KAFKA_VERSIONS") ?? "",
 );
-const clusters = fleetClusters(versions, Deno.env.get("FLEET_KAFKA_PORT"));
+const clusters = fleetClusters(versions, readSetting("fleetKafkaPort", Deno.env.toObject()));
 
 /** Milliseconds since `start`, as seconds with one decimal. */
 function seconds(start: number): string {
