@@ -211,3 +211,38 @@ Deno.test("DASHBOARD_TIME_ZONE: a name Intl does not know is one line and exit 2
     assert.equal(new TextDecoder().decode(out.stdout), "");
   }
 });
+
+Deno.test("all time's top products are read again once a batch was written, and equal a GROUP BY then", async () => {
+  await withApp(async (app, sql) => {
+    const shown = async () => {
+      const tables = await (await app.request("/fragments/tables")).text();
+      return [
+        ...tables.split('data-table="top-products"')[1]!.split("</table>")[0]!
+          .matchAll(/data-product-id="(\d+)"[^>]*>.*?data-revenue="([^"]+)"/g),
+      ].map((m) => [Number(m[1]), m[2]]);
+    };
+    const expected = async () =>
+      (await sql`
+        select product_id as id, sum(sale_price)::text as revenue from sales
+        group by product_id order by sum(sale_price) desc, count(*) desc, product_id limit 10`)
+        .map((r) => [r.id, r.revenue]);
+    assert.deepEqual(await shown(), await expected());
+    assert.deepEqual(await shown(), await expected(), "read again without a change");
+    // A new batch of one product, dear enough to lead: the next snapshot shows it first.
+    const records = sampleRecords(30, 99).map((r, i) => ({
+      ...r,
+      sale_id: `late-${i}`,
+      category: "Books",
+      product_name: "Collected Works",
+      sale_price: "999.00",
+    }));
+    await loadAged({ sql } as Parameters<typeof loadAged>[0], records, [1], {
+      groupId: "late-group",
+      topic: "late-topic",
+    });
+    const after = await shown();
+    assert.deepEqual(after, await expected());
+    const [lead] = await sql`select product_id from products where name = 'Collected Works'`;
+    assert.equal(after[0]![0], lead!.product_id);
+  });
+});
