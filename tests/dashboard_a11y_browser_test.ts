@@ -178,7 +178,7 @@ Deno.test({
       assert.deepEqual(await tiles(page), hour.current);
       assert.deepEqual(await previousOnTiles(page), hour.previous);
       const change = await page.locator("[data-kpi=sales] .kpi-change").textContent();
-      assert.match(change ?? "", /^[▲▼■] [+−±][\d,]+( \([+−±][\d.]+ %\))?$/);
+      assert.match(change ?? "", /^[▲▼■] [+−±][\d,]+( \([+−±][\d.]+\s%\))?$/);
       assert.match(await page.locator("[data-comparison]").textContent() ?? "", /UTC/);
 
       // All time has nothing to compare with.

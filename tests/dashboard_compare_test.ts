@@ -135,7 +135,7 @@ Deno.test("each KPI tile shows its change against the previous period: previous 
     const margin = tiles.get("margin")!;
     assert.equal(margin.previous, before.margin);
     assert.equal(margin.pct, undefined);
-    assert.match(html, /[▲▼■]<\/span> [+−±][\d.]+ pp/);
+    assert.match(html, /[▲▼■]<\/span> [+−±][\d.]+\u00a0pp/);
     // The arrows are not the only sign: each change has its sign and a sentence in its title.
     assert.match(
       html,

@@ -76,7 +76,10 @@ function kpis(s: Summary, previous: Summary | null): Kpi[] {
         exact: name === "margin" ? "No revenue in this selection" : "No sales in this selection",
       };
     }
-    if (!previous || (NEEDS_REVENUE.has(name) && !hasRevenue(previous))) return kpi;
+    if (!previous) return kpi;
+    if (NEEDS_REVENUE.has(name) && !hasRevenue(previous)) {
+      return { ...kpi, noChange: "no revenue before" };
+    }
     return { ...kpi, change: kpiChange(unit, value, String(previous[name]), lowerIsBetter) };
   });
 }

@@ -23,6 +23,8 @@ export interface Kpi {
   exact?: string;
   /** the change against the previous period (absent: all time, or nothing to compare) */
   change?: KpiChange;
+  /** why a previous period's value is not compared ("no revenue before") */
+  noChange?: string;
 }
 
 /** A KPI's change against the previous period of the same length. */
@@ -118,8 +120,8 @@ export function kpiChange(
     ? formatMoney(magnitude)
     : unit === "count"
     ? formatCount(magnitude.replace(/\.00$/, ""))
-    : `${magnitude} pp`;
-  const pctText = pct === null ? "" : ` (${plus}${pct.replace(/^-/, "")} %)`;
+    : `${magnitude}\u00a0pp`;
+  const pctText = pct === null ? "" : ` (${plus}${pct.replace(/^-/, "")}\u00a0%)`;
   const verdict = direction === "same"
     ? "same"
     : (direction === "down") === lowerIsBetter

@@ -12,6 +12,7 @@ function KpiTile({ kpi }: { kpi: Kpi }) {
       <span class="kpi-label">{kpi.label}</span>
       <span class="kpi-value">{kpi.display}</span>
       {kpi.change && <Change change={kpi.change} />}
+      {kpi.noChange && <span class="kpi-change same" data-change="none">{kpi.noChange}</span>}
     </div>
   );
 }
