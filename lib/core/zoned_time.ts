@@ -88,7 +88,8 @@ function localMinute(y: number, mo: number, d: number, h: number, mi: number): n
 
 /**
  * The UTC minute (since the epoch) of a local wall-clock time in `timeZone`. A time skipped by a
- * change to summer time is read with the offset before the change; a repeated one as its first.
+ * change to summer time is read with the offset after the change (the earlier instant); a
+ * repeated one as its first.
  */
 export function zonedMinute(
   timeZone: string,

@@ -3,8 +3,9 @@
  * declare one `Field` per setting): its environment variable, its flag, its default, how its text
  * is parsed and checked, one help line, whether it is a secret, and which tasks read it. From this
  * table come each task's flags and the typed settings it is given (`cli.ts`, `config.ts`), each
- * task's `--help` and the README's Settings table (`settings_help.ts`; tests/settings_test.ts fails
- * when the README differs). This is the only product code that reads the process' environment.
+ * task's `--help` and the README's Settings table (`settings_help.ts`;
+ * tests/infra/settings_test.ts fails when the README differs). This is the only product code that
+ * reads the process' environment.
  *
  * A value comes from the setting's flag, else its variable, else its default; a task reads only
  * the settings that name it, and refuses the flags of the others as unknown. A bad value is a
@@ -23,8 +24,8 @@
  * (a parser of its own goes with the others below the table). The tasks it names then accept
  * `--metrics-port`, list it in `--help`, and find the parsed value, typed by `parse`, at
  * `config.metricsPort`. Then give the README's Settings table its row (the test prints the rows it
- * expects) and tests/settings_test.ts a bad value for it (it fails until every setting that can be
- * refused has one).
+ * expects) and tests/infra/settings_test.ts a bad value for it (it fails until every setting that
+ * can be refused has one).
  */
 
 import { isTimeZone } from "../core/zoned_time.ts";
