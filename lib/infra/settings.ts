@@ -28,6 +28,8 @@
  * can be refused has one).
  */
 
+import { isTimeZone } from "../core/zoned_time.ts";
+
 /** The project's tasks, as `deno task NAME` runs them. */
 export const TASKS = [
   "produce",
@@ -308,6 +310,18 @@ function instanceId(name: string, id: string): string {
     throw new ConfigError(`${name} must be letters, digits, '.', '_' or '-', got "${id}"`);
   }
   return id;
+}
+
+/** An IANA time zone name the runtime knows ("UTC", "America/New_York"). */
+function timeZone(name: string, text: string): string {
+  if (!isTimeZone(text)) {
+    throw new ConfigError(
+      `${name} must be an IANA time zone name like America/New_York or UTC, got "${
+        text.slice(0, 60)
+      }"`,
+    );
+  }
+  return text;
 }
 
 /** The most brokers `deno task up` starts on one machine (each takes a JVM of 384 MB heap). */
@@ -598,6 +612,16 @@ export const SETTINGS = {
       "files) then needs `Authorization: Bearer TOKEN` or basic auth with TOKEN as the password; " +
       "401 otherwise, and repeated wrong tokens from an address are slowed down, then refused " +
       "(429)",
+    group: "dashboard",
+    tasks: ["serve"],
+  }),
+  dashboardTimeZone: setting({
+    env: "DASHBOARD_TIME_ZONE",
+    flag: "time-zone",
+    default: "UTC",
+    parse: timeZone,
+    help: "the IANA time zone the dashboard shows its times in and aligns Today, Yesterday, " +
+      "This week, Last 7 days and This month to; `?tz=` overrides it per request",
     group: "dashboard",
     tasks: ["serve"],
   }),

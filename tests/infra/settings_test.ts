@@ -291,6 +291,11 @@ const BAD: Record<string, {
   },
   HOST: { task: "serve", value: " ", says: "NAME is empty; " },
   PORT: { task: "demo", value: "http", says: 'NAME must be a whole number above 0, got "http"' },
+  DASHBOARD_TIME_ZONE: {
+    task: "serve",
+    value: "Mars/Olympus",
+    says: 'NAME must be an IANA time zone name like America/New_York or UTC, got "Mars/Olympus"',
+  },
   DASHBOARD_TOKEN: {
     task: "serve",
     value: "/nonexistent/token",

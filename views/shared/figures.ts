@@ -1,7 +1,7 @@
 /** The store's rows as the exact figures the pages and the JSON API show: KPI numbers, groups, customers (emails masked). */
 import { average, money, percent, subtractMoney } from "../../lib/core/money.ts";
 import { maskEmail } from "../../lib/core/redact.ts";
-import type { CustomerRow, GroupRow, TotalsRow } from "../../lib/store/queries.ts";
+import type { CustomerRow, GroupRow, ProductRow, TotalsRow } from "../../lib/store/queries.ts";
 
 /** The KPI numbers; money as strings with two decimals, counts as numbers. */
 export interface Summary {
@@ -85,5 +85,31 @@ export function customerView(row: CustomerRow): CustomerView {
     purchases: Number(row.sales_count),
     revenue: money(row.revenue),
     averagePurchase: average(row.revenue, row.sales_count),
+  };
+}
+
+/** A top product: its id and name, category, units sold and exact money. */
+export interface ProductView {
+  id: number;
+  name: string;
+  category: string;
+  units: number;
+  revenue: string;
+  cost: string;
+  profit: string;
+}
+
+/** A product row with exact profit. */
+export function productView(row: ProductRow): ProductView {
+  const revenue = money(row.revenue);
+  const cost = money(row.cost);
+  return {
+    id: Number(row.key),
+    name: row.label,
+    category: row.category,
+    units: Number(row.sales_count),
+    revenue,
+    cost,
+    profit: subtractMoney(revenue, cost),
   };
 }
