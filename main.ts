@@ -27,6 +27,7 @@ async function openServices(
   token?: string,
   reportPrefix = "",
 ): Promise<Services> {
+  const timeZone = config.dashboardTimeZone;
   const sql = await connectService(config.database, "dashboard", {
     max: 4,
     connect_timeout: 3,
@@ -40,7 +41,7 @@ async function openServices(
   const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
   const reports = kafkaReports(kafka, reportPrefix, { log });
   return {
-    deps: { sql, stores, endOffsets, reports, token },
+    deps: { sql, stores, endOffsets, reports, token, timeZone },
     async close() {
       await reports.close();
       await endOffsets.close();
@@ -54,8 +55,8 @@ const USAGE = `Usage: deno task serve [--host HOST] [--port PORT] [--prefix P]
 
 Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag) and, at
 /kafka, the current values of the report topics that \`deno task reports\` keeps.
-JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer}[?limit=N],
-GET /api/reports (every report topic's current rows).`;
+JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer|product}[?limit=N],
+each also as CSV with ?format=csv; GET /api/reports (every report topic's current rows).`;
 
 if (import.meta.main) {
   const { config } = parseCli("serve", USAGE, {});

@@ -25,9 +25,20 @@ This launcher reads the settings below and gives the process, in its environment
 key every task uses (as CARD_HASH_SECRET), its instance id and state folder (REPORTS_INSTANCE_ID,
 REPORTS_STATE_DIR) and, on a secured cluster, its Kafka client properties
 (KAFKA_CLIENT_PROPERTIES), with every flag but the Kafka security ones. Ctrl-C or SIGTERM stops
-it cleanly (it commits the work in hand; SIGKILL after 35 s) and exits 0. Otherwise the exit
-status is the process' own (below); also 2 when a setting is bad, Java or Maven is missing or
-the build fails, and 1 when Kafka's TLS certificate is not trusted.`;
+it cleanly (it commits the work in hand; SIGKILL after 35 s).
+
+Exit status:
+  0       stopped by Ctrl-C or SIGTERM and closed cleanly
+  1       failed while running (Kafka unreachable, a stream thread died: starting again may
+          work), or Kafka's TLS certificate is not trusted (fix KAFKA_CA_FILE)
+  2       a bad setting, a refused setup, Java or Maven missing, or the build failed: fix first
+  3       out of heap: raise REPORTS_HEAP_MB
+  130/143 the process itself was sent SIGINT/SIGTERM (not through this launcher) and closed
+          cleanly
+  128+N   the process (its JVM) was killed by signal N, which it cannot answer: 137 is SIGKILL
+          (kill -9, the kernel's out-of-memory killer, or no clean stop within 35 s of Ctrl-C or
+          SIGTERM); one line says which. Its open Kafka transaction never commits: starting again
+          loses nothing and counts nothing twice.`;
 
 /** Prints the sentence and exits 2 (the process' own status for "fix first"). */
 function cannotStart(error: unknown): never {
@@ -90,6 +101,18 @@ if (import.meta.main) {
   const status = await reports.status;
   await instance.release();
   await Deno.remove(clientDir, { recursive: true }).catch(() => {});
+  if (status.signal) {
+    // The JVM could not answer (SIGKILL): 128 + the signal's number, as a shell reports it.
+    console.error(
+      `reports: the process was killed by ${status.signal}` +
+        (stopping
+          ? " when it did not stop within 35 s of Ctrl-C or SIGTERM"
+          : " (kill -9, or the kernel's out-of-memory killer: see dmesg)") +
+        "; its open Kafka transaction never commits: starting it again loses nothing and counts " +
+        `nothing twice; exit ${status.code}`,
+    );
+    Deno.exit(status.code);
+  }
   // Stopped as asked and closed cleanly: 0, as every task. Otherwise the process' own status.
   const asked = stopping && (status.code === 143 || status.code === 130);
   Deno.exit(asked ? 0 : status.code);

@@ -1,21 +1,28 @@
 /** `deno task rebuild`: rebuilds every aggregate table from `sales` in one transaction. */
-import { parseCli } from "../lib/infra/cli.ts";
+import { databaseFailure, parseCli } from "../lib/infra/cli.ts";
+import type { Sql } from "../lib/infra/db.ts";
 import { connectMigrated } from "../lib/infra/migrate.ts";
 import { rebuildAggregates } from "../lib/store/verify.ts";
 
 const USAGE = `Usage: deno task rebuild
 
 Replaces the aggregate tables and totals with a GROUP BY over \`sales\`, atomically.
-Running consumers wait for it and then go on; the rejected and duplicate counters are kept.`;
+Running consumers wait for it and then go on; the rejected and duplicate counters are kept.
+Exit status: 0 rebuilt; 1 PostgreSQL cannot be reached or refused (one sentence naming the
+setting to fix; the aggregates are as they were); 2 bad usage.`;
 
 if (import.meta.main) {
   const { config } = parseCli("rebuild", USAGE, {});
-  const sql = await connectMigrated(config.database.owner);
+  let sql: Sql | undefined;
   try {
+    sql = await connectMigrated(config.database.owner);
     const started = performance.now();
     await rebuildAggregates(sql);
     console.log(`rebuilt aggregates from sales in ${Math.round(performance.now() - started)} ms`);
+  } catch (error) {
+    console.error(`error: ${databaseFailure(error, config.database.owner)}; nothing was rebuilt`);
+    Deno.exitCode = 1;
   } finally {
-    await sql.end();
+    await sql?.end({ timeout: 5 }).catch(() => {});
   }
 }

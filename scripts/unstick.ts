@@ -6,15 +6,17 @@ import { verifyKafkaTls } from "../lib/infra/kafka_security.ts";
 import { connectMigrated } from "../lib/infra/migrate.ts";
 import { stuckPartitions, UnstickError } from "../lib/store/stuck_partitions.ts";
 import { unstick } from "../lib/consume/unstick.ts";
+import { printable } from "../lib/core/redact.ts";
 
 const USAGE = `Usage: deno task unstick --partition P [--topic T] [--group G] [--yes]
 
-The consumer stops a partition at a batch it cannot decode (a codec it lacks, a corrupt payload),
-logs it once and shows it on the dashboard's lag panel; the other partitions go on. This skips
-that batch: it sends a record describing the skipped offsets (the bytes cannot be decoded) to
-<topic>.dlq with the reason in its "error" header, moves the group's offset stored in PostgreSQL
-past the range and clears the mark, in one transaction. A running consumer resumes the partition
-within seconds. Without --yes it shows the range and asks first.
+The consumer stops a partition at a batch its client cannot decode (a codec it lacks, a corrupt
+payload), logs it once and shows it on the dashboard's lag panel; the other partitions go on. This
+skips that batch: it sends <topic>.dlq the batch's bytes as the consumer fetched them, then a
+record describing the skipped offsets, both with the reason in their "error" header, moves the
+group's offset stored in PostgreSQL past the range and clears the mark, in one transaction. A
+running consumer resumes the partition within seconds. Without --yes it shows the range and asks
+first.
   --partition P   the stuck partition (see the dashboard or the consumer's log)
   --yes           do not ask
 Exit status: 0 skipped; 1 nothing changed (not stuck, declined, or refused); 2 bad usage.
@@ -43,7 +45,7 @@ if (import.meta.main) {
       if (marks.length === 0) console.log(`no stuck partition of ${topic} for group ${groupId}`);
       for (const m of marks) {
         console.log(
-          `${topic}[${m.partition}] offsets ${m.fromOffset}..${m.toOffset}: ${m.reason}`,
+          `${topic}[${m.partition}] offsets ${m.fromOffset}..${m.toOffset}: ${printable(m.reason)}`,
         );
       }
       Deno.exit(0);
@@ -58,7 +60,7 @@ if (import.meta.main) {
     }
     console.log(
       `${topic}[${partition}] is stuck at offsets ${mark.fromOffset}..${mark.toOffset} ` +
-        `for group ${groupId}: ${mark.reason}`,
+        `for group ${groupId}: ${printable(mark.reason)}`,
     );
     if (!values.yes) {
       const answer = prompt(

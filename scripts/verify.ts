@@ -1,17 +1,20 @@
 /** `deno task verify`: recomputes every aggregate from `sales` and reports drift (exit 1 on drift). */
-import { parseCli } from "../lib/infra/cli.ts";
+import { databaseFailure, parseCli } from "../lib/infra/cli.ts";
+import type { Sql } from "../lib/infra/db.ts";
 import { connectMigrated } from "../lib/infra/migrate.ts";
 import { findDrift } from "../lib/store/verify.ts";
 
 const USAGE = `Usage: deno task verify
 
 Compares every aggregate table and the totals with a GROUP BY over \`sales\`.
-Prints each difference; exits 0 when none, 1 on drift.`;
+Prints each difference; exits 0 when none, 1 on drift or when PostgreSQL cannot be reached or
+refuses the login (one sentence naming the setting to fix).`;
 
 if (import.meta.main) {
   const { config } = parseCli("verify", USAGE, {});
-  const sql = await connectMigrated(config.database.owner);
+  let sql: Sql | undefined;
   try {
+    sql = await connectMigrated(config.database.owner);
     const drift = await findDrift(sql);
     for (const d of drift) {
       console.log(`${d.table} ${d.key}: stored ${d.stored}; from sales ${d.expected}`);
@@ -22,7 +25,10 @@ if (import.meta.main) {
         : `${drift.length} rows drift`,
     );
     Deno.exitCode = drift.length === 0 ? 0 : 1;
+  } catch (error) {
+    console.error(`error: ${databaseFailure(error, config.database.owner)}; nothing was checked`);
+    Deno.exitCode = 1;
   } finally {
-    await sql.end();
+    await sql?.end({ timeout: 5 }).catch(() => {});
   }
 }

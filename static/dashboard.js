@@ -123,14 +123,20 @@
     const numbers = (i) => (series[i]?.values ?? []).map(Number);
     const base = { animation: animate ? undefined : false, responsive: true };
     const name = canvas.dataset.chart;
-    const isMoney = name !== "card-usage";
+    const isMoney = series[0]?.unit !== "count";
+    // Categories and card companies keep one colour everywhere (given by the server by name).
+    const colors = readJson(canvas, "colors", null);
 
     if (kind === "doughnut") {
       return {
         type: "doughnut",
         data: {
           labels,
-          datasets: [{ label: series[0]?.label, data: numbers(0), backgroundColor: PALETTE }],
+          datasets: [{
+            label: series[0]?.label,
+            data: numbers(0),
+            backgroundColor: colors ?? PALETTE,
+          }],
         },
         options: {
           ...base,
@@ -151,7 +157,7 @@
           datasets: [{
             label: series[0]?.label,
             data: numbers(0),
-            backgroundColor: horizontal ? PALETTE[0] : PALETTE[1],
+            backgroundColor: colors ?? (horizontal ? PALETTE[0] : PALETTE[1]),
           }],
         },
         options: {
@@ -235,13 +241,12 @@
           plugins: { legend: { display: false }, tooltip: { callbacks: { label: tooltipMoney } } },
           scales: {
             projection: { axis: "x", projection: "albersUsa" },
+            // The scale's legend is an HTML bar under the map, never drawn over a state.
             color: {
               axis: "x",
               interpolate: "blues",
               missing: "#eef2f7",
-              // Tick labels left of the gradient, so they stay inside the canvas.
-              legend: { position: "bottom-right", align: "left" },
-              ticks: { callback: (v) => compactDollars.format(v) },
+              display: false,
             },
           },
         },
@@ -307,15 +312,48 @@
     }
   });
 
-  /** Refresh controls: the interval lives in the URL; changes and "Refresh now" fire refresh-now. */
+  /**
+   * Controls: the interval lives in the URL; changing it, or "Apply" without a new range, fires
+   * refresh-now. A new range or new dates are a new page (chips, labels and every panel change):
+   * the form's own GET, as without JavaScript.
+   */
   const form = document.getElementById("controls");
-  // A new time range is a new page (its chips, labels and every panel change).
   const range = document.getElementById("range");
+  const dates = ["from", "to"].map((id) => document.getElementById(id)).filter(Boolean);
+  /** The URL the form would open, without empty fields (and without dates unless custom). */
+  const formUrl = () => {
+    const url = new URL(form.action, location.href);
+    for (const [name, value] of new FormData(form)) {
+      if (value === "") continue;
+      if ((name === "from" || name === "to") && range?.value !== "custom") continue;
+      url.searchParams.append(name, String(value));
+    }
+    return url;
+  };
+  /** A URL's range as one text: the preset, or "custom" with its dates. */
+  const rangeKey = (params) => {
+    const dated = params.has("from") || params.has("to");
+    const value = params.get("range") ?? (dated ? "custom" : "all");
+    return value === "custom"
+      ? `custom|${params.get("from") ?? ""}|${params.get("to") ?? ""}`
+      : value;
+  };
+  /** Whether the form asks for another range than the page shows. */
+  const rangeChanged = () =>
+    range !== null &&
+    rangeKey(formUrl().searchParams) !== rangeKey(new URL(location.href).searchParams);
   range?.addEventListener("change", () => {
-    const url = new URL(location.href);
-    url.searchParams.set("range", range.value);
-    location.assign(url.pathname + url.search);
+    if (range.value === "custom") {
+      dates[0]?.focus();
+      return;
+    }
+    location.assign(formUrl().toString());
   });
+  dates.forEach((input) =>
+    input.addEventListener("change", () => {
+      if (range) range.value = "custom";
+    })
+  );
   const select = document.getElementById("refresh");
   const refreshNow = () => htmx.trigger(document.body, "refresh-now");
   select?.addEventListener("change", () => {
@@ -332,7 +370,8 @@
   });
   form?.addEventListener("submit", (event) => {
     event.preventDefault();
-    refreshNow();
+    if (rangeChanged()) location.assign(formUrl().toString());
+    else refreshNow();
   });
 
   /** A note when the dashboard server itself stops answering (the database banner is server-side). */

@@ -1,8 +1,9 @@
 /**
  * The shape of the code: stages import one way (lib/README.md), the dashboard's views/ and routes/
  * only what their READMEs allow, no page another page, every page folder in the registry, no import
- * cycles, no entrypoint imported, no export that nothing uses, and the README's Layout names what
- * is really there.
+ * cycles, no entrypoint imported, no export that nothing uses, the README's Layout names what is
+ * really there; tests found by name (tests/ mirrors the source tree, each big module has its test,
+ * a test's name says which services it needs); no source builds SQL or HTML from strings.
  */
 import assert from "node:assert/strict";
 
@@ -209,4 +210,188 @@ Deno.test("the README's Layout names every entrypoint and folder, and only paths
   const unnamed = [...ENTRYPOINTS, ...folders, ...tops, "deno.json", "BENCHMARKS.md"]
     .filter((p) => !named.has(p));
   assert.deepEqual(unnamed, [], "entrypoints and folders the Layout does not name");
+});
+
+/** Lines of a file, as `wc -l` counts them. */
+function lineCount(file: string): number {
+  return (Deno.readTextFileSync(`${ROOT}${file}`).match(/\n/g) ?? []).length;
+}
+
+/** The names (without extension) of the .ts/.tsx files of a folder of the repository. */
+function namesIn(dir: string): string[] {
+  return [...Deno.readDirSync(`${ROOT}${dir}`)]
+    .filter((e) => e.isFile && /\.tsx?$/.test(e.name)).map((e) => e.name.replace(/\.tsx?$/, ""));
+}
+
+/**
+ * What the tests of a folder of tests/ are named after: tests/<stage>/ the modules of
+ * lib/<stage>/, tests/routes/ and tests/views/<page>/ the dashboard's files, tests/tasks/ the
+ * entrypoints and scripts, tests/streams/ the reports process and its tools, tests/support/ its
+ * fixtures; null for tests/faults/ and tests/fleet/ (the whole system under faults).
+ */
+function testedNames(dir: string): string[] | null {
+  const [, top, sub] = dir.split("/");
+  if (top === "faults" || top === "fleet") return null;
+  if (top! in STAGES) return namesIn(`lib/${top}`);
+  if (top === "views" && sub) return namesIn(`views/${sub}`);
+  if (top === "routes" || top === "support") return namesIn(dir.replace(/^tests\/(?=routes)/, ""));
+  if (top === "tasks") {
+    return [...ENTRYPOINTS.map((e) => e.replace(/\.ts$/, "")), ...namesIn("scripts")];
+  }
+  if (top === "streams") return [...namesIn("streams/tools"), "reports"];
+  return [];
+}
+
+/** The name a test file is named after: the longest of `names` its file name starts with. */
+function testedBy(file: string, names: string[]): string | undefined {
+  const base = file.split("/").pop()!;
+  return names.filter((n) => base === `${n}_test.ts` || base.startsWith(`${n}_`))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+const TEST_FILES = sourceFiles(["tests"]).filter((f) => f.endsWith("_test.ts"));
+
+Deno.test("every test file mirrors the source tree: named after a file of the folder its folder mirrors; fixtures only in tests/support/", () => {
+  const wrong: string[] = [];
+  for (const file of sourceFiles(["tests"])) {
+    const dir = file.slice(0, file.lastIndexOf("/"));
+    if (!file.endsWith("_test.ts")) {
+      if (dir !== "tests/support") wrong.push(`${file}: a fixture outside tests/support/`);
+      continue;
+    }
+    if (dir === "tests") {
+      if (file !== "tests/structure_test.ts") wrong.push(`${file}: not in a folder`);
+      continue;
+    }
+    const names = testedNames(dir);
+    if (names !== null && testedBy(file, names) === undefined) {
+      wrong.push(`${file}: named after no file that ${dir}/ mirrors`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+/** Fixtures that use the shared Kafka and PostgreSQL: every export of these, and the two named. */
+const SERVICE_FIXTURES = new Set([
+  ...["services.ts", "reports_process.ts", "kcat.ts"].flatMap((f) =>
+    [
+      ...Deno.readTextFileSync(`${ROOT}tests/support/${f}`).matchAll(
+        /^export (?:async )?(?:function\*?|const|class|interface|type) ([\w$]+)/gm,
+      ),
+    ].map((m) => m[1]!)
+  ),
+  "ConsumerProcess", // runs consumer.ts against them
+  "brokerIsOurs", // restarts the broker
+]);
+
+/** The names a file imports from tests/support/. */
+function supportImports(file: string): string[] {
+  const text = Deno.readTextFileSync(`${ROOT}${file}`);
+  return [...text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"([^"]+)"/g)]
+    .filter((m) => /(^|\/)support\/[\w.]+$|^\.\/[\w.]+$/.test(m[2]!))
+    .flatMap((m) => m[1]!.split(",").map((n) => n.trim().replace(/^type\s+/, "")).filter(Boolean));
+}
+
+Deno.test("a test that needs Kafka or PostgreSQL is named *_services_test.ts, one that needs Chromium *_browser_test.ts", () => {
+  const wrong: string[] = [];
+  for (const file of TEST_FILES) {
+    if (/^tests\/(faults|fleet)\//.test(file)) continue; // they start or restart services
+    const names = supportImports(file);
+    const browser = names.includes("launchChromium");
+    if (browser !== file.endsWith("_browser_test.ts")) {
+      wrong.push(`${file}: ${browser ? "starts" : "does not start"} Chromium`);
+    }
+    const services = names.filter((n) => SERVICE_FIXTURES.has(n));
+    if (services.length > 0 && !/_(services|browser)_test\.ts$/.test(file)) {
+      wrong.push(`${file}: uses ${services.join(", ")}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+/**
+ * The lib/ modules over 100 lines without a test named after them, each with the reason; at most
+ * a fifth of those modules. A module leaves this list once its test exists.
+ */
+const WITHOUT_TEST: Record<string, string> = {
+  "lib/provision/kafka_broker.ts":
+    "starts a JVM broker of 1 GB: run by every `deno task test` (up), restarted by tests/faults/",
+};
+
+Deno.test("every lib/ module over 100 lines has tests/<stage>/<module>_test.ts (or _services_, _browser_), but the few listed", () => {
+  const big = CODE.filter((f) => f.startsWith("lib/") && lineCount(f) > 100);
+  const tested = (module: string) => {
+    const [, stage, file] = module.split("/");
+    const name = file!.replace(/\.ts$/, "");
+    return TEST_FILES.some((t) =>
+      t.startsWith(`tests/${stage}/`) && t.split("/").length === 3 &&
+      testedBy(t, namesIn(`lib/${stage}`)) === name
+    );
+  };
+  assert.deepEqual(big.filter((m) => !tested(m) && !(m in WITHOUT_TEST)), [], "without a test");
+  assert.deepEqual(
+    Object.keys(WITHOUT_TEST).filter((m) => !big.includes(m) || tested(m)),
+    [],
+    "listed without a test, but tested (or gone, or small)",
+  );
+  assert.ok(
+    Object.keys(WITHOUT_TEST).length * 5 <= big.length,
+    `${Object.keys(WITHOUT_TEST).length} of ${big.length} modules without a test`,
+  );
+});
+
+Deno.test("the README's Tests section names every folder of tests/, and only paths that exist", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const section = /\n## Tests\n([\s\S]*?)\n## /.exec(readme)?.[1];
+  assert.ok(section, "README.md has a Tests section");
+  const named = new Set(
+    [...section.matchAll(/`(tests\/[^`<]*)[^`]*`/g)].map((m) => m[1]!.replace(/\/$/, "")),
+  );
+  const missing = [...named].filter((path) => {
+    try {
+      Deno.statSync(`${ROOT}${path}`);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  assert.deepEqual(missing, [], "paths in the Tests section that do not exist");
+  const folders = [...Deno.readDirSync(`${ROOT}tests`)].filter((e) => e.isDirectory)
+    .map((e) => `tests/${e.name}`);
+  assert.deepEqual(
+    folders.filter((f) => !named.has(f)),
+    [],
+    "folders the Tests section does not name",
+  );
+});
+
+/** Every TypeScript source of the project (not dependencies, not tests). */
+async function* sources(dir = new URL("../", import.meta.url)): AsyncGenerator<[string, string]> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.startsWith(".") || ["node_modules", "tests", "data", "docs"].includes(e.name)) {
+      continue;
+    }
+    const url = new URL(e.name + (e.isDirectory ? "/" : ""), dir);
+    if (e.isDirectory) yield* sources(url);
+    else if (/\.(ts|tsx|js)$/.test(e.name) && !url.pathname.includes("/static/vendor/")) {
+      yield [url.pathname, await Deno.readTextFile(url)];
+    }
+  }
+}
+
+Deno.test("no source builds SQL or HTML from strings: no unsafe(), raw() or dangerouslySetInnerHTML", async () => {
+  const offenders: string[] = [];
+  let files = 0;
+  for await (const [path, text] of sources()) {
+    files++;
+    text.split("\n").forEach((line, i) => {
+      if (
+        /\.unsafe\s*\(|\braw\s*\(|dangerouslySetInnerHTML|new Function\s*\(|\beval\s*\(/.test(line)
+      ) {
+        offenders.push(`${path}:${i + 1}: ${line.trim()}`);
+      }
+    });
+  }
+  assert.ok(files > 20, `only ${files} files scanned`);
+  assert.deepEqual(offenders, []);
 });

@@ -9,7 +9,7 @@ import { saleTime, type UntrustedTime } from "../core/sale_time.ts";
 import { settingDefault } from "../infra/settings.ts";
 import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
 import { dlqTopic, ensureTopic, idempotentProducer } from "../infra/kafka.ts";
-import { undecodableReason } from "../infra/kafka_codecs.ts";
+import { undecodableBatch } from "../infra/kafka_codecs.ts";
 import { OffsetConflictError, storedOffsets } from "../store/offsets.ts";
 import { markStuck, stuckPartitions } from "../store/stuck_partitions.ts";
 import { type SourcedSale, writeBatch } from "../store/write_batch.ts";
@@ -82,6 +82,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     maxWaitTimeInMs: 250,
     sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
     heartbeatInterval: 1_000,
+    // Partitions added to the topic are read within about 10 s (kafkajs' default is 300 s): a
+    // fetch reads metadata older than this again and rejoins the group when partitions changed.
+    metadataMaxAge: 10_000,
   });
   const stats: ConsumerStats = {
     batches: 0,
@@ -144,13 +147,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
         } are gone from the broker`,
       );
     }
-    const poisonAt = messages.findIndex((m) => undecodableReason(m) !== undefined);
+    // Known from this client's own codecs, never from what a record carries (kafka_codecs.ts).
+    const poisonAt = messages.findIndex((m) => undecodableBatch(m) !== undefined);
     const good = poisonAt < 0 ? messages : messages.slice(0, poisonAt);
     if (good.length > 0) {
       const goodLast = poisonAt < 0 ? last : good[good.length - 1]!.offset;
       if (!await writeMessages(payload, from, good, goodLast)) return;
     }
-    if (poisonAt >= 0) await stopAtUndecodable(payload, messages.slice(poisonAt));
+    if (poisonAt >= 0) await stopAtUndecodable(payload, messages[poisonAt]!);
   };
 
   /** Writes messages of one partition through writeBatch; false after an offset conflict. */
@@ -216,15 +220,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   };
 
   /**
-   * The partition's next batch cannot be decoded (`markers` start with its marker records): pause
-   * this partition alone, record the mark for the dashboard and the operator, log it once.
+   * The partition's next batch cannot be decoded (`marker` is its first marker record): pause
+   * this partition alone, record the mark and the batch's bytes for the dashboard and the
+   * operator, log it once.
    */
-  const stopAtUndecodable = async (payload: EachBatchPayload, markers: KafkaMessage[]) => {
+  const stopAtUndecodable = async (payload: EachBatchPayload, marker: KafkaMessage) => {
     const partition = payload.batch.partition;
-    const reason = undecodableReason(markers[0]!)!;
-    let end = 0;
-    while (end + 1 < markers.length && undecodableReason(markers[end + 1]!) === reason) end++;
-    const range = { from: markers[0]!.offset, to: markers[end]!.offset, reason };
+    const batch = undecodableBatch(marker)!;
+    const range = { from: marker.offset, to: batch.lastOffset, reason: batch.reason };
     consumer.pause([{ topic, partitions: [partition] }]);
     stuck.set(partition, range);
     await retrying(
@@ -235,7 +238,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
           partition,
           fromOffset: range.from,
           toOffset: range.to,
-          reason,
+          reason: range.reason,
+          batch: batch.bytes,
         }),
       payload,
       log,
@@ -246,7 +250,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       reported.add(key);
       notice(
         `partition ${partition} stopped: offsets ${range.from}..${range.to} of ${topic} ` +
-          `cannot be decoded (${reason}); the other partitions go on; ` +
+          `cannot be decoded (${range.reason}); the other partitions go on; ` +
           `see \`deno task unstick --topic ${topic} --partition ${partition}\``,
       );
     }

@@ -2,7 +2,7 @@
  * The fast path of validation: builds the `Sale` of a plainly valid record without zod, or
  * returns undefined so that `SaleRecordSchema` decides (and words the rejection). It must never
  * accept what the schema rejects, and must return exactly what the schema returns, key order
- * included (content hashes are taken over it); tests/sale_fast_test.ts checks both.
+ * included (content hashes are taken over it); tests/core/sale_fast_test.ts checks both.
  */
 import { z } from "zod";
 import {

@@ -1,7 +1,12 @@
 /** Command-line parsing shared by the entrypoints: flags, --help and clear failures. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { type KafkaSettings, loadTaskConfig, type TaskConfig } from "./config.ts";
-import { DatabaseRefusedError, DatabaseUnavailableError } from "./db.ts";
+import {
+  type DatabaseLogin,
+  type KafkaSettings,
+  loadTaskConfig,
+  type TaskConfig,
+} from "./config.ts";
+import { databaseError, DatabaseRefusedError, DatabaseUnavailableError } from "./db.ts";
 import { explainKafkaError } from "./kafka_security.ts";
 import { ConfigError, flagsOf, processEnvironment, type Task } from "./settings.ts";
 import { settingsHelp } from "./settings_help.ts";
@@ -123,4 +128,16 @@ export function failureReason(error: unknown, config: KafkaSettings, kafkaWhat: 
     return explainKafkaError(error, kafkaWhat, config.kafkaBrokers, config.kafkaSecurity);
   }
   return ((error as Error)?.message ?? String(error)).split("\n")[0]!;
+}
+
+/**
+ * Why a task's work on PostgreSQL as `login` failed, in one line: unreachable or refused as the
+ * sentence naming the setting to fix (databaseError), never a stack trace.
+ */
+export function databaseFailure(error: unknown, login: DatabaseLogin): string {
+  const explained =
+    error instanceof DatabaseRefusedError || error instanceof DatabaseUnavailableError
+      ? error
+      : databaseError(error, login);
+  return (explained.message || explained.name).split("\n")[0]!;
 }

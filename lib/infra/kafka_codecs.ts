@@ -2,13 +2,16 @@
  * Kafka's compression codecs for every kafkajs client of the project: gzip (kafkajs' own), snappy
  * (kafkajs-snappy), LZ4 frames (lz4js) and zstd (fzstd to read, @bokuweb/zstd-wasm to write), all
  * pure JavaScript or WebAssembly. A batch that cannot be decompressed (a codec this client lacks,
- * a corrupt payload) does not fail the whole fetch: it is handed on as marker records that carry
- * the reason (`undecodableReason`), one per record of the batch with the batch's real offsets, so
- * the consumer can stop that partition alone.
+ * a corrupt payload) does not fail the whole fetch: it is handed on as empty marker records, one
+ * per record of the batch at the batch's real offsets, so the consumer can stop that partition
+ * alone. What marks them is out of band: they are made from memory this module allocated and
+ * registered with the batch (`undecodableBatch`), which no record a broker delivers can be; a
+ * record's key, value and headers (anything a producer can set) play no part.
  */
 import { Buffer } from "node:buffer";
 import { CompressionCodecs, CompressionTypes } from "kafkajs";
 import type { CompressionName } from "./settings.ts";
+import { maskCardNumbersInPlace, printable } from "../core/redact.ts";
 // kafkajs' own record encoder writes the markers exactly as its decoder reads records.
 import encodeRecord from "kafkajs/src/protocol/recordBatch/record/v0/index.js";
 import SnappyCodec from "kafkajs-snappy";
@@ -31,15 +34,42 @@ export function compressionType(name: CompressionName): CompressionTypes {
   }[name];
 }
 
-/** The header that marks a record standing for an undecodable batch; its value is the reason. */
-const UNDECODABLE_HEADER = "x-sales-undecodable";
+/** A batch this client fetched but could not decode, as its guarded codec met it. */
+export interface UndecodableBatch {
+  /** the batch's first and last offsets, from its header */
+  firstOffset: string;
+  lastOffset: string;
+  /** why, in this project's words (a library's message about it escaped: `printable`) */
+  reason: string;
+  /**
+   * the batch as fetched: its 61-byte header and its compressed records (a v2 record batch), a
+   * copy, with any card-number-like run of ASCII digits masked in place (same length)
+   */
+  bytes: Uint8Array;
+}
 
-/** The reason a fetched record stands for a batch that could not be decoded, or undefined. */
-export function undecodableReason(
-  message: { headers?: Record<string, unknown> },
-): string | undefined {
-  const value = message.headers?.[UNDECODABLE_HEADER];
-  return value === undefined ? undefined : String(value);
+/**
+ * The undecodable batches of this process, by the memory their marker records were made from:
+ * kafkajs slices every record's value from the buffer a codec returns, so a marker's value keeps
+ * a reference to that memory, and the entry lives as long as a marker does.
+ */
+const undecodable = new WeakMap<ArrayBufferLike, UndecodableBatch>();
+
+/**
+ * The undecodable batch a fetched message stands for, or undefined for every record a broker
+ * delivered, whatever its key, value or headers: only the guarded codec's marker records are made
+ * from memory registered here.
+ */
+export function undecodableBatch(
+  message: { offset: string; value: Uint8Array | null },
+): UndecodableBatch | undefined {
+  const memory = message.value?.buffer;
+  const batch = memory ? undecodable.get(memory) : undefined;
+  if (!batch) return undefined;
+  const offset = BigInt(message.offset);
+  return offset >= BigInt(batch.firstOffset) && offset <= BigInt(batch.lastOffset)
+    ? batch
+    : undefined;
 }
 
 /** A codec as kafkajs calls it. */
@@ -108,12 +138,14 @@ export function registerKafkaCodecs(options: CodecOptions = {}): void {
   const codecs = CompressionCodecs as Record<number, () => Codec>;
   for (const name of Object.keys(TYPES) as CodecName[]) {
     const type = TYPES[name];
+    const missing = `${name} compression is not supported by this client`;
     codecs[type] = options.leaveOut?.includes(name)
-      ? guarded(type, () => missingCodec(`${name} compression is not supported by this client`))
+      ? guarded(type, () => missingCodec(missing), missing)
       : guarded(type, CODECS[name]);
   }
   for (const type of [5, 6, 7]) {
-    codecs[type] = guarded(type, () => missingCodec(`unknown compression type ${type}`));
+    const missing = `unknown compression type ${type}`;
+    codecs[type] = guarded(type, () => missingCodec(missing), missing);
   }
 }
 
@@ -126,23 +158,37 @@ function missingCodec(reason: string): Codec {
 
 /**
  * The batch header before the records of a v2 record batch: kafkajs hands a codec a view of the
- * fetch response that starts right after the record count, so the count and the batch's magic
- * byte and attributes are the bytes just before it.
+ * fetch response that starts right after the record count, so the header is the 61 bytes just
+ * before it: base offset (8), length (4), leader epoch (4), magic (1), CRC (4), attributes (2),
+ * last offset delta (4), first and max timestamp (8 + 8), producer id (8) and epoch (2), first
+ * sequence (4), record count (4).
  */
-const RECORD_COUNT_BEFORE = 4;
-const MAGIC_BEFORE = 61 - 16;
-const ATTRIBUTES_BEFORE = 61 - 21;
+const HEADER = 61;
+const LENGTH_AT = 8;
+const MAGIC_AT = 16;
+const ATTRIBUTES_AT = 21;
+const LAST_OFFSET_DELTA_AT = 23;
+const RECORD_COUNT_AT = 57;
 
-/** The number of records of the batch whose compressed records `buffer` holds, when it can tell. */
-function recordCount(buffer: Buffer, type: number): number | undefined {
-  if (buffer.byteOffset < 61) return undefined;
-  const view = new DataView(buffer.buffer, buffer.byteOffset - 61, 61);
+/** What the header says of the batch whose compressed records `buffer` holds, when it can tell. */
+interface BatchHeader {
+  firstOffset: bigint;
+  lastOffsetDelta: number;
+  count: number;
+}
+
+/** The header of the batch whose compressed records `buffer` holds, when it can tell. */
+function batchHeader(buffer: Buffer, type: number): BatchHeader | undefined {
+  if (buffer.byteOffset < HEADER) return undefined;
+  const view = new DataView(buffer.buffer, buffer.byteOffset - HEADER, HEADER);
   // The batch's length (after its offset and length fields) ends exactly where these records end.
-  if (view.getInt32(8) !== 61 - 12 + buffer.length) return undefined;
-  if (view.getInt8(61 - MAGIC_BEFORE) !== 2) return undefined;
-  if ((view.getInt16(61 - ATTRIBUTES_BEFORE) & 0x07) !== type) return undefined;
-  const count = view.getInt32(61 - RECORD_COUNT_BEFORE);
-  return count > 0 && count <= 10_000_000 ? count : undefined;
+  if (view.getInt32(LENGTH_AT) !== HEADER - 12 + buffer.length) return undefined;
+  if (view.getInt8(MAGIC_AT) !== 2) return undefined;
+  if ((view.getInt16(ATTRIBUTES_AT) & 0x07) !== type) return undefined;
+  const count = view.getInt32(RECORD_COUNT_AT);
+  const lastOffsetDelta = view.getInt32(LAST_OFFSET_DELTA_AT);
+  if (count <= 0 || count > 10_000_000 || lastOffsetDelta < count - 1) return undefined;
+  return { firstOffset: view.getBigInt64(0), lastOffsetDelta, count };
 }
 
 /** True when `data` is exactly `count` length-prefixed records (zigzag varint lengths). */
@@ -163,41 +209,70 @@ function holdsRecords(data: Uint8Array, count: number): boolean {
   return at === data.length;
 }
 
-/** `count` records with no key or value and the reason in UNDECODABLE_HEADER, offsets 0..count-1. */
-function markerRecords(count: number, reason: string): Buffer {
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The batch's records as empty markers (no key, an empty value, no headers) at its offsets (the
+ * last at its last offset), in memory of their own registered as `batch`.
+ */
+function markerRecords(header: BatchHeader, batch: UndecodableBatch): Buffer {
   const parts: Buffer[] = [];
-  for (let i = 0; i < count; i++) {
-    parts.push(
-      encodeRecord({
-        offsetDelta: i,
-        key: null,
-        value: null,
-        headers: { [UNDECODABLE_HEADER]: reason },
-      })
-        .buffer,
-    );
+  for (let i = 0; i < header.count; i++) {
+    const offsetDelta = i === header.count - 1 ? header.lastOffsetDelta : i;
+    parts.push(encodeRecord({ offsetDelta, key: null, value: EMPTY, headers: {} }).buffer);
   }
-  return Buffer.concat(parts);
+  const memory = new Uint8Array(new ArrayBuffer(parts.reduce((n, p) => n + p.length, 0)));
+  let at = 0;
+  for (const part of parts) {
+    memory.set(part, at);
+    at += part.length;
+  }
+  undecodable.set(memory.buffer, batch);
+  return Buffer.from(memory.buffer);
+}
+
+/** The batch's bytes as fetched (a copy), card-number-like digit runs masked in place. */
+function fetchedBatch(header: BatchHeader, buffer: Buffer, reason: string): UndecodableBatch {
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset - HEADER, HEADER + buffer.length)
+    .slice();
+  maskCardNumbersInPlace(bytes);
+  return {
+    firstOffset: String(header.firstOffset),
+    lastOffset: String(header.firstOffset + BigInt(header.lastOffsetDelta)),
+    reason: `cannot decode the batch: ${reason}`,
+    bytes,
+  };
+}
+
+/** The name of a compression type, for reasons. */
+function typeName(type: number): string {
+  return (Object.keys(TYPES) as CodecName[]).find((name) => TYPES[name] === type) ??
+    `compression type ${type}`;
 }
 
 /** A codec that turns a failed or inconsistent decompression into marker records. */
-function guarded(type: number, factory: () => Codec): () => Codec {
+function guarded(type: number, factory: () => Codec, missing?: string): () => Codec {
   return () => {
     const codec = factory();
     return {
       compress: (encoder) => codec.compress(encoder),
       async decompress(buffer) {
-        const count = recordCount(buffer, type);
+        const header = batchHeader(buffer, type);
         let reason: string;
         try {
           const data = await codec.decompress(buffer);
-          if (count === undefined || holdsRecords(data, count)) return data;
-          reason = `the decompressed batch does not hold its ${count} records`;
+          if (header === undefined || holdsRecords(data, header.count)) return data;
+          reason = `the decompressed ${typeName(type)} batch does not hold its ${header.count} ` +
+            "records";
         } catch (error) {
-          if (count === undefined) throw error; // not a record batch kafkajs hands over whole
-          reason = (error as Error).message || String(error);
+          if (header === undefined) throw error; // not a record batch kafkajs hands over whole
+          // Our own sentence; a library's message is foreign text (it may quote the payload).
+          reason = missing ??
+            `its ${typeName(type)} payload does not decompress (${
+              printable((error as Error)?.message ?? String(error), 120)
+            })`;
         }
-        return markerRecords(count, `cannot decode the batch: ${reason}`);
+        return markerRecords(header, fetchedBatch(header, buffer, reason));
       },
     };
   };

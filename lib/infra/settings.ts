@@ -3,8 +3,9 @@
  * declare one `Field` per setting): its environment variable, its flag, its default, how its text
  * is parsed and checked, one help line, whether it is a secret, and which tasks read it. From this
  * table come each task's flags and the typed settings it is given (`cli.ts`, `config.ts`), each
- * task's `--help` and the README's Settings table (`settings_help.ts`; tests/settings_test.ts fails
- * when the README differs). This is the only product code that reads the process' environment.
+ * task's `--help` and the README's Settings table (`settings_help.ts`;
+ * tests/infra/settings_test.ts fails when the README differs). This is the only product code that
+ * reads the process' environment.
  *
  * A value comes from the setting's flag, else its variable, else its default; a task reads only
  * the settings that name it, and refuses the flags of the others as unknown. A bad value is a
@@ -23,9 +24,11 @@
  * (a parser of its own goes with the others below the table). The tasks it names then accept
  * `--metrics-port`, list it in `--help`, and find the parsed value, typed by `parse`, at
  * `config.metricsPort`. Then give the README's Settings table its row (the test prints the rows it
- * expects) and tests/settings_test.ts a bad value for it (it fails until every setting that can be
- * refused has one).
+ * expects) and tests/infra/settings_test.ts a bad value for it (it fails until every setting that
+ * can be refused has one).
  */
+
+import { isTimeZone } from "../core/zoned_time.ts";
 
 /** The project's tasks, as `deno task NAME` runs them. */
 export const TASKS = [
@@ -321,6 +324,18 @@ function instanceId(name: string, id: string): string {
     throw new ConfigError(`${name} must be letters, digits, '.', '_' or '-', got "${id}"`);
   }
   return id;
+}
+
+/** An IANA time zone name the runtime knows ("UTC", "America/New_York"). */
+function timeZone(name: string, text: string): string {
+  if (!isTimeZone(text)) {
+    throw new ConfigError(
+      `${name} must be an IANA time zone name like America/New_York or UTC, got "${
+        text.slice(0, 60)
+      }"`,
+    );
+  }
+  return text;
 }
 
 /** The most brokers `deno task up` starts on one machine (each takes a JVM of 384 MB heap). */
@@ -623,6 +638,16 @@ export const SETTINGS = {
       "files) then needs `Authorization: Bearer TOKEN` or basic auth with TOKEN as the password; " +
       "401 otherwise, and repeated wrong tokens from an address are slowed down, then refused " +
       "(429)",
+    group: "dashboard",
+    tasks: ["serve"],
+  }),
+  dashboardTimeZone: setting({
+    env: "DASHBOARD_TIME_ZONE",
+    flag: "time-zone",
+    default: "UTC",
+    parse: timeZone,
+    help: "the IANA time zone the dashboard shows its times in and aligns Today, Yesterday, " +
+      "This week, Last 7 days and This month to; `?tz=` overrides it per request",
     group: "dashboard",
     tasks: ["serve"],
   }),

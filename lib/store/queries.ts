@@ -33,6 +33,16 @@ export interface GroupRow {
   cost: string;
 }
 
+/** One product of the top products list: its id, name and category, units sold and money. */
+export interface ProductRow {
+  key: string;
+  label: string;
+  category: string;
+  sales_count: string;
+  revenue: string;
+  cost: string;
+}
+
 /** One customer of the top customers list; the email is raw here and masked by the views. */
 export interface CustomerRow {
   customer_id: number;
@@ -105,7 +115,8 @@ function logRows(sql: Sql, sel: Selection, nowMinute: number) {
     sel.card !== undefined
       ? sql`and l.card_id = (select card_id from card_companies where name = ${sel.card})`
       : sql``
-  }`;
+  }
+    ${sel.product !== undefined ? sql`and l.product_id = ${sel.product}` : sql``}`;
 }
 
 /** The counters of agg_totals and agg_minute, summed (one row). */
@@ -215,6 +226,32 @@ export function selectByCard(sql: Sql, sel: Selection, now: number): Promise<Gro
     order by sum(sales_count) desc, cc.name`;
 }
 
+/**
+ * The products of the selection with the highest revenue (then the most units), with their
+ * category; read from the minute log (each sale is one unit).
+ */
+export function selectTopProducts(
+  sql: Sql,
+  sel: Selection,
+  now: number,
+  limit: number,
+): Promise<ProductRow[]> {
+  return sql<ProductRow[]>`
+    select p.product_id::text as key, p.name as label, c.name as category, ${sums(sql)}
+    from (
+      select product_id, sum(sales_count) as sales_count, sum(revenue_cents) as revenue_cents,
+        sum(cost_cents) as cost_cents
+      from (${logRows(sql, sel, now)}) r
+      group by product_id
+      order by sum(revenue_cents) desc, sum(sales_count) desc, product_id
+      limit ${limit}
+    ) a
+    join products p on p.product_id = a.product_id
+    join categories c on c.category_id = p.category_id
+    group by p.product_id, p.name, c.name
+    order by sum(revenue_cents) desc, sum(sales_count) desc, p.product_id`;
+}
+
 /** The customers of the selection with the most purchases (then the highest revenue). */
 export async function selectTopCustomers(
   sql: Sql,
@@ -281,6 +318,7 @@ export interface SelectionFigures {
   cities: GroupRow[];
   cards: GroupRow[];
   customers: CustomerRow[];
+  products: ProductRow[];
 }
 
 /**
@@ -299,6 +337,7 @@ export async function selectSelection(
       kind: string;
       key: string | null;
       label: string | null;
+      extra: string | null;
       sales_count: string;
       revenue: string;
       cost: string;
@@ -323,28 +362,34 @@ export async function selectSelection(
     ),
     k as (${counters(sql, sel, now)}),
     picked as (
-      select 'total' as kind, null::text as key, null::text as label, n, revenue_cents,
-        cost_cents, 0 as rank
+      select 'total' as kind, null::text as key, null::text as label, null::text as extra, n,
+        revenue_cents, cost_cents
       from g where not (by_category or by_state or by_city or by_card or by_customer or by_product)
       union all
-      select 'category', c.category_id::text, c.name, n, revenue_cents, cost_cents, 0
+      select 'category', c.category_id::text, c.name, null, n, revenue_cents, cost_cents
       from g join categories c on c.category_id = g.category_id where by_category
       union all
-      select 'state', state, state, n, revenue_cents, cost_cents, 0 from g where by_state
+      select 'state', state, state, null, n, revenue_cents, cost_cents from g where by_state
       union all
-      (select 'city', ci.state || '/' || ci.name, ci.name || ', ' || ci.state, n, revenue_cents,
-        cost_cents, 0
+      (select 'city', ci.state || '/' || ci.name, ci.name || ', ' || ci.state, null, n,
+        revenue_cents, cost_cents
       from g join cities ci on ci.city_id = g.city_id where by_city
       order by revenue_cents desc, ci.state, ci.name limit ${limit})
       union all
-      select 'card', cc.name, cc.name, n, revenue_cents, cost_cents, 0
+      select 'card', cc.name, cc.name, null, n, revenue_cents, cost_cents
       from g join card_companies cc on cc.card_id = g.card_id where by_card
       union all
-      (select 'customer', customer_id::text, null, n, revenue_cents, cost_cents, 0
+      (select 'customer', customer_id::text, null, null, n, revenue_cents, cost_cents
       from g where by_customer
       order by n desc, revenue_cents desc, customer_id limit ${limit})
+      union all
+      (select 'product', g.product_id::text, p.name, pc.name, n, revenue_cents, cost_cents
+      from g join products p on p.product_id = g.product_id
+        join categories pc on pc.category_id = p.category_id
+      where by_product
+      order by revenue_cents desc, n desc, g.product_id limit ${limit})
     )
-    select kind, key, label, coalesce(n, 0)::text as sales_count,
+    select kind, key, label, extra, coalesce(n, 0)::text as sales_count,
       (coalesce(revenue_cents, 0)::numeric / 100)::numeric(20, 2)::text as revenue,
       (coalesce(cost_cents, 0)::numeric / 100)::numeric(20, 2)::text as cost,
       case when kind = 'total' then (select count(*) from g where by_customer)::text end
@@ -372,6 +417,17 @@ export async function selectSelection(
   const byRevenue = (a: GroupRow, b: GroupRow) =>
     compareDecimal(b.revenue, a.revenue) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
   const customerIds = rows.filter((r) => r.kind === "customer");
+  const products: ProductRow[] = rows.filter((r) => r.kind === "product").map((r) => ({
+    key: r.key!,
+    label: r.label!,
+    category: r.extra!,
+    sales_count: r.sales_count,
+    revenue: r.revenue,
+    cost: r.cost,
+  })).sort((a, b) =>
+    compareDecimal(b.revenue, a.revenue) || Number(b.sales_count) - Number(a.sales_count) ||
+    Number(a.key) - Number(b.key)
+  );
   return {
     totals: {
       sales_count: total.sales_count,
@@ -404,6 +460,7 @@ export async function selectSelection(
         revenue: r.revenue,
       })),
     ),
+    products,
   };
 }
 
@@ -480,7 +537,8 @@ export function selectRecentSales(
         ? sql`and s.category_id in (select category_id from categories where name = ${sel.category})`
         : sql``
     }
-      ${sel.card !== undefined ? sql`and s.card_company = ${sel.card}` : sql``}`
+      ${sel.card !== undefined ? sql`and s.card_company = ${sel.card}` : sql``}
+      ${sel.product !== undefined ? sql`and s.product_id = ${sel.product}` : sql``}`
     : sql``;
   return sql<RecentSaleRow[]>`
     select s.sale_id, s.sold_at, cu.first_name, cu.last_name, cu.email,

@@ -5,6 +5,7 @@ import { minuteOf } from "./write_batch.ts";
 import { type StuckPartition, stuckPartitions } from "./stuck_partitions.ts";
 import {
   type OffsetRow,
+  type ProductRow,
   type RecentSaleRow,
   selectByCard,
   selectByCategory,
@@ -16,12 +17,15 @@ import {
   selectSeries,
   selectTopCities,
   selectTopCustomers,
+  selectTopProducts,
   selectTotals,
   type SeriesRow,
+  type TotalsRow,
 } from "./queries.ts";
 import {
   EVERYTHING,
   isEverything,
+  previousOf,
   resolveSelection,
   type Selection,
   type SelectionSpec,
@@ -36,8 +40,16 @@ export interface Series {
   rows: SeriesRow[];
 }
 
+/** The period of equal length before a selection, and its totals (its newest sale's time too). */
+export interface PreviousPeriod {
+  selection: Selection;
+  totals: TotalsRow;
+}
+
 /** Everything the dashboard shows for one selection, read in one read-only transaction at `asOf`. */
 export interface Snapshot extends SelectionFigures {
+  /** the period of equal length before; null for all time (or a range open at one end) */
+  previous: PreviousPeriod | null;
   asOf: Date;
   selection: Selection;
   series: Series;
@@ -74,17 +86,59 @@ function seriesWindow(sel: Selection, nowMinute: number) {
   };
 }
 
+/**
+ * The all-time top products of a database as last read, with the version of the partitions'
+ * totals they were read at. There is no all-time table by product: they are summed over the whole
+ * minute log (about 300 ms at 1M sales), so they are read again only when a batch was written
+ * since (the log only grows, in the same transactions that move the totals' version).
+ */
+const allTimeProducts = new WeakMap<Sql, { version: string; rows: ProductRow[] }>();
+
 /** The figures of all time without filters, from the partitions' all-time rows. */
-async function allTimeFigures(sql: Sql, sel: Selection, now: number): Promise<SelectionFigures> {
-  const [totals, categories, states, cities, cards, customers] = await Promise.all([
+async function allTimeFigures(
+  db: Sql,
+  sql: Sql,
+  sel: Selection,
+  now: number,
+): Promise<SelectionFigures> {
+  const products = async () => {
+    const [row] = await sql<{ version: string }[]>`
+      select count(*) || '/' || coalesce(sum(sales_count), 0) || '/' ||
+        coalesce(max(updated_at)::text, '') as version
+      from agg_totals`;
+    const version = row!.version;
+    const known = allTimeProducts.get(db);
+    if (known && known.version === version) return known.rows;
+    const rows = await selectTopProducts(sql, sel, now, TOP_N);
+    allTimeProducts.set(db, { version, rows });
+    return rows;
+  };
+  const [totals, categories, states, cities, cards, customers, top] = await Promise.all([
     selectTotals(sql, sel, now),
     selectByCategory(sql, sel, now),
     selectByState(sql, sel, now),
     selectTopCities(sql, sel, now, TOP_N),
     selectByCard(sql, sel, now),
     selectTopCustomers(sql, sel, now, TOP_N),
+    products(),
   ]);
-  return { totals, categories, states, cities, cards, customers };
+  return { totals, categories, states, cities, cards, customers, products: top };
+}
+
+/** The totals of the period before (its newest sale from the sold_at index, as the current's). */
+async function previousPeriod(
+  sql: Sql,
+  sel: Selection,
+  now: number,
+): Promise<PreviousPeriod | null> {
+  const previous = previousOf(sel);
+  if (!previous) return null;
+  const [totals, newest] = await Promise.all([
+    selectTotals(sql, previous, now),
+    selectRecentSales(sql, previous, 1),
+  ]);
+  totals.last_sale_at = newest[0]?.sold_at ?? null;
+  return { selection: previous, totals };
 }
 
 /** Reads a snapshot of a selection in one repeatable-read, read-only transaction, so every panel agrees. */
@@ -100,14 +154,15 @@ export async function loadSnapshot(
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
     const everything = isEverything(sel);
-    const [figures, series, recent, offsets, stuck] = await Promise.all([
-      everything ? allTimeFigures(t, sel, now) : selectSelection(t, sel, now, TOP_N),
+    const [figures, previous, series, recent, offsets, stuck] = await Promise.all([
+      everything ? allTimeFigures(sql, t, sel, now) : selectSelection(t, sel, now, TOP_N),
+      previousPeriod(t, sel, now),
       selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
       selectRecentSales(t, sel, TOP_N),
       selectOffsets(t, source.groupId, source.topic),
       stuckPartitions(t, source.groupId, source.topic),
     ]);
-    const { totals, categories, states, cities, cards, customers } = figures;
+    const { totals, categories, states, cities, cards, customers, products } = figures;
     if (!everything) totals.last_sale_at = recent[0]?.sold_at ?? null;
     return {
       asOf,
@@ -118,6 +173,8 @@ export async function loadSnapshot(
       cities,
       cards,
       customers,
+      products,
+      previous,
       series: { ...window, rows: series },
       recent,
       offsets,

@@ -14,17 +14,24 @@ export interface StuckPartition {
   stuckAt: Date;
 }
 
-/** Records (or updates) the mark of a stuck partition. */
-export async function markStuck(sql: Sql, mark: Omit<StuckPartition, "stuckAt">): Promise<void> {
-  const { groupId, topic, partition, fromOffset, toOffset, reason } = mark;
+/**
+ * Records (or updates) the mark of a stuck partition with the undecodable batch's bytes as fetched
+ * (kept for the dead-letter topic; the dashboard's role cannot read them).
+ */
+export async function markStuck(
+  sql: Sql,
+  mark: Omit<StuckPartition, "stuckAt"> & { batch: Uint8Array },
+): Promise<void> {
+  const { groupId, topic, partition, fromOffset, toOffset, reason, batch } = mark;
   await sql`
-    insert into stuck_partitions (group_id, topic, partition, from_offset, to_offset, reason)
-    values (${groupId}, ${topic}, ${partition}, ${fromOffset}, ${toOffset}, ${reason})
+    insert into stuck_partitions (group_id, topic, partition, from_offset, to_offset, reason, batch)
+    values (${groupId}, ${topic}, ${partition}, ${fromOffset}, ${toOffset}, ${reason}, ${batch})
     on conflict (group_id, topic, partition) do update set
       from_offset = excluded.from_offset, to_offset = excluded.to_offset,
-      reason = excluded.reason, stuck_at = now()
-    where (stuck_partitions.from_offset, stuck_partitions.to_offset, stuck_partitions.reason)
-      is distinct from (excluded.from_offset, excluded.to_offset, excluded.reason)`;
+      reason = excluded.reason, batch = excluded.batch, stuck_at = now()
+    where (stuck_partitions.from_offset, stuck_partitions.to_offset, stuck_partitions.reason,
+        stuck_partitions.batch)
+      is distinct from (excluded.from_offset, excluded.to_offset, excluded.reason, excluded.batch)`;
 }
 
 /** The group's stuck partitions on a topic, by partition. */
@@ -55,20 +62,20 @@ export class UnstickError extends Error {
 
 /**
  * Moves the partition's stored offset past its stuck range and deletes the mark, in one
- * transaction; `beforeCommit` (the dead letter) runs inside it, so a failure leaves both as they
- * were. Refuses when the stored offset is before the range (good messages would be skipped).
- * Returns the mark that was cleared.
+ * transaction; `beforeCommit` (the dead letters) runs inside it with the batch's bytes (null on a
+ * mark made before they were kept), so a failure leaves both as they were. Refuses when the stored
+ * offset is before the range (good messages would be skipped). Returns the mark that was cleared.
  */
 export async function unstickPartition(
   sql: Sql,
   where: { groupId: string; topic: string; partition: number },
-  beforeCommit: (mark: StuckPartition) => Promise<void>,
+  beforeCommit: (mark: StuckPartition, batch: Uint8Array | null) => Promise<void>,
 ): Promise<StuckPartition> {
   const { groupId, topic, partition } = where;
   return await sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
     const [row] = await t`
-      select from_offset::text, to_offset::text, reason, stuck_at from stuck_partitions
+      select from_offset::text, to_offset::text, reason, stuck_at, batch from stuck_partitions
       where group_id = ${groupId} and topic = ${topic} and partition = ${partition}
       for update`;
     if (!row) {
@@ -96,7 +103,7 @@ export async function unstickPartition(
     }
     if (storedNext === null || BigInt(storedNext) < BigInt(nextOffset)) {
       await storeOffset(t, { ...where, expectedOffset: storedNext, nextOffset });
-      await beforeCommit(mark);
+      await beforeCommit(mark, (row.batch as Uint8Array | null) ?? null);
     }
     await t`
       delete from stuck_partitions

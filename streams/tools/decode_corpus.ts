@@ -2,9 +2,9 @@
  * The cross-language corpus of sales records: what the project's TypeScript decode() says about
  * each of about 3,000 message values, so the Java validator (streams/src/main/java/.../decode/
  * SaleDecoder.java) can be held to exactly the same rules: DecodeCorpusCheck.java, a test tool
- * (streams/src/test/java/.../decode/), checks every line, and tests/decode_corpus_test.ts writes
- * the corpus and runs that check on every test run. By hand, after a build (mvn package compiles
- * the test classes, also with -DskipTests):
+ * (streams/src/test/java/.../decode/), checks every line, and tests/streams/decode_corpus_test.ts
+ * writes the corpus and runs that check on every test run. By hand, after a build (mvn package
+ * compiles the test classes, also with -DskipTests):
  *
  *   deno run -A streams/tools/decode_corpus.ts [--out FILE]   # default streams/target/decode-corpus.ndjson
  *   java -cp streams/target/test-classes:streams/target/sales-reports.jar \

@@ -12,7 +12,6 @@
 import assert from "node:assert/strict";
 import { type Kafka, Partitioners } from "kafkajs";
 import { centsToDecimal } from "../../lib/core/money.ts";
-import { startConsumer } from "../../lib/consume/runner.ts";
 import { createKafka, ensureTopic } from "../../lib/infra/kafka.ts";
 import type { Sql } from "../../lib/infra/db.ts";
 import { produceRecords } from "../../lib/produce/produce_records.ts";
@@ -27,7 +26,9 @@ import {
   restartClusterNode,
 } from "../../lib/provision/kafka_cluster.ts";
 import { type KafkaVersion, kafkaVersionList, readSetting } from "../../lib/infra/settings.ts";
-import { createTestDatabase, expectedTotals, sampleRecords, uniqueSuffix } from "../helpers.ts";
+import { sampleRecords, uniqueSuffix } from "../support/fixtures.ts";
+import { expectedTotals } from "../support/money.ts";
+import { createTestDatabase, startTestConsumer } from "../support/services.ts";
 
 /** Sales produced per run. */
 const SALES = 40_000;
@@ -291,13 +292,12 @@ async function failover(version: KafkaVersion, nodes: ClusterNode[]) {
 
     // --- consume, with kill -9 of the busiest leader when a quarter is stored ---
     const group = `fleet-${uniqueSuffix()}`;
-    const consumer = await startConsumer({
+    const consumer = await startTestConsumer({
       kafka,
       sql: db.sql,
       topic,
       groupId: group,
       partitions: PARTITIONS,
-      log: () => {},
     });
     let consumeRecoveredMs = 0;
     try {

@@ -1,4 +1,5 @@
 /** The /kafka page's model: reads the report topics and PostgreSQL's counts, and shapes the rows as exact decimal strings and masked customers. */
+import { DEFAULT_TIME_ZONE } from "../../lib/core/zoned_time.ts";
 import { average, compareMoney, money, percent, subtractMoney } from "../../lib/core/money.ts";
 import type { ReportsState } from "../../lib/reports/retrying_reader.ts";
 import type { Reports } from "../../lib/reports/read.ts";
@@ -6,6 +7,7 @@ import { type ReportName, REPORTS, reportTopic } from "../../lib/reports/topics.
 import { EVERYTHING } from "../../lib/store/selection.ts";
 import type { SnapshotState } from "../../lib/store/snapshot.ts";
 import {
+  cardChart,
   categoryCharts,
   type ChartView,
   stateRevenueChart,
@@ -15,6 +17,7 @@ import { countKpi, type Kpi, moneyKpi, percentKpi } from "../shared/display.ts";
 import { summarize, type Summary } from "../shared/figures.ts";
 import type { PageSources } from "../shared/page.ts";
 import { parseRefresh, type Refresh } from "../shared/refresh.ts";
+import { pageTimeZone } from "../shared/url_selection.ts";
 
 /** Rows in the top-N lists of the /kafka page. */
 const REPORT_TOP_N = 10;
@@ -68,6 +71,8 @@ export interface ReportsView {
   topics: ReportTopic[];
   /** when the report values were taken from the reader */
   asOf: Date;
+  /** the zone times are shown in */
+  timeZone: string;
   notice: ReportsNotice | null;
   /** the sentence when PostgreSQL is unreachable (its counts are then the last good ones) */
   problem: string | null;
@@ -83,6 +88,7 @@ export interface ReportsInput {
   kafkaAnswers: boolean | null;
   refresh: Refresh;
   asOf: Date;
+  timeZone: string;
 }
 
 /** Builds the /kafka page's data. */
@@ -102,6 +108,7 @@ function reportsView(input: ReportsInput): ReportsView {
       keys: reports?.[report].length ?? 0,
     })),
     asOf: input.asOf,
+    timeZone: input.timeZone,
     notice: notice(input),
     problem: input.problem,
   };
@@ -195,20 +202,18 @@ function reportCharts(reports: Reports): ChartView[] {
     ...categoryCharts(categories),
     stateRevenueChart(states),
     topCitiesChart(cities, `Top ${REPORT_TOP_N} cities by revenue`),
-    {
-      name: "card-usage",
-      title: "Card company usage (sales)",
-      kind: "doughnut",
-      labels: byUse.map((c) => c.label),
-      series: [{ label: "Sales", values: byUse.map((c) => String(c.sales)) }],
-    },
-    {
-      name: "card-amount",
-      title: "Amount paid by card company",
-      kind: "doughnut",
-      labels: byAmount.map((c) => c.label),
-      series: [{ label: "Amount", values: byAmount.map((c) => c.amount) }],
-    },
+    cardChart(
+      "card-usage",
+      "Card company usage (sales)",
+      byUse.map((c) => ({ label: c.label, value: String(c.sales) })),
+      { label: "Sales", unit: "count" },
+    ),
+    cardChart(
+      "card-amount",
+      "Amount paid by card company",
+      byAmount.map((c) => ({ label: c.label, value: c.amount })),
+      { label: "Amount", unit: "money" },
+    ),
   ];
 }
 
@@ -289,6 +294,8 @@ export interface ReportsPageInputs {
   /** Kafka's end offsets: null when Kafka did not answer, undefined when not asked */
   endOffsets: Map<number, string> | null | undefined;
   asOf: Date;
+  /** the server's zone (DASHBOARD_TIME_ZONE) */
+  timeZone: string;
 }
 
 /** What /kafka shows when the server reads no report topics. */
@@ -306,12 +313,19 @@ export async function readReportsPage(sources: PageSources): Promise<ReportsPage
     sources.stores.get(EVERYTHING).read(),
     sources.endOffsets ? sources.endOffsets.read() : Promise.resolve(undefined),
   ]);
-  return { state, prefix: sources.reports?.prefix ?? "", store, endOffsets, asOf: new Date() };
+  return {
+    state,
+    prefix: sources.reports?.prefix ?? "",
+    store,
+    endOffsets,
+    asOf: new Date(),
+    timeZone: sources.timeZone ?? DEFAULT_TIME_ZONE,
+  };
 }
 
 /** Builds /kafka's view from its inputs for the URL's query (?refresh=). */
 export function reportsPageOf(inputs: ReportsPageInputs, query: URLSearchParams): ReportsView {
-  const { state, prefix, store, endOffsets, asOf } = inputs;
+  const { state, prefix, store, endOffsets, asOf, timeZone } = inputs;
   return reportsView({
     state,
     prefix,
@@ -320,5 +334,6 @@ export function reportsPageOf(inputs: ReportsPageInputs, query: URLSearchParams)
     kafkaAnswers: endOffsets === undefined ? null : endOffsets !== null,
     refresh: parseRefresh(query.get("refresh")),
     asOf,
+    timeZone: pageTimeZone(query, timeZone),
   });
 }

@@ -9,7 +9,8 @@ export function ReportsTopicsPanel({ view }: { view: ReportsView }) {
   return (
     <Polled name="kafka-topics" refresh={view.refresh} class="freshness">
       <p>
-        Reports as of <time data-as-of datetime={view.asOf.toISOString()}>{clock(view.asOf)}</time>
+        Reports as of{" "}
+        <time data-as-of datetime={view.asOf.toISOString()}>{clock(view.asOf, view.timeZone)}</time>
         {view.notice?.kind === "kafka" && <span class="stale">(stale)</span>}
       </p>
       <h3>Report topics</h3>

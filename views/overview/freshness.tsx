@@ -16,13 +16,18 @@ export function FreshnessPanel({ view }: { view: OverviewView }) {
     <Polled name="freshness" refresh={view.refresh} class="freshness">
       <p>
         Data as of {view.asOf
-          ? <time data-as-of datetime={view.asOf.toISOString()}>{clock(view.asOf)}</time>
+          ? (
+            <time data-as-of datetime={view.asOf.toISOString()}>
+              {clock(view.asOf, view.selection.timeZone)}
+            </time>
+          )
           : <span data-as-of>never</span>}
         {view.problem && <span class="stale">(stale)</span>}
       </p>
       {lastSale && (
         <p>
-          Newest sale at <time datetime={lastSale.toISOString()}>{clock(lastSale)}</time>
+          Newest sale at{" "}
+          <time datetime={lastSale.toISOString()}>{clock(lastSale, view.selection.timeZone)}</time>
         </p>
       )}
       <h3>Consumer lag</h3>

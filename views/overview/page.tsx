@@ -21,7 +21,14 @@ export const overviewPage: Page<OverviewInputs, OverviewView> = {
     freshness: FreshnessPanel,
   },
   sidebar: FreshnessPanel,
-  controls: (view) => ({ range: view.selection.range, filters: view.selection.filters }),
+  controls: ({ selection }) => ({
+    range: selection.range,
+    filters: selection.filters,
+    fromDate: selection.fromDate,
+    toDate: selection.toDate,
+    tz: selection.tzParam,
+    zoneName: selection.zoneName,
+  }),
   main: ({ view }) => (
     <>
       <Chips view={view} />

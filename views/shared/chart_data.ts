@@ -1,5 +1,6 @@
 /** The charts both pages draw, as data: labels, series as exact decimal strings, us-atlas ids for the map. */
 import { STATE_FIPS, US_STATES } from "../../lib/core/us_states.ts";
+import { colorOf } from "./colors.ts";
 
 /** What a chart canvas carries: its kind, labels, series of decimal strings and optional ids. */
 export interface ChartView {
@@ -7,7 +8,12 @@ export interface ChartView {
   title: string;
   kind: "doughnut" | "bar" | "choropleth" | "line";
   labels: string[];
-  series: { label: string; values: string[] }[];
+  /** each series' values as decimal strings; `count` for numbers of sales, else amounts */
+  series: { label: string; values: string[]; unit?: "count" | "money" }[];
+  /** each label's colour, the same on every page and selection (categories, card companies) */
+  colors?: string[];
+  /** the CSV of the figures behind the chart (absent: none) */
+  csv?: string;
   /** map charts: the us-atlas feature id of each label */
   ids?: string[];
   /** drill-down: the URL query that filters the page to each label (absent: no drill-down) */
@@ -25,6 +31,7 @@ export function categoryCharts(
       kind: "doughnut",
       labels: categories.map((c) => c.label),
       series: [{ label: "Revenue", values: categories.map((c) => c.revenue) }],
+      colors: categories.map((c) => colorOf(c.label)),
     },
     {
       name: "profit-by-category",
@@ -32,6 +39,7 @@ export function categoryCharts(
       kind: "bar",
       labels: categories.map((c) => c.label),
       series: [{ label: "Profit", values: categories.map((c) => c.profit) }],
+      colors: categories.map((c) => colorOf(c.label)),
     },
   ];
 }
@@ -63,5 +71,22 @@ export function topCitiesChart(
     kind: "bar",
     labels: cities.map((c) => c.label),
     series: [{ label: "Revenue", values: cities.map((c) => c.revenue) }],
+  };
+}
+
+/** A doughnut of card companies (sales or amount), each in its own colour. */
+export function cardChart(
+  name: string,
+  title: string,
+  cards: { label: string; value: string }[],
+  series: { label: string; unit: "count" | "money" },
+): ChartView {
+  return {
+    name,
+    title,
+    kind: "doughnut",
+    labels: cards.map((c) => c.label),
+    series: [{ ...series, values: cards.map((c) => c.value) }],
+    colors: cards.map((c) => colorOf(c.label)),
   };
 }

@@ -1,5 +1,15 @@
-/** What every page displays the same way: KPI tiles (a machine-readable value and its text) and clock times. */
-import { formatCount, formatMoney } from "../../lib/core/money.ts";
+/**
+ * What every page displays the same way: KPI tiles (a machine-readable value, its text, and its
+ * change against the previous period) and clock times in the page's zone.
+ */
+import {
+  compareMoney,
+  formatCount,
+  formatMoney,
+  percent,
+  subtractMoney,
+} from "../../lib/core/money.ts";
+import { zonedClock } from "../../lib/core/zoned_time.ts";
 
 /**
  * One KPI tile: `value` is the machine-readable number, `display` the text on the tile, and
@@ -11,6 +21,27 @@ export interface Kpi {
   value: string;
   display: string;
   exact?: string;
+  /** the change against the previous period (absent: all time, or nothing to compare) */
+  change?: KpiChange;
+  /** why a previous period's value is not compared ("no revenue before") */
+  noChange?: string;
+}
+
+/** A KPI's change against the previous period of the same length. */
+export interface KpiChange {
+  /** the previous period's value (machine-readable) */
+  previous: string;
+  /** the difference, current minus previous (machine-readable, signed) */
+  delta: string;
+  /** the difference in percent of the previous value, two decimals; null when it was 0 */
+  percent: string | null;
+  direction: "up" | "down" | "same";
+  /** whether the change is good news (cost and rejected messages are better down) */
+  verdict: "better" | "worse" | "same";
+  /** the text on the tile: "+$12.50 (+4.20 %)" */
+  display: string;
+  /** the sentence for screen readers and the tile's title */
+  sentence: string;
 }
 
 /**
@@ -59,8 +90,60 @@ export function percentKpi(name: string, label: string, percent: string): Kpi {
   return tile(name, label, percent, `${percent} %`, (v) => `${compactNumber.format(v)} %`);
 }
 
-/** Local wall-clock time HH:MM:SS of the server. */
-export function clock(at: Date): string {
-  return [at.getHours(), at.getMinutes(), at.getSeconds()]
-    .map((n) => String(n).padStart(2, "0")).join(":");
+/** Wall-clock time HH:MM:SS in the page's zone, followed by the zone's name ("14:03:22 UTC"). */
+export function clock(at: Date, timeZone: string): string {
+  return zonedClock(at, timeZone);
+}
+
+/** How a KPI's value is written: an amount, a count, or a percentage (changes in points). */
+export type KpiUnit = "money" | "count" | "percent";
+
+/**
+ * The change of a value against the previous period's: difference and percent exact from the
+ * decimal strings; `lowerIsBetter` for cost and rejected messages.
+ */
+export function kpiChange(
+  unit: KpiUnit,
+  current: string,
+  previous: string,
+  lowerIsBetter = false,
+): KpiChange {
+  const asMoney = (v: string) => (unit === "count" ? `${v}.00` : v);
+  const delta = subtractMoney(asMoney(current), asMoney(previous));
+  const sign = compareMoney(delta, "0.00");
+  const direction = sign > 0 ? "up" : sign < 0 ? "down" : "same";
+  const magnitude = delta.replace(/^-/, "");
+  const base = asMoney(previous).replace(/^-/, "");
+  const pct = unit === "percent" || compareMoney(base, "0.00") === 0 ? null : percent(delta, base);
+  const plus = sign > 0 ? "+" : sign < 0 ? "−" : "±";
+  const amount = unit === "money"
+    ? formatMoney(magnitude)
+    : unit === "count"
+    ? formatCount(magnitude.replace(/\.00$/, ""))
+    : `${magnitude}\u00a0pp`;
+  const pctText = pct === null ? "" : ` (${plus}${pct.replace(/^-/, "")}\u00a0%)`;
+  const verdict = direction === "same"
+    ? "same"
+    : (direction === "down") === lowerIsBetter
+    ? "better"
+    : "worse";
+  const words = direction === "same"
+    ? "unchanged from the previous period"
+    : `${direction} ${amount}${pct === null ? "" : `, ${pct.replace(/^-/, "")} %`} from the ` +
+      "previous period";
+  return {
+    previous,
+    delta: unit === "count" ? delta.replace(/\.00$/, "") : delta,
+    percent: pct,
+    direction,
+    verdict,
+    display: `${plus}${amount}${pctText}`,
+    sentence: `${words} (${
+      unit === "money"
+        ? formatMoney(previous)
+        : unit === "count"
+        ? formatCount(previous)
+        : `${previous} %`
+    } before)`,
+  };
 }

@@ -1,7 +1,7 @@
 /** The store's rows as the exact figures the pages and the JSON API show: KPI numbers, groups, customers (emails masked). */
 import { average, money, percent, subtractMoney } from "../../lib/core/money.ts";
 import { maskEmail } from "../../lib/core/redact.ts";
-import type { CustomerRow, GroupRow, TotalsRow } from "../../lib/store/queries.ts";
+import type { CustomerRow, GroupRow, ProductRow, TotalsRow } from "../../lib/store/queries.ts";
 
 /** The KPI numbers; money as strings with two decimals, counts as numbers. */
 export interface Summary {
@@ -23,6 +23,8 @@ export interface Summary {
    * trusted: more than CONSUMER_CLOCK_TOLERANCE ahead of its clock, or before 2000-01-01
    */
   untrustedTimes: { ahead: number; tooOld: number };
+  /** untrustedTimes.ahead + untrustedTimes.tooOld */
+  untrusted: number;
   lastSaleAt: string | null;
 }
 
@@ -44,6 +46,7 @@ export function summarize(t: TotalsRow): Summary {
     rejected: Number(t.rejected),
     duplicates: Number(t.duplicates),
     untrustedTimes: { ahead: Number(t.time_ahead), tooOld: Number(t.time_too_old) },
+    untrusted: Number(t.time_ahead) + Number(t.time_too_old),
     lastSaleAt: t.last_sale_at ? t.last_sale_at.toISOString() : null,
   };
 }
@@ -91,5 +94,31 @@ export function customerView(row: CustomerRow): CustomerView {
     purchases: Number(row.sales_count),
     revenue: money(row.revenue),
     averagePurchase: average(row.revenue, row.sales_count),
+  };
+}
+
+/** A top product: its id and name, category, units sold and exact money. */
+export interface ProductView {
+  id: number;
+  name: string;
+  category: string;
+  units: number;
+  revenue: string;
+  cost: string;
+  profit: string;
+}
+
+/** A product row with exact profit. */
+export function productView(row: ProductRow): ProductView {
+  const revenue = money(row.revenue);
+  const cost = money(row.cost);
+  return {
+    id: Number(row.key),
+    name: row.label,
+    category: row.category,
+    units: Number(row.sales_count),
+    revenue,
+    cost,
+    profit: subtractMoney(revenue, cost),
   };
 }

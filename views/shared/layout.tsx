@@ -1,8 +1,7 @@
 /** What every dashboard page shares: the head (styles, scripts, htmx settings), the links and the shell. */
 import type { Child } from "hono/jsx";
 import type { Refresh } from "./refresh.ts";
-import type { RangeChoice } from "./url_selection.ts";
-import { Controls } from "./controls.tsx";
+import { Controls, type ControlsState } from "./controls.tsx";
 
 /** htmx settings: no eval, no script tags, no injected styles (the CSP forbids them), settle at once. */
 const HTMX_CONFIG = JSON.stringify({
@@ -62,7 +61,11 @@ function PageLinks(
   );
 }
 
-/** The frame of every page: sidebar (title, links, controls, the page's own part) and content. */
+/**
+ * The frame of every page: a header (title, links), the sidebar (controls, the page's own part)
+ * and the content. On a desktop the header and sidebar share the left column; on a phone the
+ * header is on top, the content follows at once, and the sidebar comes after the content.
+ */
 export function PageShell(props: {
   title: string;
   path: string;
@@ -70,22 +73,19 @@ export function PageShell(props: {
   links: readonly PageLink[];
   sidebar: Child;
   children: Child;
-  /** the page's time range control and active filters (pages that have them) */
-  controls?: { range: RangeChoice; filters: { name: string; value: string }[] };
+  /** the page's time range control, custom dates and active filters (pages that have them) */
+  controls?: ControlsState;
 }) {
   return (
     <html lang="en">
       <Head title={props.title} refresh={props.refresh} />
       <body>
-        <aside class="sidebar">
-          <h1>Sales</h1>
+        <header class="topbar">
+          <h1 class="brand">Sales</h1>
           <PageLinks links={props.links} current={props.path} refresh={props.refresh} />
-          <Controls
-            refresh={props.refresh}
-            action={props.path}
-            range={props.controls?.range}
-            filters={props.controls?.filters}
-          />
+        </header>
+        <aside class="sidebar" aria-label="Controls and status">
+          <Controls refresh={props.refresh} action={props.path} state={props.controls} />
           {props.sidebar}
         </aside>
         <main class="content">
@@ -93,6 +93,29 @@ export function PageShell(props: {
             The dashboard server is not answering; the numbers below are not updating.
           </div>
           {props.children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+/** The page answered (status 400) for a selection it cannot read: the sentence and a way back. */
+export function SelectionErrorPage({ path, message }: { path: string; message: string }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>Cannot show this selection</title>
+        <link rel="stylesheet" href="/static/dashboard.css" />
+      </head>
+      <body class="error-page">
+        <main>
+          <h1>Cannot show this selection</h1>
+          <p data-selection-error>{message}.</p>
+          <p>
+            <a href={path}>Back to the dashboard</a>
+          </p>
         </main>
       </body>
     </html>

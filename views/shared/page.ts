@@ -7,7 +7,7 @@ import type { EndOffsetsReader } from "../../lib/consume/lag.ts";
 import type { ReportsReader } from "../../lib/reports/retrying_reader.ts";
 import type { SnapshotStores } from "../../lib/store/snapshot.ts";
 import type { Refresh } from "./refresh.ts";
-import type { RangeChoice } from "./url_selection.ts";
+import type { ControlsState } from "./controls.tsx";
 
 /** What pages read their data from, created by main.ts (or by a test). */
 export interface PageSources {
@@ -17,6 +17,8 @@ export interface PageSources {
   endOffsets: EndOffsetsReader | null;
   /** the report topics for /kafka and /api/reports; absent when this server does not read them */
   reports?: ReportsReader;
+  /** the IANA zone pages show times and align days in when the URL names none (default UTC) */
+  timeZone?: string;
 }
 
 /** What every page's view carries: the interval its panels poll at. */
@@ -50,8 +52,8 @@ export interface Page<I, V extends PageView> {
   sidebar: Panel<V>;
   /** the page's content */
   main: Panel<V>;
-  /** the time range and filters its controls carry (pages that have them) */
-  controls?(view: V): { range: RangeChoice; filters: { name: string; value: string }[] };
+  /** the time range, dates and filters its controls carry (pages that have them) */
+  controls?(view: V): ControlsState;
 }
 
 /** Any page, whatever its data (the registry's element type). */

@@ -10,7 +10,12 @@ export interface Column<R> {
   data?: (row: R) => Record<string, string>;
 }
 
-/** The card: a heading, a scrolling table with `name` in data-table, and a sentence when empty. */
+/**
+ * The card: a heading (with a CSV download when given), the table with `name` in data-table in a
+ * region that scrolls sideways if it must (focusable, so the keyboard scrolls it, with a shadow
+ * at the edge that has more; on a phone each row is stacked, a cell per line with its column's
+ * name from data-label), and a sentence when empty.
+ */
 export function TableCard<R>(props: {
   title: string;
   name: string;
@@ -19,11 +24,20 @@ export function TableCard<R>(props: {
   /** data-* attributes of a row (names without the "data-" prefix) */
   rowData?: (row: R) => Record<string, string>;
   empty?: string;
+  /** the CSV download of the table's figures */
+  csv?: string;
 }) {
   return (
     <section class="table-card">
-      <h2>{props.title}</h2>
-      <div class="scroll">
+      <h2>
+        <span>{props.title}</span>
+        {props.csv && (
+          <a class="csv" href={props.csv} download data-csv={props.name}>
+            CSV<span class="sr-only">: download {props.title.toLowerCase()}</span>
+          </a>
+        )}
+      </h2>
+      <div class="scroll" tabindex={0} role="region" aria-label={props.title}>
         <table data-table={props.name}>
           <thead>
             <tr>
@@ -36,7 +50,11 @@ export function TableCard<R>(props: {
             {props.rows.map((row) => (
               <tr {...dataAttributes(props.rowData?.(row))}>
                 {props.columns.map((c) => (
-                  <td class={c.numeric ? "num" : undefined} {...dataAttributes(c.data?.(row))}>
+                  <td
+                    class={c.numeric ? "num" : undefined}
+                    {...dataAttributes(c.data?.(row))}
+                    data-label={c.header}
+                  >
                     {c.cell(row)}
                   </td>
                 ))}

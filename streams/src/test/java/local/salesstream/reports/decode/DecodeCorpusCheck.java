@@ -15,9 +15,9 @@ import local.salesstream.reports.model.Report;
 /**
  * Holds SaleDecoder to the TypeScript decode(): every line of a corpus written by
  * tools/decode_corpus.ts from the project's own decode() must get the same verdict, the same
- * normalised sale, customer key, content hash and masked email. tests/decode_corpus_test.ts
- * writes the corpus and runs this check, a test tool compiled with the module's tests (so it is
- * not in the jar):
+ * normalised sale, customer key, content hash and masked email.
+ * tests/streams/decode_corpus_test.ts writes the corpus and runs this check, a test tool compiled
+ * with the module's tests (so it is not in the jar):
  *
  * <pre>
  *   java -cp target/test-classes:target/sales-reports.jar \

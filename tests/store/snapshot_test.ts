@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { createSnapshotStore, type Snapshot } from "../../lib/store/snapshot.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A loader whose n-th load resolves to a snapshot tagged n, after `ms`. */
+function slowLoader(ms: number) {
+  let loads = 0;
+  const load = async () => {
+    const n = ++loads;
+    await sleep(ms);
+    return { tag: n } as unknown as Snapshot;
+  };
+  return { load, loads: () => loads };
+}
+const tagOf = (s: Snapshot | null) => (s as unknown as { tag: number } | null)?.tag;
+
+Deno.test("a recent snapshot is served at once while the next one loads, then the new one", async () => {
+  const loader = slowLoader(80);
+  const store = createSnapshotStore(loader.load, { reuseMs: 20, staleMs: 10_000 });
+  assert.equal(tagOf((await store.read()).snapshot), 1); // nothing yet: waits for the first load
+  await sleep(30);
+  const started = performance.now();
+  assert.equal(tagOf((await store.read()).snapshot), 1); // past reuseMs: #1 at once, #2 loading
+  assert.ok(performance.now() - started < 40, "did not wait for the load");
+  assert.equal(loader.loads(), 2);
+  await store.settled();
+  assert.equal(tagOf((await store.read()).snapshot), 2);
+  assert.equal(loader.loads(), 2, "a fresh snapshot is reused");
+});
+
+Deno.test("while a slow load runs, its readers get the last snapshot at once instead of queueing", async () => {
+  const loader = slowLoader(120);
+  const store = createSnapshotStore(loader.load, { reuseMs: 10, staleMs: 10 });
+  assert.equal(tagOf((await store.read()).snapshot), 1);
+  await sleep(20);
+  const first = store.read(); // starts load #2 and waits for it: the snapshot is past staleMs
+  await sleep(10);
+  const started = performance.now();
+  assert.equal(tagOf((await store.read()).snapshot), 1, "a reader during the load is not held");
+  assert.ok(performance.now() - started < 60, "did not queue behind the running load");
+  assert.equal(tagOf((await first).snapshot), 2);
+  assert.equal(loader.loads(), 2);
+});
+
+Deno.test("a snapshot older than staleMs is not served: the read waits for the new one", async () => {
+  const loader = slowLoader(30);
+  const store = createSnapshotStore(loader.load, { reuseMs: 10, staleMs: 10 });
+  assert.equal(tagOf((await store.read()).snapshot), 1);
+  await sleep(20);
+  assert.equal(tagOf((await store.read()).snapshot), 2);
+});
+
+Deno.test("after a failed load the next read waits for a new attempt instead of serving stale data", async () => {
+  let fail = false;
+  let loads = 0;
+  const store = createSnapshotStore(() => {
+    loads++;
+    return fail
+      ? Promise.reject(Object.assign(new Error("down"), { code: "ECONNREFUSED" }))
+      : Promise.resolve({ tag: loads } as unknown as Snapshot);
+  }, { reuseMs: 0, staleMs: 10_000 });
+  assert.equal(tagOf((await store.read()).snapshot), 1);
+  fail = true;
+  await sleep(1);
+  // Served at once (stale), the failing load runs behind it.
+  assert.equal((await store.read()).problem, null);
+  await store.settled();
+  const state = await store.read();
+  assert.equal(tagOf(state.snapshot), 1, "the last good snapshot is kept");
+  assert.equal(state.problem, "PostgreSQL is unreachable (ECONNREFUSED)");
+  fail = false;
+  const recovered = await store.read();
+  assert.equal(recovered.problem, null);
+  assert.equal(tagOf(recovered.snapshot), loads);
+});
