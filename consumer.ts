@@ -76,7 +76,7 @@ if (import.meta.main) {
   const onSignal = (signal: string) => {
     if (signalled) return;
     signalled = signal;
-    stopBy = performance.now() + Math.max(2_000, sessionTimeout - 1_500);
+    stopBy = performance.now() + Math.max(2_000, sessionTimeout - 2_000);
     if (running) stopRunning(signal);
     else requestStop(signal);
   };
