@@ -1,7 +1,9 @@
 /**
  * The JSON API: GET /api/summary (KPI numbers), GET /api/breakdown/KIND, GET /api/reports.
  * Summary and breakdowns take the page's selection: ?range= or ?from=&to= (ISO times, UTC, whole
- * minutes) and ?state=&category=&card=; the answer names the minutes it covers.
+ * minutes) and ?state=&category=&card=; the answer names the minutes it covers. Read from a
+ * replica, the summary says how far behind its primary it is (`replica`), and `stale` is true
+ * while the replica is unreachable (the last good numbers), behind or cut off from the primary.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -15,8 +17,10 @@ import {
   selectTopCustomers,
 } from "../lib/store/queries.ts";
 import { resolveSelection, type Selection, type SelectionSpec } from "../lib/store/selection.ts";
+import { replicaProblem, type ReplicaStatus } from "../lib/store/replica.ts";
 import { minuteOf } from "../lib/store/write_batch.ts";
 import { breakdown, customerView, summarize } from "../views/shared/figures.ts";
+import { replicaView } from "../views/shared/replica_status.tsx";
 import { apiSelection, SelectionError } from "../views/shared/url_selection.ts";
 import type { DashboardDeps } from "./deps.ts";
 
@@ -60,6 +64,25 @@ function coverage(sel: Selection) {
   return { from: iso(sel.fromMinute), to: iso(sel.toMinute), filters };
 }
 
+/**
+ * The read replica's part of the summary: `{ replica: { state, behindSeconds, replayedAt,
+ * receiving, pendingBytes, checkedAt } }`; nothing when the dashboard reads the primary.
+ */
+function replicaJson(status: ReplicaStatus | null | undefined, problem: string | null) {
+  const view = replicaView(status, problem);
+  if (!status || !view) return {};
+  return {
+    replica: {
+      state: view.state,
+      behindSeconds: status.behindSeconds,
+      replayedAt: status.replayedAt?.toISOString() ?? null,
+      receiving: status.receiving,
+      pendingBytes: status.pendingBytes,
+      checkedAt: status.checkedAt.toISOString(),
+    },
+  };
+}
+
 /** The API routes. */
 export function apiRoutes(deps: DashboardDeps): Hono {
   return new Hono()
@@ -69,12 +92,15 @@ export function apiRoutes(deps: DashboardDeps): Hono {
       if (spec instanceof Response) return spec;
       const { snapshot, problem } = await deps.stores.get(spec).read();
       if (!snapshot) return c.json({ error: problem ?? "no data yet" }, 503);
+      const replica = replicaJson(snapshot.replica, problem);
+      const lagging = snapshot.replica ? replicaProblem(snapshot.replica) : null;
       return c.json({
         ...summarize(snapshot.totals),
         ...coverage(snapshot.selection),
         asOf: snapshot.asOf.toISOString(),
-        stale: problem !== null,
-        problem,
+        stale: (problem ?? lagging) !== null,
+        problem: problem ?? lagging,
+        ...replica,
       });
     })
     .get("/reports", async (c) => {

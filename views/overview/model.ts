@@ -9,6 +9,7 @@ import { clock, countKpi, type Kpi, moneyKpi, percentKpi } from "../shared/displ
 import { type CustomerView, customerView, summarize, type Summary } from "../shared/figures.ts";
 import type { PageSources } from "../shared/page.ts";
 import { parseRefresh, type Refresh } from "../shared/refresh.ts";
+import { type ReplicaView, replicaView } from "../shared/replica_status.tsx";
 import {
   FILTER_NAMES,
   type FilterName,
@@ -102,6 +103,8 @@ export interface OverviewView {
   lag: PartitionLag[] | null;
   /** the banner's sentence when PostgreSQL is unreachable */
   problem: string | null;
+  /** how far behind its primary the read replica read is; null when reading the primary */
+  replica: ReplicaView | null;
 }
 
 /** What the overview is built from; the same objects give the same page. */
@@ -143,6 +146,7 @@ export function overviewOf(
     asOf: s?.asOf ?? null,
     lag: s ? consumerLag(endOffsets, s.offsets, s.stuck) : null,
     problem: state.problem,
+    replica: replicaView(s?.replica, state.problem),
   };
 }
 
