@@ -124,9 +124,9 @@ function foreignPrimary(url: string): ProvisionError {
 }
 
 /**
- * Makes sure the replica on `port` of the primary `owner` logs in to runs and streams: made with
- * pg_basebackup when its folder is new, started when stopped, left alone when it runs. Returns
- * the replica's URL for the dashboard's login `readerUser`.
+ * Makes sure the replica on `port` of the primary that `owner` logs in to runs and streams: made
+ * with pg_basebackup when its folder is new, started when stopped, left alone when it runs.
+ * Returns the replica's URL for the dashboard's login `readerUser`.
  */
 export async function postgresReplicaUp(
   owner: DatabaseLogin,
