@@ -381,8 +381,8 @@ export function kafkaVersionList(name: string, text: string): KafkaVersion[] {
   });
 }
 
-/** A port a local broker may listen on: 1024 to 65535. */
-function brokerPort(name: string, text: string): number {
+/** A port a local service (a broker, a PostgreSQL cluster) may listen on: 1024 to 65535. */
+function localPort(name: string, text: string): number {
   const port = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(port >= 1024 && port <= 65535)) {
     throw new ConfigError(`${name} must be a port from 1024 to 65535, got "${text}"`);
@@ -745,10 +745,21 @@ export const SETTINGS = {
     env: "FLEET_KAFKA_PORT",
     default: "29092",
     empty: "value",
-    parse: brokerPort,
+    parse: localPort,
     help: "first port of the fault test's clusters (each next release 10000 higher)",
     group: "local",
     tasks: ["test"],
+  }),
+  replicaPort: setting({
+    env: "REPLICA_PORT",
+    flag: "replica-port",
+    whenUnset: "DATABASE_URL's port + 1",
+    empty: "value",
+    parse: localPort,
+    help: "port of the read replica `deno task up --replica` starts (data in " +
+      "`.local/postgres-<port>/`)",
+    group: "local",
+    tasks: ["up"],
   }),
 };
 

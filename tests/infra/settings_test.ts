@@ -336,6 +336,11 @@ const BAD: Record<string, {
     value: "ninety",
     says: 'NAME must be a port from 1024 to 65535, got "ninety"',
   },
+  REPLICA_PORT: {
+    task: "up",
+    value: "80",
+    says: 'NAME must be a port from 1024 to 65535, got "80"',
+  },
 };
 
 /** Settings that take any text (an empty one included): nothing to refuse. */

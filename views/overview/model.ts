@@ -30,6 +30,7 @@ import {
 } from "../shared/figures.ts";
 import type { PageSources } from "../shared/page.ts";
 import { parseRefresh, type Refresh, REFRESH_CHOICES } from "../shared/refresh.ts";
+import { type ReplicaView, replicaView } from "../shared/replica_status.tsx";
 import {
   apiQuery,
   FILTER_NAMES,
@@ -177,6 +178,8 @@ export interface OverviewView {
   productLink: (id: number) => string;
   /** the CSV download of the summary and each breakdown for this selection */
   csv: { summary: string; product: string; customer: string };
+  /** how far behind its primary the read replica read is; null when reading the primary */
+  replica: ReplicaView | null;
 }
 
 /** What the overview is built from; the same objects give the same page. */
@@ -249,6 +252,7 @@ export function overviewOf(
       : null,
     productLink: (id) => link({ product: String(id) }),
     csv: { summary: csv("summary"), product: csv("product"), customer: csv("customer") },
+    replica: replicaView(s?.replica, state.problem, zone),
   };
 }
 
