@@ -103,8 +103,8 @@ const BREAKDOWNS: Record<string, BreakdownKind> = {
   },
 };
 
-/** The columns of the summary's CSV: the period, its ends, then every KPI. */
-const SUMMARY_COLUMNS: (keyof Summary)[] = [
+/** The columns of the summary's CSV: the period, its ends, then every KPI (untrusted times summed). */
+const SUMMARY_COLUMNS: Exclude<keyof Summary, "untrustedTimes">[] = [
   "sales",
   "revenue",
   "cost",
@@ -116,6 +116,7 @@ const SUMMARY_COLUMNS: (keyof Summary)[] = [
   "categories",
   "rejected",
   "duplicates",
+  "untrusted",
   "lastSaleAt",
 ];
 

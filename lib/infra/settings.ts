@@ -177,6 +177,20 @@ function sessionTimeout(name: string, text: string): number {
   return seconds * 1000;
 }
 
+/** The most a sale's Kafka timestamp may be ahead of the consumer's clock: a day, in s. */
+const MAX_CLOCK_TOLERANCE_S = 86_400;
+
+/** How far ahead of the consumer's clock a record's timestamp is trusted: whole seconds, 0 to a day, into ms. */
+function clockTolerance(name: string, text: string): number {
+  const seconds = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(seconds >= 0 && seconds <= MAX_CLOCK_TOLERANCE_S)) {
+    throw new ConfigError(
+      `${name} must be whole seconds from 0 to ${MAX_CLOCK_TOLERANCE_S}, got "${text}"`,
+    );
+  }
+  return seconds * 1000;
+}
+
 /** How a process reaches Kafka: in the clear, over TLS, or over TLS with a SASL login. */
 export type KafkaProtocol = "PLAINTEXT" | "SSL" | "SASL_SSL";
 
@@ -443,6 +457,18 @@ export const SETTINGS = {
     group: "kafka",
     tasks: ["consume"],
   }),
+  clockToleranceMs: setting({
+    env: "CONSUMER_CLOCK_TOLERANCE",
+    flag: "clock-tolerance",
+    default: "300",
+    empty: "value",
+    parse: clockTolerance,
+    help: "seconds (0 to 86400) a sale's Kafka timestamp may be ahead of the consumer's clock; " +
+      "a later one, or one before 2000-01-01, is not trusted: the sale is filed at the time the " +
+      "consumer read it, and counted",
+    group: "kafka",
+    tasks: ["consume"],
+  }),
   connectTimeoutMs: setting({
     env: "KAFKA_CONNECT_TIMEOUT",
     flag: "timeout",
@@ -452,7 +478,7 @@ export const SETTINGS = {
     help: "seconds to wait for Kafka when connecting before giving up (exit 1); above 0, at " +
       "most 3600",
     group: "kafka",
-    tasks: ["produce"],
+    tasks: ["produce", "consume"],
   }),
   compression: setting({
     env: "KAFKA_COMPRESSION",

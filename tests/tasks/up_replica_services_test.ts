@@ -95,6 +95,7 @@ async function kpisOnPrimary(sql: Sql): Promise<Record<string, string>> {
     products: r!.products,
     categories: r!.categories,
     rejected: "0",
+    untrusted: "0",
   };
 }
 

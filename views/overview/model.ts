@@ -43,7 +43,7 @@ import {
 } from "../shared/url_selection.ts";
 import { charts } from "./charts.ts";
 
-/** The ten KPI tiles in page order: name, label, unit, and whether lower is better. */
+/** The eleven KPI tiles in page order: name, label, unit, and whether lower is better. */
 const TILES: [keyof Summary, string, KpiUnit, boolean][] = [
   ["sales", "Sales", "count", false],
   ["revenue", "Revenue", "money", false],
@@ -55,12 +55,13 @@ const TILES: [keyof Summary, string, KpiUnit, boolean][] = [
   ["products", "Products", "count", false],
   ["categories", "Categories", "count", false],
   ["rejected", "Rejected messages", "count", true],
+  ["untrusted", "Untrusted timestamps", "count", true],
 ];
 
 /** KPI names that mean nothing without revenue (or sales): shown as "—", never compared. */
 const NEEDS_REVENUE = new Set<keyof Summary>(["margin", "aov"]);
 
-/** The ten KPI tiles in page order, each with its change against `previous` when given. */
+/** The eleven KPI tiles in page order, each with its change against `previous` when given. */
 function kpis(s: Summary, previous: Summary | null): Kpi[] {
   const hasRevenue = (x: Summary) => x.revenue !== "0.00" && x.sales > 0;
   return TILES.map(([name, label, unit, lowerIsBetter]) => {
