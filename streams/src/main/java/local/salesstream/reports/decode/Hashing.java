@@ -1,6 +1,5 @@
 package local.salesstream.reports.decode;
 
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -45,9 +44,9 @@ public final class Hashing {
     return sha256Hex(sale.toJson(cardFingerprint(sale.cardNumber())));
   }
 
-  private static String sha256Hex(String text) {
+  private static String sha256Hex(byte[] bytes) {
     try {
-      return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(Utf8.encode(text)));
+      return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
     }

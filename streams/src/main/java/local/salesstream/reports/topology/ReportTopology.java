@@ -3,7 +3,6 @@ package local.salesstream.reports.topology;
 import java.time.Duration;
 import java.util.Properties;
 import local.salesstream.reports.decode.Hashing;
-import local.salesstream.reports.decode.Utf8;
 import local.salesstream.reports.model.Codec;
 import local.salesstream.reports.model.Partial;
 import local.salesstream.reports.model.Report;
@@ -57,9 +56,9 @@ public final class ReportTopology {
   public static final String PARTIALS = "report-partials";
 
   /** A report row's published JSON value and the report (so the topic) it belongs to. */
-  record Published(Report report, String json) {
+  record Published(Report report, byte[] json) {
     /** Writes the JSON value only (written once, never read back by this module). */
-    static final Serde<Published> SERDE = Codec.writeOnly((topic, p) -> Utf8.encode(p.json()));
+    static final Serde<Published> SERDE = Codec.writeOnly((topic, p) -> p.json());
   }
 
   /**
