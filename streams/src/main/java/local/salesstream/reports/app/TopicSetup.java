@@ -85,6 +85,39 @@ final class TopicSetup {
   }
 
   /**
+   * The partitions of the sales-by-id topic, created when missing with as many partitions as
+   * the sales topic and the settings Kafka Streams gives its repartition topics (deleted
+   * records, no time limit: SalesByIdPurge removes what the group has committed). A topic an
+   * earlier version made keeps its partitions, and so every sale id its task.
+   */
+  int salesByIdPartitions(int replicationFactor) throws SetupException {
+    String topic = ReportTopology.salesByIdTopic(settings.applicationId);
+    if (!call("list topics", admin.listTopics().names()).contains(topic)) {
+      int partitions = call("describe " + settings.salesTopic,
+          admin.describeTopics(List.of(settings.salesTopic)).allTopicNames())
+          .get(settings.salesTopic).partitions().size();
+      NewTopic byId = new NewTopic(topic, partitions, (short) replicationFactor)
+          .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+              TopicConfig.RETENTION_MS_CONFIG, "-1",
+              TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(50 << 20),
+              TopicConfig.SEGMENT_MS_CONFIG, "600000"));
+      try {
+        admin.createTopics(List.of(byId)).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        Console.info("created topic " + topic + " (" + partitions + " partitions, replication"
+            + " factor " + replicationFactor + ")");
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new SetupException("cannot create topic " + topic + ": " + message(e));
+        }
+      } catch (InterruptedException | TimeoutException e) {
+        throw new SetupException("creating topic " + topic + " timed out", true);
+      }
+    }
+    return call("describe " + topic, admin.describeTopics(List.of(topic)).allTopicNames())
+        .get(topic).partitions().size();
+  }
+
+  /**
    * Refuses to start when the group has committed offsets on the sales topic but this
    * application's state does not exist: the group was used by another consumer, and starting
    * from its offsets would publish reports that miss every sale before them.
