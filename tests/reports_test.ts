@@ -8,13 +8,14 @@ import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
 import { startConsumer } from "../lib/consume/runner.ts";
 import { customerKey } from "../lib/core/hashing.ts";
-import type { Sql } from "../lib/infra/db.ts";
+import { connect, maintenanceUrl, type Sql } from "../lib/infra/db.ts";
 import { LOCAL_DIR } from "../lib/infra/process.ts";
 import { cardHashSecret } from "../lib/infra/secret.ts";
 import type { Reports } from "../lib/reports/read.ts";
 import {
   activeTasks,
   committedOffsets,
+  config,
   createTestDatabase,
   createTestTopic,
   sampleRecords,
@@ -376,4 +377,93 @@ Deno.test({
       await db.close();
     }
   },
+});
+
+const BENCH_REPORTS = new URL("../scripts/bench_reports.ts", import.meta.url).pathname;
+
+/** Runs `deno task bench:reports` with the arguments; its exit code, stdout and stderr. */
+async function benchReports(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", BENCH_REPORTS, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test({
+  name:
+    "deno task bench:reports --n 2000 ends with both times, their ratio, CPU per sale, peak RSS and load as JSON, reports equal to PostgreSQL, and leaves nothing behind",
+  ...KAFKA_TEST,
+  fn: async () => {
+    const out = await benchReports(["--n", "2000", "--seed", "5"]);
+    assert.equal(out.code, 0, `bench:reports failed:\n${out.stderr.slice(-3000)}`);
+    const figures = JSON.parse(out.stdout.trimEnd().split("\n").at(-1) ?? "") as Record<
+      string,
+      unknown
+    >;
+    for (const key of ["consumer_s", "reports_s", "ratio", "reports_cpu_us_per_sale"]) {
+      const value = figures[key];
+      assert.ok(typeof value === "number" && value > 0, `${key} is ${JSON.stringify(value)}`);
+    }
+    assert.equal(
+      figures.ratio,
+      Math.round((figures.reports_s as number) / (figures.consumer_s as number) * 1000) / 1000,
+    );
+    const rss = figures.reports_peak_rss_mb as number;
+    assert.ok(rss > 50 && rss < 600, `peak RSS ${rss} MB`);
+    const load = figures.load_average as number[];
+    assert.equal(load.length, 3);
+    assert.ok(load.every((l) => Number.isFinite(l) && l >= 0), `load ${load}`);
+    assert.equal(figures.n, 2000);
+    assert.equal(figures.reports_exact, true);
+    // every category, state, city and card row, the total and every customer were compared
+    assert.ok((figures.report_rows_checked as number) > 500, `${figures.report_rows_checked}`);
+    assert.match(out.stderr, /every one of [\d,]+ report rows equals PostgreSQL/);
+
+    // Everything the run made is gone: its database, topics and consumer groups.
+    const prefix = `bench_${figures.run_id}_`;
+    const admin = connect(maintenanceUrl(config.databaseUrl), { max: 1 });
+    const kafkaAdmin = testKafka("bench-reports-check").admin();
+    try {
+      const dbs =
+        await admin`select datname from pg_database where starts_with(datname, ${prefix})`;
+      assert.deepEqual(dbs.map((r) => r.datname), []);
+      await kafkaAdmin.connect();
+      const topics = (await kafkaAdmin.listTopics()).filter((t) => t.startsWith(prefix));
+      assert.deepEqual(topics, []);
+      const groups = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId)
+        .filter((g) => g.startsWith(prefix));
+      assert.deepEqual(groups, []);
+    } finally {
+      await kafkaAdmin.disconnect();
+      await admin.end({ timeout: 5 });
+    }
+  },
+});
+
+Deno.test("deno task bench:reports refuses bad flags in one line with exit 2, before any work", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--n", "0"], /--n must be a whole number above 0, got "0"/],
+    [["--n", "1e3"], /--n must be a whole number above 0, got "1e3"/],
+    [["--n", "-5"], /--n must be a whole number above 0/],
+    [["--seed", "x"], /--seed must be a whole number above 0, got "x"/],
+    [["--partitions", "2.5"], /--partitions must be a whole number above 0, got "2.5"/],
+    [["--jfr", "out.txt"], /--jfr must be a file name ending in \.jfr/],
+    [["--jfr", "a b.jfr"], /--jfr must be a file name ending in \.jfr/],
+    [["--jfr", "x.jfr,settings=/etc/passwd"], /--jfr must be a file name ending in \.jfr/],
+    [["--jfr", "$(touch pwned).jfr"], /--jfr must be a file name ending in \.jfr/],
+    [["--bogus"], /error: /],
+  ];
+  for (const [args, message] of cases) {
+    const out = await benchReports(args);
+    assert.equal(out.code, 2, `${args.join(" ")}: ${out.stderr}`);
+    assert.match(out.stderr.split("\n")[0]!, message, args.join(" "));
+    assert.equal(out.stdout, "", `${args.join(" ")} printed no figures`);
+  }
+  const help = await benchReports(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: deno task bench:reports/);
 });
