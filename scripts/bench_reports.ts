@@ -27,16 +27,18 @@ const USAGE = `Usage: deno task bench:reports [--n 1000000] [--seed 42] [--jfr F
 Produces N generated sales to a fresh topic, then, one after the other on the same sales:
   consumer.ts into a fresh database, timed from its start until every offset is stored;
   the reports process (streams/), timed from its start until it is caught up (lag 0 on the
-  sales and internal topics, no summed row waiting), with its CPU time and peak RSS;
+  sales and internal topics, no summed row waiting), with its CPU time and peak RSS; stopped,
+  then started again on its state folder and timed until caught up (the restart);
 then compares every row of the six report topics with PostgreSQL, to the cent. Everything the
 run creates (topic, database, groups, report and internal topics, state) is removed at the end.
 Prints one JSON line last: consumer_s, reports_s, ratio (reports / consumer),
-reports_cpu_us_per_sale, reports_peak_rss_mb, load_average (1, 5, 15 min at the end), and more.
+reports_cpu_us_per_sale, reports_peak_rss_mb, load_average (1, 5, 15 min after the reports),
+reports_restart_s, and more.
 Exit 1 when a report row differs from PostgreSQL or a stage fails.
   --n N          sales (default 1000000)
   --seed S       generator seed (default 42)
   --partitions P partitions of the sales topic (default 6)
-  --jfr FILE     record a JDK Flight Recording of the reports process into FILE (.jfr)
+  --jfr FILE     record a JDK Flight Recording of the reports process' first run into FILE
 The reports process runs with its defaults; REPORTS_* variables in the environment (heap,
 RocksDB cap, threads, commit interval, ...) reach it, except the ones the run sets itself.
 Smoke run: deno task bench:reports --n 2000`;
@@ -118,7 +120,7 @@ interface ReportsRun {
 }
 
 /** Starts the reports process on the topic and waits for its "caught up: lag 0" line. */
-async function runReports(topic: string, stallMs = 120_000): Promise<ReportsRun> {
+async function runReports(topic: string, jfr?: string, stallMs = 120_000): Promise<ReportsRun> {
   const env: Record<string, string> = {
     KAFKA_BROKERS: config.kafkaBrokers.join(","),
     SALES_TOPIC: topic,
@@ -130,9 +132,7 @@ async function runReports(topic: string, stallMs = 120_000): Promise<ReportsRun>
     REPORTS_PROGRESS_S: "1",
   };
   // The java launcher reads JDK_JAVA_OPTIONS itself (bin/sales-reports execs java).
-  if (opts.jfr) {
-    env.JDK_JAVA_OPTIONS = `-XX:StartFlightRecording=filename=${opts.jfr},settings=profile`;
-  }
+  if (jfr) env.JDK_JAVA_OPTIONS = `-XX:StartFlightRecording=filename=${jfr},settings=profile`;
   const started = performance.now();
   const child = startReportsProcess({ output: "piped", env });
   stopReports = () => child.stop();
@@ -307,8 +307,10 @@ try {
   }
 
   progress(`the reports process on ${topic} (group ${reportsGroup})`);
-  const reports = await runReports(topic);
+  const reports = await runReports(topic, opts.jfr);
   const loadEnd = loadAverage();
+  progress("the reports process again on its state folder (a restart after a clean stop)");
+  const restart = await runReports(topic);
   progress(
     `reports: ${(reports.ms / 1000).toFixed(1)} s, CPU ${(reports.cpuMs / 1000).toFixed(1)} s, ` +
       `peak RSS ${reports.peakRssMb.toFixed(0)} MB; reading the report topics`,
@@ -337,6 +339,7 @@ try {
     ratio: round(reports.ms / consumer.ms, 3),
     reports_cpu_us_per_sale: round((reports.cpuMs * 1000) / n, 1),
     reports_peak_rss_mb: round(reports.peakRssMb, 1),
+    reports_restart_s: round(restart.ms / 1000, 2),
     load_average: loadEnd,
     load_average_start: loadStart,
     load_average_after_consumer: consumerLoad,

@@ -404,7 +404,15 @@ Deno.test({
       string,
       unknown
     >;
-    for (const key of ["consumer_s", "reports_s", "ratio", "reports_cpu_us_per_sale"]) {
+    for (
+      const key of [
+        "consumer_s",
+        "reports_s",
+        "ratio",
+        "reports_cpu_us_per_sale",
+        "reports_restart_s",
+      ]
+    ) {
       const value = figures[key];
       assert.ok(typeof value === "number" && value > 0, `${key} is ${JSON.stringify(value)}`);
     }
