@@ -37,7 +37,7 @@ reports_restart_s, and more.
 Exit 1 when a report row differs from PostgreSQL or a stage fails.
   --n N          sales (default 1000000)
   --seed S       generator seed (default 42)
-  --partitions P partitions of the sales topic (default 6)
+  --partitions P partitions of the sales topic (SALES_PARTITIONS, default 6)
   --jfr FILE     record a JDK Flight Recording of the reports process' first run into FILE
 The reports process runs with its defaults; REPORTS_* variables in the environment (heap,
 RocksDB cap, threads, commit interval, ...) reach it, except the ones the run sets itself.
@@ -46,7 +46,6 @@ Smoke run: deno task bench:reports --n 2000`;
 const { config, options: opts } = parseCli(USAGE, {
   n: { type: "string" },
   seed: { type: "string" },
-  partitions: { type: "string" },
   jfr: { type: "string" },
 }, (values) => {
   const jfr = values.jfr as string | undefined;
@@ -56,7 +55,6 @@ const { config, options: opts } = parseCli(USAGE, {
   return {
     n: positiveInt("--n", (values.n as string | undefined) ?? "1000000"),
     seed: positiveInt("--seed", (values.seed as string | undefined) ?? "42"),
-    partitions: positiveInt("--partitions", (values.partitions as string | undefined) ?? "6"),
     jfr,
   };
 });
@@ -89,8 +87,16 @@ async function cleanUp(): Promise<void> {
   try {
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(reportsPrefix));
-    await admin.deleteGroups([reportsGroup]).catch(() => {});
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+    // A stopped instance with a static id stays a member until its session times out (45 s):
+    // until then the group cannot be deleted.
+    for (const until = Date.now() + 60_000;;) {
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+      if (!groups.includes(reportsGroup)) break;
+      const deleted = await admin.deleteGroups([reportsGroup]).then(() => true, () => false);
+      if (deleted || Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
   } catch (error) {
     progress(`cleanup: could not delete the reports' topics: ${(error as Error).message}`);
   } finally {
@@ -124,7 +130,7 @@ async function runReports(topic: string, jfr?: string, stallMs = 120_000): Promi
   const env: Record<string, string> = {
     KAFKA_BROKERS: config.kafkaBrokers.join(","),
     SALES_TOPIC: topic,
-    SALES_PARTITIONS: String(opts.partitions),
+    SALES_PARTITIONS: String(config.partitions),
     REPORT_TOPIC_PREFIX: reportsPrefix,
     REPORTS_GROUP: reportsGroup,
     REPORTS_INSTANCE_ID: `${reportsGroup}-1`,
@@ -272,12 +278,12 @@ try {
   await ensureReportsBuilt({ say: progress });
   progress(`generating ${n} sales (seed ${opts.seed}, untimed)`);
   const outgoing = [...generateSales(n, opts.seed)].map((record, i) => ({ line: i + 1, record }));
-  const topic = await resources.topic("sales", opts.partitions);
-  progress(`producing ${n} sales to ${topic} (${opts.partitions} partitions, untimed)`);
+  const topic = await resources.topic("sales", config.partitions);
+  progress(`producing ${n} sales to ${topic} (${config.partitions} partitions, untimed)`);
   const summary = await produceRecords(outgoing, {
     kafka,
     topic,
-    partitions: opts.partitions,
+    partitions: config.partitions,
     delayMs: [0, 0],
   });
   outgoing.length = 0;
@@ -293,7 +299,7 @@ try {
     brokers: config.kafkaBrokers,
     topic,
     group: resources.group("consumer"),
-    partitions: opts.partitions,
+    partitions: config.partitions,
     n,
     progress,
   });

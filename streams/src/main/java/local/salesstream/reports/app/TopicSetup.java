@@ -106,6 +106,8 @@ final class TopicSetup {
         admin.createTopics(List.of(byId)).all().get(TIMEOUT_S, TimeUnit.SECONDS);
         Console.info("created topic " + topic + " (" + partitions + " partitions, replication"
             + " factor " + replicationFactor + ")");
+        // Not described: a topic created a moment ago may not be known to every broker yet.
+        return partitions;
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw new SetupException("cannot create topic " + topic + ": " + message(e));
@@ -114,8 +116,21 @@ final class TopicSetup {
         throw new SetupException("creating topic " + topic + " timed out", true);
       }
     }
-    return call("describe " + topic, admin.describeTopics(List.of(topic)).allTopicNames())
-        .get(topic).partitions().size();
+    // Another instance may have created it a moment ago: not every broker may know it yet.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call("describe " + topic, admin.describeTopics(List.of(topic)).allTopicNames())
+            .get(topic).partitions().size();
+      } catch (SetupException e) {
+        if (!e.retryable || attempt == 10) throw e;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SetupException("interrupted while describing " + topic);
+      }
+    }
   }
 
   /**
