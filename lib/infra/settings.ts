@@ -44,6 +44,7 @@ export const TASKS = [
   "rebuild",
   "bench",
   "bench:write",
+  "bench:reports",
   "unstick",
 ] as const;
 
@@ -393,7 +394,16 @@ function localPort(name: string, text: string): number {
 // --- the table ----------------------------------------------------------------------------------
 
 /** The tasks that talk to Kafka with the project's security settings. */
-const KAFKA_CLIENTS = ["produce", "consume", "serve", "reports", "up", "bench", "unstick"] as const;
+const KAFKA_CLIENTS = [
+  "produce",
+  "consume",
+  "serve",
+  "reports",
+  "up",
+  "bench",
+  "bench:reports",
+  "unstick",
+] as const;
 
 /** The tasks that log in to PostgreSQL as the database's owner (or migrate as it). */
 const DATABASE_OWNERS = [
@@ -434,7 +444,7 @@ export const SETTINGS = {
     parse: positiveInt,
     help: "partitions of the sales topic when it is created",
     group: "kafka",
-    tasks: ["produce", "consume", "up"],
+    tasks: ["produce", "consume", "up", "bench:reports"],
   }),
   groupId: setting({
     env: "CONSUMER_GROUP",
@@ -558,7 +568,7 @@ export const SETTINGS = {
     parse: ownerDatabaseUrl,
     help: "PostgreSQL, logged in as the database's owner; the database is created when missing",
     group: "postgres",
-    tasks: [...DATABASE_OWNERS, "down", "bench", "bench:write"],
+    tasks: [...DATABASE_OWNERS, "down", "bench", "bench:write", "bench:reports"],
   }),
   databasePasswordFile: setting({
     env: "DATABASE_PASSWORD_FILE",
@@ -710,7 +720,7 @@ export const SETTINGS = {
     help: "key of the card fingerprint and content hashes (HMAC-SHA256), at least 16 " +
       "characters; one per deployment, the same on every host",
     group: "card-data",
-    tasks: ["consume", "reports", "bench", "bench:write"],
+    tasks: ["consume", "reports", "bench", "bench:write", "bench:reports"],
   }),
   clusterSize: setting({
     env: "KAFKA_CLUSTER_SIZE",

@@ -67,11 +67,13 @@ public final class Main {
       int replicationFactor = setup.replicationFactor();
       setup.createTopics(replicationFactor);
       setup.refuseForeignOffsets();
+      int byIdPartitions = setup.salesByIdPartitions(replicationFactor);
       ProcessingStats stats = new ProcessingStats();
       Properties properties = KafkaClients.streams(settings, replicationFactor);
       streams = new KafkaStreams(
-          ReportTopology.build(settings.salesTopic, settings.prefix, settings.dedupeRetention,
-              Duration.ofMillis(settings.commitMs), hashing, stats, properties),
+          ReportTopology.build(settings.salesTopic, byIdPartitions, settings.prefix,
+              settings.dedupeRetention, Duration.ofMillis(settings.commitMs), hashing, stats,
+              properties),
           properties);
       return runStreams(settings, admin, streams, stats, replicationFactor);
     } catch (ConfigException e) {
@@ -106,8 +108,10 @@ public final class Main {
     });
     Progress progress = new Progress(new LagMonitor(admin, settings.applicationId,
         settings.salesTopic), streams, stats);
+    SalesByIdPurge purge = new SalesByIdPurge(admin, settings.applicationId);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       progress.stop();
+      purge.stop();
       Console.info("stopping: closing Kafka Streams (commits the work in hand)");
       boolean closed = streams.close(CLOSE_TIMEOUT);
       if (closed && exitCode.get() == 0) {
@@ -135,6 +139,7 @@ public final class Main {
         + settings.dedupeRetention.toDays() + " days");
     streams.start();
     progress.start(settings.progressSeconds);
+    purge.start();
     try {
       stopped.await();
     } catch (InterruptedException e) {

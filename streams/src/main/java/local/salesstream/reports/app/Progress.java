@@ -62,10 +62,10 @@ final class Progress {
       lagText = "lag unknown (" + Main.oneLine(e) + ")";
     }
     long pendingRows = stats.pendingRows.sum();
-    Console.info(String.format("%s, %s; here: %d messages (%.0f/s), %d counted, %d duplicates,"
-            + " %d rejected, %d conflicts, %d rows to pass on",
-        state, lagText, messages, rate, stats.counted.sum(), stats.duplicates.sum(),
-        stats.rejected.sum(), stats.conflicts.sum(), pendingRows));
+    Console.info(String.format("%s, %s; here: %d messages (%.0f/s), %d moved to their sale id's"
+            + " task, %d counted, %d duplicates, %d rejected, %d conflicts, %d rows to pass on",
+        state, lagText, messages, rate, stats.moved.sum(), stats.counted.sum(),
+        stats.duplicates.sum(), stats.rejected.sum(), stats.conflicts.sum(), pendingRows));
     // Lag 0 alone is not enough: rows summed before the last commit are passed on at the next
     // interval, and only then reach the report topics.
     boolean zero = current != null && current.total() == 0 && pendingRows == 0
