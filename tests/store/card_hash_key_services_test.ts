@@ -46,7 +46,7 @@ Deno.test({
       assert.equal(status.code, 2, wrong.output);
       assert.match(
         wrong.output,
-        /^Cannot start consumer: the card-hash key from CARD_HASH_SECRET is not this deployment's: database "sales_test_\w+" was written with another key; set CARD_HASH_SECRET_FILE \(or CARD_HASH_SECRET\) to the deployment's key, the same on every host; nothing was written\n$/,
+        /^starting: consume \S+ as group \S+ from Kafka at \S+ into PostgreSQL at \S+\nCannot start consumer: the card-hash key from CARD_HASH_SECRET is not this deployment's: database "sales_test_\w+" was written with another key; set CARD_HASH_SECRET_FILE \(or CARD_HASH_SECRET\) to the deployment's key, the same on every host; nothing was written\n$/,
       );
       assert.ok(!wrong.output.includes(other) && !wrong.output.includes(key), "no key shown");
       assert.equal(await sales(), 40, "nothing written");
