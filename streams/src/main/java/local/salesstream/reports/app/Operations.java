@@ -24,16 +24,11 @@ final class Operations implements AutoCloseable {
     Health health = new Health(settings.threads);
     ReportsMetrics metrics = new ReportsMetrics(health);
     if (settings.metricsPort == 0) return new Operations(health, metrics, null);
-    try {
-      MetricsServer server = MetricsServer.start(settings.metricsHost, settings.metricsPort,
-          metrics::scrape, health);
-      Console.event("metrics, health and readiness on http://" + hostInUrl(settings.metricsHost)
-          + ":" + server.port() + "/metrics, /healthz and /readyz", "port", server.port());
-      return new Operations(health, metrics, server);
-    } catch (ConfigException e) {
-      metrics.close();
-      throw e;
-    }
+    MetricsServer server = MetricsServer.start(settings.metricsHost, settings.metricsPort,
+        metrics::scrape, health);
+    Console.event("metrics, health and readiness on http://" + hostInUrl(settings.metricsHost)
+        + ":" + server.port() + "/metrics, /healthz and /readyz", "port", server.port());
+    return new Operations(health, metrics, server);
   }
 
   private static String hostInUrl(String host) {
@@ -60,6 +55,5 @@ final class Operations implements AutoCloseable {
   @Override
   public void close() {
     if (server != null) server.close();
-    metrics.close();
   }
 }

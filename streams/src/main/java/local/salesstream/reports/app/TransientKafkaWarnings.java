@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
+import org.slf4j.helpers.MessageFormatter;
 
 /**
  * Kafka's warnings about states that are normal and pass by themselves, told once as information
@@ -26,7 +27,8 @@ public final class TransientKafkaWarnings extends TurboFilter {
   /** The producer's "Got error produce response ..., retrying (N attempts left). Error: E". */
   static final String SENDER = "org.apache.kafka.clients.producer.internals.Sender";
 
-  private static final Pattern ERROR_NAME = Pattern.compile("^([A-Z][A-Z_]+)");
+  private static final Pattern RETRIED = Pattern.compile(
+      "Got error produce response .*retrying \\(.*\\)\\. Error: ([A-Z][A-Z_]+)");
 
   private final Set<String> told = ConcurrentHashMap.newKeySet();
   private boolean active = true;
@@ -57,14 +59,14 @@ public final class TransientKafkaWarnings extends TurboFilter {
 
   /**
    * The error of a retried write ("CONCURRENT_TRANSACTIONS"), from the producer's warning; null
-   * for any other line.
+   * for any other line. Kafka's clients format the line themselves and put the client's name in
+   * front ("[Producer clientId=...] Got error ..."), so it usually comes without parameters.
    */
   static String retriedError(String format, Object[] params) {
-    if (!format.startsWith("Got error produce response") || !format.contains("retrying")
-        || params == null || params.length == 0 || params[params.length - 1] == null) {
-      return null;
-    }
-    Matcher name = ERROR_NAME.matcher(params[params.length - 1].toString());
-    return name.find() ? name.group(1) : null;
+    if (!format.contains("Got error produce response")) return null;
+    String text = params == null || params.length == 0 ? format
+        : MessageFormatter.arrayFormat(format, params).getMessage();
+    Matcher error = RETRIED.matcher(text);
+    return error.find() ? error.group(1) : null;
   }
 }

@@ -26,7 +26,13 @@ class TransientKafkaWarningsTest {
         "Got error produce response in correlation id {} on topic-partition {}, splitting and"
             + " retrying ({} attempts left). Error: {}", new Object[] {1, "t-0", 3,
             "MESSAGE_TOO_LARGE"}));
+    assertEquals("CONCURRENT_TRANSACTIONS", TransientKafkaWarnings.retriedError("[Producer"
+        + " clientId=r-1-StreamThread-1-producer, transactionalId=r-1] Got error produce response"
+        + " with correlation id 106 on topic-partition r-sale-ids-changelog-1, retrying"
+        + " (2147483646 attempts left). Error: CONCURRENT_TRANSACTIONS", null));
     assertNull(TransientKafkaWarnings.retriedError("Received invalid metadata error", null));
+    assertNull(TransientKafkaWarnings.retriedError("[Producer clientId=p] Got error produce"
+        + " response with correlation id 1 on topic-partition t-0, not retrying. Error: X", null));
     assertNull(TransientKafkaWarnings.retriedError(RETRY, new Object[] {1, "t", 2, null}));
     assertNull(TransientKafkaWarnings.retriedError(RETRY, new Object[] {1, "t", 2, "lower"}));
   }
@@ -44,8 +50,9 @@ class TransientKafkaWarningsTest {
     context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(seen);
     Logger sender = context.getLogger(TransientKafkaWarnings.SENDER);
     for (int i = 0; i < 40; i++) {
-      sender.warn(RETRY, i, "t-0", 5, i % 2 == 0 ? "CONCURRENT_TRANSACTIONS"
-          : "OUT_OF_ORDER_SEQUENCE_NUMBER");
+      // As Kafka's clients log: formatted, with the client's name in front.
+      sender.warn("[Producer clientId=p-" + i + "] " + RETRY.replace("{}", "%s").formatted(i,
+          "t-0", 5, i % 2 == 0 ? "CONCURRENT_TRANSACTIONS" : "OUT_OF_ORDER_SEQUENCE_NUMBER"));
     }
     sender.warn("Connection to node {} could not be established", 1);
     context.getLogger("org.apache.kafka.streams.KafkaStreams").warn(RETRY, 1, "t", 1, "X_Y");
