@@ -6,6 +6,7 @@ import { createDashboardKafka, quietKafkaTimerWarnings } from "./lib/infra/kafka
 import { verifyKafkaTls } from "./lib/infra/kafka_security.ts";
 import { kafkaEndOffsets } from "./lib/consume/lag.ts";
 import { kafkaReports } from "./lib/reports/retrying_reader.ts";
+import { createReplicaWatch } from "./lib/store/replica.ts";
 import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
 import { createApp } from "./routes/app.ts";
 import type { DashboardDeps } from "./routes/deps.ts";
@@ -19,7 +20,8 @@ interface Services {
 /**
  * Opens the dashboard's read-only client, logged in directly as sales_reader (or as
  * DASHBOARD_DATABASE_URL's user; the database is created and migrated first only when it needs
- * it), its Kafka admin, and the reader of the report topics under `reportPrefix` (started in the
+ * it, and never on a read replica, where it waits for the primary's migrations instead), its
+ * Kafka admin, and the reader of the report topics under `reportPrefix` (started in the
  * background).
  */
 async function openServices(
@@ -28,16 +30,20 @@ async function openServices(
   reportPrefix = "",
 ): Promise<Services> {
   const timeZone = config.dashboardTimeZone;
+  const log = (line: string) => console.error(line);
   const sql = await connectService(config.database, "dashboard", {
     max: 4,
     connect_timeout: 3,
     connection: { application_name: "sales-dashboard", statement_timeout: 5_000 },
-  });
-  const source = { groupId: config.groupId, topic: config.salesTopic };
+  }, log);
+  const source = {
+    groupId: config.groupId,
+    topic: config.salesTopic,
+    replicaWatch: createReplicaWatch(),
+  };
   const stores = createSnapshotStores((spec) => loadSnapshot(sql, source, spec));
   await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity); // a bad CA fails now, not later
   const kafka = createDashboardKafka(config.kafkaBrokers, config.kafkaSecurity);
-  const log = (line: string) => console.error(line);
   const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
   const reports = kafkaReports(kafka, reportPrefix, { log });
   return {

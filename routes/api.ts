@@ -3,7 +3,9 @@
  * before), GET /api/breakdown/KIND, GET /api/reports. Summary and breakdowns take the page's
  * selection: ?range= or ?from=&to= (dates in the zone, or ISO times with a zone; whole minutes),
  * ?tz= and ?state=&category=&card=&product=; the answer names the minutes it covers. With
- * ?format=csv both answer a CSV file of the same figures instead.
+ * ?format=csv both answer a CSV file of the same figures instead. Read from a replica, the summary
+ * says how far behind its primary it is (`replica`), and `stale` is true while the replica is
+ * unreachable (the last good numbers), behind or cut off from the primary.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -20,6 +22,7 @@ import {
   selectTopProducts,
 } from "../lib/store/queries.ts";
 import { resolveSelection, type Selection, type SelectionSpec } from "../lib/store/selection.ts";
+import { replicaProblem, type ReplicaStatus } from "../lib/store/replica.ts";
 import { minuteOf } from "../lib/store/write_batch.ts";
 import {
   breakdown,
@@ -28,6 +31,7 @@ import {
   summarize,
   type Summary,
 } from "../views/shared/figures.ts";
+import { replicaView } from "../views/shared/replica_status.tsx";
 import { apiSelection, SelectionError } from "../views/shared/url_selection.ts";
 import type { DashboardDeps } from "./deps.ts";
 
@@ -99,8 +103,8 @@ const BREAKDOWNS: Record<string, BreakdownKind> = {
   },
 };
 
-/** The columns of the summary's CSV: the period, its ends, then every KPI. */
-const SUMMARY_COLUMNS: (keyof Summary)[] = [
+/** The columns of the summary's CSV: the period, its ends, then every KPI (untrusted times summed). */
+const SUMMARY_COLUMNS: Exclude<keyof Summary, "untrustedTimes">[] = [
   "sales",
   "revenue",
   "cost",
@@ -112,6 +116,7 @@ const SUMMARY_COLUMNS: (keyof Summary)[] = [
   "categories",
   "rejected",
   "duplicates",
+  "untrusted",
   "lastSaleAt",
 ];
 
@@ -159,6 +164,25 @@ function fileName(kind: string, sel: Selection): string {
   return `sales-${kind}-${span}`.replace(/[^A-Za-z0-9-]/g, "");
 }
 
+/**
+ * The read replica's part of the summary: `{ replica: { state, behindSeconds, replayedAt,
+ * receiving, pendingBytes, checkedAt } }`; nothing when the dashboard reads the primary.
+ */
+function replicaJson(status: ReplicaStatus | null | undefined, problem: string | null) {
+  const view = replicaView(status, problem, DEFAULT_TIME_ZONE);
+  if (!status || !view) return {};
+  return {
+    replica: {
+      state: view.state,
+      behindSeconds: status.behindSeconds,
+      replayedAt: status.replayedAt?.toISOString() ?? null,
+      receiving: status.receiving,
+      pendingBytes: status.pendingBytes,
+      checkedAt: status.checkedAt.toISOString(),
+    },
+  };
+}
+
 /** The API routes. */
 export function apiRoutes(deps: DashboardDeps): Hono {
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
@@ -171,6 +195,8 @@ export function apiRoutes(deps: DashboardDeps): Hono {
       if (spec instanceof Response) return spec;
       const { snapshot, problem } = await deps.stores.get(spec).read();
       if (!snapshot) return c.json({ error: problem ?? "no data yet" }, 503);
+      const replica = replicaJson(snapshot.replica, problem);
+      const lagging = snapshot.replica ? replicaProblem(snapshot.replica) : null;
       const current = { ...summarize(snapshot.totals), ...coverage(snapshot.selection) };
       const previous = snapshot.previous
         ? { ...summarize(snapshot.previous.totals), ...coverage(snapshot.previous.selection) }
@@ -197,8 +223,9 @@ export function apiRoutes(deps: DashboardDeps): Hono {
         ...current,
         previous,
         asOf: snapshot.asOf.toISOString(),
-        stale: problem !== null,
-        problem,
+        stale: (problem ?? lagging) !== null,
+        problem: problem ?? lagging,
+        ...replica,
       });
     })
     .get("/reports", async (c) => {

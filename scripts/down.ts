@@ -3,10 +3,12 @@ import { oneOf, parseCli } from "../lib/infra/cli.ts";
 import { kafkaDown } from "../lib/provision/kafka_broker.ts";
 import { clusterNodes, kafkaClusterDown } from "../lib/provision/kafka_cluster.ts";
 import { postgresDown } from "../lib/provision/postgres_cluster.ts";
+import { replicasDown } from "../lib/provision/postgres_replica.ts";
 
 const USAGE = `Usage: deno task down [--only kafka|postgres] [--cluster-size N]
 
-Stops the Kafka broker and the PostgreSQL cluster that \`deno task up\` started in .local/.
+Stops the Kafka broker and the PostgreSQL cluster that \`deno task up\` started in .local/, and
+the cluster's read replicas (\`deno task up --replica\`).
 Data stays in .local/ (delete the folder to start afresh). With a cluster size above 1 it stops
 the brokers of the cluster that \`deno task up\` started with the same size and KAFKA_BROKERS.
   --only kafka|postgres  stop only one of them`;
@@ -29,5 +31,8 @@ if (import.meta.main) {
     if (nodes) await kafkaClusterDown(nodes, say);
     else await kafkaDown(config.kafkaBrokers, say);
   }
-  if (only !== "kafka") await postgresDown(config.databaseUrl, say);
+  if (only !== "kafka") {
+    await replicasDown(config.databaseUrl, say);
+    await postgresDown(config.databaseUrl, say);
+  }
 }

@@ -1,6 +1,6 @@
 /** `deno task up`: starts what the project needs (Kafka, PostgreSQL) when it does not answer yet. */
 import { oneOf, parseCli } from "../lib/infra/cli.ts";
-import type { DatabaseLogins, TaskConfig } from "../lib/infra/config.ts";
+import type { DatabaseLogin, DatabaseLogins, TaskConfig } from "../lib/infra/config.ts";
 import { ConfigError } from "../lib/infra/settings.ts";
 import {
   brokerAnswers,
@@ -22,6 +22,7 @@ import {
   secureKafkaUp,
 } from "../lib/provision/kafka_security.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
+import { postgresReplicaUp, refuseForeignPrimary } from "../lib/provision/postgres_replica.ts";
 import { securePostgresUp } from "../lib/provision/postgres_security.ts";
 import { provisionOrExit } from "../lib/provision/run.ts";
 import {
@@ -32,7 +33,7 @@ import {
 } from "../lib/reports/topics.ts";
 
 const USAGE =
-  `Usage: deno task up [--only kafka|postgres] [--cluster-size N] [--kafka-version V] [--secure [--prefix P] [--reports-group G]]
+  `Usage: deno task up [--only kafka|postgres] [--cluster-size N] [--kafka-version V] [--secure [--prefix P] [--reports-group G]] [--replica [--replica-port N]]
 
 Starts Apache Kafka (KRaft, jars from Maven Central, data in .local/kafka-<port>) when
 KAFKA_BROKERS does not answer, and PostgreSQL (a local cluster in .local/postgres) when
@@ -52,7 +53,12 @@ checks that the brokers answer and accept the login.
             (CONSUMER_/DASHBOARD_DATABASE_PASSWORD_FILE, else generated). Certificates and
             passwords are generated into .local/ (mode 0600); prints each process' settings. The
             ACLs are for the report topics' prefix and the reports' group below
-            (REPORT_TOPIC_PREFIX, REPORTS_GROUP).`;
+            (REPORT_TOPIC_PREFIX, REPORTS_GROUP).
+  --replica  also a streaming read replica of the PostgreSQL cluster \`deno task up\` runs
+            (pg_basebackup, data in .local/postgres-<port>, port REPLICA_PORT, default
+            DATABASE_URL's port + 1), with the primary's passwords and TLS; prints its URL on a
+            line of its own for DASHBOARD_DATABASE_URL. A server \`up\` did not start (such as
+            a shared one) is refused (exit 1): it is not reconfigured.`;
 
 /**
  * With security settings (KAFKA_SECURITY_PROTOCOL is not PLAINTEXT), `up` starts no broker: it
@@ -120,6 +126,7 @@ function settingsLines(
   config: TaskConfig<"up">,
   logins: DatabaseLogins | undefined,
   kafka: boolean,
+  replicaUrl: string | undefined,
 ) {
   const port = Number(config.kafkaBrokers[0]!.split(":")[1]);
   const login = (user: KafkaUser) => {
@@ -152,6 +159,7 @@ function settingsLines(
     ["reports", login("reports")],
     ["dashboard", {
       ...login("dashboard"),
+      DASHBOARD_DATABASE_URL: replicaUrl,
       DASHBOARD_DATABASE_PASSWORD_FILE: logins?.dashboard.passwordFile,
     }],
     ["up, migrations", { ...login("admin"), DATABASE_PASSWORD_FILE: logins?.owner.passwordFile }],
@@ -164,24 +172,35 @@ function settingsLines(
 }
 
 if (import.meta.main) {
-  const { config, values, options: { only, nodes } } = parseCli(
+  const { config, values, options: { only, nodes, replicaPort } } = parseCli(
     "up",
     USAGE,
-    { only: { type: "string" }, secure: { type: "boolean" } },
+    { only: { type: "string" }, secure: { type: "boolean" }, replica: { type: "boolean" } },
     (v, config) => {
       const size = config.clusterSize;
       if (size > 1 && v.secure) {
         throw new ConfigError("--secure starts one broker; leave out --cluster-size");
       }
+      const only = oneOf("--only", v.only, ["kafka", "postgres"] as const);
       return {
-        only: oneOf("--only", v.only, ["kafka", "postgres"] as const),
+        only,
         nodes: size > 1 ? clusterNodes(config.kafkaBrokers, size) : undefined,
+        replicaPort: v.replica ? replicaPortOf(config, only) : undefined,
       };
     },
   );
   const version = config.kafkaVersion;
   quietKafkaTimerWarnings();
   await provisionOrExit(async (say) => {
+    // Refused before anything starts: a replica needs a primary this project runs.
+    if (replicaPort) await refuseForeignPrimary(config.database.owner);
+    const replicaOf = async (owner: DatabaseLogin, reader: string) => {
+      if (!replicaPort) return undefined;
+      const url = await postgresReplicaUp(owner, replicaPort, reader, say);
+      say(url);
+      return url;
+    };
+    const reader = decodeURIComponent(new URL(config.database.dashboard.url).username);
     if (!values.secure) {
       if (only !== "postgres") {
         if (config.kafkaSecurity.protocol !== "PLAINTEXT") await checkKafkaLogin(config, say);
@@ -189,12 +208,30 @@ if (import.meta.main) {
         else await kafkaUp(config.kafkaBrokers, say, undefined, { version });
       }
       if (only !== "kafka") await postgresUp(config.database.owner, say);
+      await replicaOf(config.database.owner, reader);
       return;
     }
     if (only !== "postgres") {
       await secureKafka(config, config.reportPrefix, config.reportsGroup, say);
     }
     const logins = only !== "kafka" ? await securePostgresUp(config.database, say) : undefined;
-    for (const line of settingsLines(config, logins, only !== "postgres")) say(line);
+    const replicaUrl = logins && await replicaOf(logins.owner, reader);
+    for (const line of settingsLines(config, logins, only !== "postgres", replicaUrl)) say(line);
   });
+}
+
+/** The replica's port: REPLICA_PORT, else DATABASE_URL's port + 1; refused where it cannot be. */
+function replicaPortOf(config: TaskConfig<"up">, only: string | undefined): number {
+  if (only === "kafka") {
+    throw new ConfigError("--replica is a PostgreSQL replica; leave out --only kafka");
+  }
+  const primary = Number(new URL(config.databaseUrl).port || 5432);
+  const port = config.replicaPort ?? primary + 1;
+  if (port === primary) {
+    throw new ConfigError(
+      `REPLICA_PORT (--replica-port) ${port} is DATABASE_URL's port; the replica needs its own`,
+    );
+  }
+  if (port > 65535) throw new ConfigError(`DATABASE_URL's port + 1 is no port; set REPLICA_PORT`);
+  return port;
 }

@@ -3,8 +3,10 @@
  * A batch the client cannot decode pauses its partition alone until the operator clears it.
  */
 import type { EachBatchPayload, Kafka, KafkaMessage, Producer } from "kafkajs";
-import type { Sql } from "../infra/db.ts";
+import { renewClient, type Sql } from "../infra/db.ts";
 import { decode } from "../core/decode.ts";
+import { saleTime, type UntrustedTime } from "../core/sale_time.ts";
+import { settingDefault } from "../infra/settings.ts";
 import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
 import { dlqTopic, ensureTopic, idempotentProducer } from "../infra/kafka.ts";
 import { undecodableBatch } from "../infra/kafka_codecs.ts";
@@ -12,6 +14,7 @@ import { OffsetConflictError, storedOffsets } from "../store/offsets.ts";
 import { markStuck, stuckPartitions } from "../store/stuck_partitions.ts";
 import { type SourcedSale, writeBatch } from "../store/write_batch.ts";
 import { DEFAULT_SESSION_TIMEOUT_MS } from "./session.ts";
+import { DatabaseOutage, isConnectionLoss, outageRetryDelay } from "./outage.ts";
 
 /** What the consumer needs to run. */
 export interface ConsumerOptions {
@@ -34,13 +37,28 @@ export interface ConsumerOptions {
   onFatal?: (error: Error) => void;
   /** how often a stuck partition's mark is checked, to resume once it is cleared (default 2 s) */
   stuckPollMs?: number;
+  /**
+   * how far ahead of this process' clock a record's timestamp is trusted, in ms (default
+   * CONSUMER_CLOCK_TOLERANCE's); see lib/core/sale_time.ts
+   */
+  clockToleranceMs?: number;
 }
 
 /** A running consumer; `stop()` finishes the batch in hand, commits it and disconnects. */
 export interface RunningConsumer {
   stop(): Promise<void>;
-  /** totals since start, for logs and tests */
-  stats: { batches: number; inserted: number; duplicates: number; rejected: number };
+  /** totals since start, for logs, tests and metrics */
+  stats: ConsumerStats;
+}
+
+/** What a consumer did since it started. */
+export interface ConsumerStats {
+  batches: number;
+  inserted: number;
+  duplicates: number;
+  rejected: number;
+  /** stored sales filed at the time they were read, by why their record's timestamp was not trusted */
+  untrustedTimes: Record<UntrustedTime, number>;
 }
 
 /** Starts consuming; resolves once the consumer has joined its group. */
@@ -48,6 +66,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const { kafka, sql, topic, groupId } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const notice = options.notice ?? log;
+  const outage = new DatabaseOutage(notice, () => renewClient(sql));
+  const clockToleranceMs = options.clockToleranceMs ?? settingDefault("clockToleranceMs");
   await ensureTopic(kafka, topic, options.partitions);
   await ensureTopic(kafka, dlqTopic(topic), 1);
 
@@ -66,7 +86,13 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     // fetch reads metadata older than this again and rejoins the group when partitions changed.
     metadataMaxAge: 10_000,
   });
-  const stats = { batches: 0, inserted: 0, duplicates: 0, rejected: 0 };
+  const stats: ConsumerStats = {
+    batches: 0,
+    inserted: 0,
+    duplicates: 0,
+    rejected: 0,
+    untrustedTimes: { ahead: 0, tooOld: 0 },
+  };
   const expected = new Map<number, string | null>();
   const seekedTo = new Map<number, string>();
   /** partitions paused at an undecodable batch, with its offsets and reason */
@@ -97,7 +123,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
     if (stuck.has(partition)) return; // paused; a batch fetched before the pause waits too
     if (!expected.has(partition)) {
-      const stored = await retrying(() => storedOffsets(sql, groupId, topic), payload, log);
+      const stored = await retrying(() => storedOffsets(sql, groupId, topic), payload, log, outage);
       expected.set(partition, stored.get(partition) ?? null);
     }
     const from = expected.get(partition) ?? null;
@@ -140,7 +166,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   ): Promise<boolean> => {
     const { resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
     const partition = payload.batch.partition;
-    const { sales, letters } = decodeAll(messages, topic, partition);
+    const { sales, letters } = decodeAll(messages, topic, partition, Date.now(), clockToleranceMs);
     const input = {
       groupId,
       topic,
@@ -162,12 +188,15 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
           }),
         payload,
         log,
+        outage,
       );
       expected.set(partition, input.nextOffset);
       stats.batches++;
       stats.inserted += result.inserted;
       stats.duplicates += result.duplicates;
       stats.rejected += letters.length + result.conflicts.length;
+      stats.untrustedTimes.ahead += result.untrustedTimes.ahead;
+      stats.untrustedTimes.tooOld += result.untrustedTimes.tooOld;
       log(
         `partition ${partition}: ${messages.length} messages, +${result.inserted} sales, ` +
           `${result.duplicates} duplicates, ${
@@ -183,7 +212,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       if (!(error instanceof OffsetConflictError)) throw error;
       log(`partition ${partition}: ${error.message}; reading the stored offset again`);
       expected.delete(partition);
-      const stored = await storedOffsets(sql, groupId, topic);
+      const stored = await retrying(() => storedOffsets(sql, groupId, topic), payload, log, outage);
       const offset = stored.get(partition);
       if (offset !== undefined) consumer.seek({ topic, partition, offset });
       return false;
@@ -214,6 +243,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
         }),
       payload,
       log,
+      outage,
     );
     const key = `${partition}@${range.from}`;
     if (!reported.has(key)) {
@@ -252,9 +282,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   });
   let checking: Promise<void> = Promise.resolve();
   const resumeTimer = setInterval(() => {
-    checking = resumeUnstuck().catch((error) =>
-      log(`cannot read the stuck partitions (${(error as Error).message}); trying again`)
-    );
+    checking = resumeUnstuck().then(() => {
+      if (stuck.size > 0) outage.answered();
+    }, (error) => {
+      if (isConnectionLoss(error)) outage.failed(error);
+      else log(`cannot read the stuck partitions (${(error as Error).message}); trying again`);
+    });
   }, options.stuckPollMs ?? 2_000);
 
   return {
@@ -270,13 +303,29 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   };
 }
 
-function decodeAll(messages: KafkaMessage[], topic: string, partition: number) {
+/**
+ * The batch's sales, each filed under its record's timestamp when that is trusted, else under
+ * `readAtMs` (lib/core/sale_time.ts), and its bad messages as dead letters.
+ */
+function decodeAll(
+  messages: KafkaMessage[],
+  topic: string,
+  partition: number,
+  readAtMs: number,
+  clockToleranceMs: number,
+) {
   const sales: SourcedSale[] = [];
   const letters: DeadLetter[] = [];
   for (const m of messages) {
     const decoded = decode(m.value);
     if (decoded.ok) {
-      sales.push({ sale: decoded.sale, offset: m.offset, soldAt: new Date(Number(m.timestamp)) });
+      const time = saleTime(m.timestamp, readAtMs, clockToleranceMs);
+      sales.push({
+        sale: decoded.sale,
+        offset: m.offset,
+        soldAt: time.at,
+        ...(time.untrusted ? { untrustedTime: time.untrusted } : {}),
+      });
     } else {
       letters.push({
         key: m.key,
@@ -326,27 +375,58 @@ async function sendDeadLetters(producer: Producer, topic: string, letters: DeadL
  */
 const RETRYABLE_SQL = new Set(["40001", "40P01", "55P03"]);
 
-/** Runs an infrastructure step until it succeeds, backing off and heart-beating; data never goes to the DLQ for this. */
+/**
+ * Runs an infrastructure step until it succeeds, backing off and heart-beating; data never goes
+ * to the DLQ for this. While PostgreSQL does not answer (a crash, a restart, a failover) it tries
+ * again every 0.5 s doubling to 4 s, and `outage` logs one line when that starts and one when it
+ * ends; other errors are logged each time, retried at once (a serialization failure, a deadlock,
+ * a lock wait) or after 0.5 s doubling to 30 s.
+ */
 async function retrying<T>(
   step: () => Promise<T>,
   payload: EachBatchPayload,
   log: (line: string) => void,
+  outage: DatabaseOutage,
 ): Promise<T> {
   for (let attempt = 0;; attempt++) {
     try {
-      return await step();
+      const result = await whileHeartbeating(step(), payload);
+      outage.answered();
+      return result;
     } catch (error) {
-      if (error instanceof OffsetConflictError) throw error;
-      const code = (error as { code?: string }).code ?? "";
+      if (error instanceof OffsetConflictError) {
+        outage.answered();
+        throw error;
+      }
       if (!payload.isRunning() || payload.isStale()) throw error;
-      const delay = RETRYABLE_SQL.has(code) ? 50 : Math.min(30_000, 500 * 2 ** attempt);
-      log(
-        `infrastructure error (${code || (error as Error).name}: ${
-          (error as Error).message
-        }); retrying in ${delay} ms`,
-      );
+      const code = (error as { code?: string }).code ?? "";
+      let delay: number;
+      if (isConnectionLoss(error)) {
+        outage.failed(error);
+        delay = outageRetryDelay(attempt);
+      } else {
+        delay = RETRYABLE_SQL.has(code) ? 50 : Math.min(30_000, 500 * 2 ** attempt);
+        log(
+          `infrastructure error (${code || (error as Error).name}: ${
+            (error as Error).message
+          }); retrying in ${delay} ms`,
+        );
+      }
       await sleepWithHeartbeat(delay, payload);
     }
+  }
+}
+
+/**
+ * Waits for `work` while heart-beating every second, so that a step PostgreSQL keeps waiting (a
+ * connection attempt, a lock) does not cost the consumer its membership of the group.
+ */
+async function whileHeartbeating<T>(work: Promise<T>, payload: EachBatchPayload): Promise<T> {
+  const timer = setInterval(() => payload.heartbeat().catch(() => {}), 1_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
   }
 }
 

@@ -185,28 +185,85 @@ export function databaseError(error: unknown, login: DatabaseLogin, doing?: stri
   return error instanceof Error ? error : new Error(message);
 }
 
+/** Renews the clients made by renewingClient() after postgres.js tripped over a closed session. */
+const renewers = new Set<() => void>();
+let contained = false;
+
 /**
- * Ends the process with one line when PostgreSQL closed one of its sessions inside a transaction.
+ * Contains postgres.js 3.4.9 tripping over a session PostgreSQL closed inside a transaction.
  *
- * postgres.js 3.4.9 rejects the transaction at once when the server closes a reserved session
- * (`idle_in_transaction_session_timeout` after a pause, a restart, `pg_terminate_backend`), but
- * its `begin()` then still sends ROLLBACK on that session; the write, scheduled with setImmediate,
- * throws "Cannot read properties of null (reading 'write')" outside any promise, and the client's
- * state is not to be trusted afterwards. The server has rolled the transaction back and the
- * stored offsets say where to resume, so the process says so in one line and exits 1 (a restart
- * is safe) instead of printing a stack trace. Every other uncaught error is left alone.
+ * postgres.js rejects the transaction at once when the server closes a reserved session
+ * (`idle_in_transaction_session_timeout` after a pause, a crash or restart of the server,
+ * `pg_terminate_backend`), but its `begin()` then still sends ROLLBACK on that session; the write,
+ * scheduled with setImmediate, throws "Cannot read properties of null (reading 'write')" outside
+ * any promise, and that connection keeps the unsent ROLLBACK and a query that never completes, so
+ * later answers on it would go to the wrong query. The server has rolled the transaction back, so
+ * nothing is lost: the error is stopped here (not an uncaught error that ends the process) and
+ * every client of renewingClient() is replaced by a fresh one; the caller's transaction has
+ * already failed with CONNECTION_CLOSED and is retried on the new client. Every other uncaught
+ * error is left alone. Installed once, by the first renewingClient().
  */
-export function exitOnClosedSessionWrite(what: string): void {
+function containClosedSessionWrites(): void {
+  if (contained) return;
+  contained = true;
   globalThis.addEventListener("error", (event) => {
     if (!isClosedSessionWrite(event.error)) return;
     event.preventDefault();
-    console.error(
-      `Cannot go on with ${what}: PostgreSQL ended this process's session inside a transaction ` +
-        `(paused for longer than the session timeout, or the server restarted); nothing of that ` +
-        `transaction was stored, and a restart resumes from the stored offsets`,
-    );
-    Deno.exit(1);
+    for (const renew of renewers) renew();
   });
+}
+
+/**
+ * How long a replaced client is left before it is ended, in ms. Ending it cancels its
+ * connections' pending writes (clearImmediate); Deno 2.9 crashes ("reading '_idleNext'") when an
+ * immediate is cancelled after another immediate of the same turn threw (as postgres.js' write to
+ * a closed session does) and before the rest of that turn's immediates ran. A second is plenty.
+ */
+const RETIRE_AFTER_MS = 1_000;
+
+/**
+ * A client that stays usable when PostgreSQL ends its sessions (a crash, a restart, a failover,
+ * the idle-in-transaction timeout): it hands every call to `first` until postgres.js trips over a
+ * closed session (containClosedSessionWrites) or renewClient() is called, then to a new client
+ * from `open()`; the old one is ended a second later, failing what is still queued on it (retried
+ * like any connection loss).
+ * `end()` ends the client in use. `onRenew` is told each time.
+ */
+export function renewingClient(first: Sql, open: () => Sql, onRenew?: () => void): Sql {
+  containClosedSessionWrites();
+  let current = first;
+  // A tagged-template call or any property (begin, unsafe, ...) goes to the client in use.
+  const proxy = new Proxy(function () {} as unknown as Sql, {
+    apply: (_target, _this, args) => Reflect.apply(current as unknown as () => unknown, null, args),
+    get: (_target, property) => property === "end" ? end : Reflect.get(current, property),
+  });
+  const renew = () => {
+    const old = current;
+    current = open();
+    setTimeout(() => old.end({ timeout: 0 }).catch(() => {}), RETIRE_AFTER_MS);
+    onRenew?.();
+  };
+  renewers.add(renew);
+  renewals.set(proxy, renew);
+  const end: Sql["end"] = (options) => {
+    renewers.delete(renew);
+    return current.end(options);
+  };
+  return proxy;
+}
+
+/** The renewal of each client made by renewingClient(). */
+const renewals = new WeakMap<Sql, () => void>();
+
+/**
+ * Replaces a client of renewingClient() by a new one at once (after a connection was lost
+ * inside a transaction, postgres.js' connection may keep a query that is never answered, so later
+ * answers on it would go to the wrong query); any other client is left as it is. True if renewed.
+ */
+export function renewClient(sql: Sql): boolean {
+  const renew = renewals.get(sql);
+  renew?.();
+  return renew !== undefined;
 }
 
 /** Whether an uncaught error is postgres.js writing to a session the server already closed. */

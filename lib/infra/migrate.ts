@@ -6,6 +6,7 @@ import {
   DatabaseRefusedError,
   DatabaseUnavailableError,
   ensureDatabase,
+  maintenanceUrl,
   type Sql,
 } from "./db.ts";
 
@@ -98,20 +99,45 @@ export async function connectMigrated(owner: DatabaseLogin, max = 1): Promise<Sq
 /** Error codes that mean "the database or its schema is not there yet" for a role's login. */
 const NOT_SET_UP = new Set(["3D000", "42P01"]);
 
+/** How often a service on a read replica looks again for the migrations it waits for. */
+const REPLICA_RECHECK_MS = 2_000;
+
 /**
  * Connects a service as its own least-privileged role (the consumer as sales_writer, the
  * dashboard as sales_reader), directly: never the owner switched with SET ROLE, which a session
  * could undo. Only when the database is missing or has pending migrations does it migrate first,
  * as the owner (DATABASE_URL); a service of a provisioned database never holds the owner's login.
- * Errors are one sentence naming the setting to fix.
+ * On a read replica (a server in recovery) nothing is ever created or migrated: the dashboard
+ * says once what the replica lacks (`say`) and waits until it arrives from the primary; the
+ * consumer, which writes, is refused on a replica. Errors are one sentence naming the setting to fix.
  */
 export async function connectService<W extends "consumer" | "dashboard">(
   logins: Pick<DatabaseLogins, "owner" | W>,
   who: W,
   options: Parameters<typeof connectLogin>[1] = {},
+  say: (line: string) => void = () => {},
 ): Promise<Sql> {
   const login = logins[who];
-  if (await pendingMigrations(login)) {
+  let missing = await pendingMigrations(login);
+  if ((missing.length > 0 || who === "consumer") && await inRecovery(login)) {
+    const where = new URL(login.url).host;
+    if (who === "consumer") {
+      throw new DatabaseRefusedError(
+        `PostgreSQL at ${where} is a read replica and the consumer writes: ` +
+          `point ${login.urlSetting} at the primary`,
+      );
+    }
+    say(
+      `The read replica at ${where} lacks ${describeMissing(missing)}; waiting for it to arrive ` +
+        "from the primary (a replica is never migrated: run `deno task up` against the primary)",
+    );
+    while (missing.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, REPLICA_RECHECK_MS));
+      missing = await pendingMigrations(login);
+    }
+    say(`The read replica at ${where} has every migration now`);
+  }
+  if (missing.length > 0) {
     try {
       await (await connectMigrated(logins.owner)).end();
     } catch (error) {
@@ -127,8 +153,22 @@ export async function connectService<W extends "consumer" | "dashboard">(
   return connectLogin(login, options);
 }
 
-/** True when the login's database is missing or lacks a migration of sql/; throws other errors. */
-async function pendingMigrations(login: DatabaseLogin): Promise<boolean> {
+/** What a database lacks, for a sentence: its database, or the migrations by name. */
+function describeMissing(missing: string[]): string {
+  if (missing[0] === NO_DATABASE) return "the database itself";
+  return missing.length > 3
+    ? `${missing.length} migrations (${missing[0]} to ${missing.at(-1)})`
+    : `migration${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
+}
+
+/** Stands for "the database is not there" in pendingMigrations()'s answer. */
+const NO_DATABASE = "(no database)";
+
+/**
+ * The migrations of sql/ the login's database lacks, by name (all of them when it has no schema
+ * yet; NO_DATABASE first when the database is missing); throws other errors.
+ */
+async function pendingMigrations(login: DatabaseLogin): Promise<string[]> {
   const sql = connectLogin(login, { max: 1 });
   try {
     // Waits while another process migrates, so a half-migrated schema is never judged.
@@ -137,13 +177,32 @@ async function pendingMigrations(login: DatabaseLogin): Promise<boolean> {
       return await tx`select id from schema_migrations`;
     });
     const applied = new Set(rows.map((r) => r.id as number));
-    return (await readMigrations()).some((m) => !applied.has(m.id));
+    return (await readMigrations()).filter((m) => !applied.has(m.id)).map((m) => m.name);
   } catch (error) {
     const { code = "", message = "" } = error as { code?: string; message?: string };
     if (NOT_SET_UP.has(code) || code === "28000" && /role .* does not exist/.test(message)) {
-      return true; // a new database, or a new server whose roles the migrations create
+      // a new database, or a new server whose roles the migrations create
+      const all = (await readMigrations()).map((m) => m.name);
+      return code === "3D000" ? [NO_DATABASE, ...all] : all;
     }
     throw databaseError(error, login);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+/**
+ * True when the login's server is a read replica (in recovery), asked in its maintenance
+ * database (the login's own may not exist yet); false when it cannot tell (its role is missing,
+ * which a replica of a migrated primary never lacks).
+ */
+async function inRecovery(login: DatabaseLogin): Promise<boolean> {
+  const sql = connectLogin({ ...login, url: maintenanceUrl(login.url) }, { max: 1 });
+  try {
+    const [row] = await sql`select pg_is_in_recovery() as standby`;
+    return row!.standby === true;
+  } catch {
+    return false;
   } finally {
     await sql.end({ timeout: 1 });
   }

@@ -44,6 +44,7 @@ export const TASKS = [
   "rebuild",
   "bench",
   "bench:write",
+  "bench:reports",
   "unstick",
 ] as const;
 
@@ -173,6 +174,20 @@ function sessionTimeout(name: string, text: string): number {
     throw new ConfigError(
       `${name} must be whole seconds from ${min} to ${max} (the broker's default limits), ` +
         `got "${text}"`,
+    );
+  }
+  return seconds * 1000;
+}
+
+/** The most a sale's Kafka timestamp may be ahead of the consumer's clock: a day, in s. */
+const MAX_CLOCK_TOLERANCE_S = 86_400;
+
+/** How far ahead of the consumer's clock a record's timestamp is trusted: whole seconds, 0 to a day, into ms. */
+function clockTolerance(name: string, text: string): number {
+  const seconds = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(seconds >= 0 && seconds <= MAX_CLOCK_TOLERANCE_S)) {
+    throw new ConfigError(
+      `${name} must be whole seconds from 0 to ${MAX_CLOCK_TOLERANCE_S}, got "${text}"`,
     );
   }
   return seconds * 1000;
@@ -402,8 +417,8 @@ export function kafkaVersionList(name: string, text: string): KafkaVersion[] {
   });
 }
 
-/** A port a local broker may listen on: 1024 to 65535. */
-function brokerPort(name: string, text: string): number {
+/** A port a local service (a broker, a PostgreSQL cluster) may listen on: 1024 to 65535. */
+function localPort(name: string, text: string): number {
   const port = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(port >= 1024 && port <= 65535)) {
     throw new ConfigError(`${name} must be a port from 1024 to 65535, got "${text}"`);
@@ -414,7 +429,16 @@ function brokerPort(name: string, text: string): number {
 // --- the table ----------------------------------------------------------------------------------
 
 /** The tasks that talk to Kafka with the project's security settings. */
-const KAFKA_CLIENTS = ["produce", "consume", "serve", "reports", "up", "bench", "unstick"] as const;
+const KAFKA_CLIENTS = [
+  "produce",
+  "consume",
+  "serve",
+  "reports",
+  "up",
+  "bench",
+  "bench:reports",
+  "unstick",
+] as const;
 
 /** The tasks that log in to PostgreSQL as the database's owner (or migrate as it). */
 const DATABASE_OWNERS = [
@@ -455,7 +479,7 @@ export const SETTINGS = {
     parse: positiveInt,
     help: "partitions of the sales topic when it is created",
     group: "kafka",
-    tasks: ["produce", "consume", "up"],
+    tasks: ["produce", "consume", "up", "bench:reports"],
   }),
   groupId: setting({
     env: "CONSUMER_GROUP",
@@ -478,6 +502,18 @@ export const SETTINGS = {
     group: "kafka",
     tasks: ["consume"],
   }),
+  clockToleranceMs: setting({
+    env: "CONSUMER_CLOCK_TOLERANCE",
+    flag: "clock-tolerance",
+    default: "300",
+    empty: "value",
+    parse: clockTolerance,
+    help: "seconds (0 to 86400) a sale's Kafka timestamp may be ahead of the consumer's clock; " +
+      "a later one, or one before 2000-01-01, is not trusted: the sale is filed at the time the " +
+      "consumer read it, and counted",
+    group: "kafka",
+    tasks: ["consume"],
+  }),
   connectTimeoutMs: setting({
     env: "KAFKA_CONNECT_TIMEOUT",
     flag: "timeout",
@@ -487,7 +523,7 @@ export const SETTINGS = {
     help: "seconds to wait for Kafka when connecting before giving up (exit 1); above 0, at " +
       "most 3600",
     group: "kafka",
-    tasks: ["produce"],
+    tasks: ["produce", "consume"],
   }),
   compression: setting({
     env: "KAFKA_COMPRESSION",
@@ -567,7 +603,7 @@ export const SETTINGS = {
     parse: ownerDatabaseUrl,
     help: "PostgreSQL, logged in as the database's owner; the database is created when missing",
     group: "postgres",
-    tasks: [...DATABASE_OWNERS, "down", "bench", "bench:write"],
+    tasks: [...DATABASE_OWNERS, "down", "bench", "bench:write", "bench:reports"],
   }),
   databasePasswordFile: setting({
     env: "DATABASE_PASSWORD_FILE",
@@ -719,7 +755,7 @@ export const SETTINGS = {
     help: "key of the card fingerprint and content hashes (HMAC-SHA256), at least 16 " +
       "characters; one per deployment, the same on every host",
     group: "card-data",
-    tasks: ["consume", "reports", "bench", "bench:write"],
+    tasks: ["consume", "reports", "bench", "bench:write", "bench:reports"],
   }),
   logFormat: setting({
     env: "LOG_FORMAT",
@@ -786,10 +822,21 @@ export const SETTINGS = {
     env: "FLEET_KAFKA_PORT",
     default: "29092",
     empty: "value",
-    parse: brokerPort,
+    parse: localPort,
     help: "first port of the fault test's clusters (each next release 10000 higher)",
     group: "local",
     tasks: ["test"],
+  }),
+  replicaPort: setting({
+    env: "REPLICA_PORT",
+    flag: "replica-port",
+    whenUnset: "DATABASE_URL's port + 1",
+    empty: "value",
+    parse: localPort,
+    help: "port of the read replica `deno task up --replica` starts (data in " +
+      "`.local/postgres-<port>/`)",
+    group: "local",
+    tasks: ["up"],
   }),
 };
 

@@ -101,7 +101,7 @@ export async function restartPostgres(sql: Sql): Promise<void> {
 }
 
 /** The newest installed PostgreSQL's binaries folder, or "" when there is none. */
-async function findBinaries(): Promise<string> {
+export async function findBinaries(): Promise<string> {
   const versions: number[] = [];
   try {
     for await (const e of Deno.readDir("/usr/lib/postgresql")) {
@@ -131,12 +131,24 @@ async function startLocalCluster(port: number, say: (line: string) => void, init
     }
     bin = await findBinaries();
   }
-  const { dir, data, log } = clusterDir(port);
-  await Deno.mkdir(dir, { recursive: true });
-  if (Deno.uid() === 0) await run("chown", ["-R", "postgres:postgres", dir]);
+  const { data } = await ensureClusterDir(port);
   const initialised = await Deno.stat(`${data}/PG_VERSION`).then(() => true, () => false);
   if (!initialised) await init(bin, data);
   say(`Starting a local PostgreSQL on port ${port} (data ${data}) ...`);
+  await startServer(bin, port);
+}
+
+/** Makes the folder of the cluster on `port`, owned by the postgres user when we are root. */
+export async function ensureClusterDir(port: number) {
+  const paths = clusterDir(port);
+  await Deno.mkdir(paths.dir, { recursive: true });
+  if (Deno.uid() === 0) await run("chown", ["-R", "postgres:postgres", paths.dir]);
+  return paths;
+}
+
+/** Starts the server of the cluster on `port` (its folder made by ensureClusterDir) and waits for it. */
+export async function startServer(bin: string, port: number): Promise<void> {
+  const { dir, data, log } = clusterDir(port);
   const out = await asPostgres(`${bin}/pg_ctl`, [
     "-D",
     data,
@@ -166,6 +178,6 @@ async function trustInit(bin: string, data: string): Promise<void> {
 }
 
 /** Runs a PostgreSQL server binary as the postgres user when we are root (the server refuses root). */
-function asPostgres(cmd: string, args: string[]) {
+export function asPostgres(cmd: string, args: string[]) {
   return Deno.uid() === 0 ? run("runuser", ["-u", "postgres", "--", cmd, ...args]) : run(cmd, args);
 }

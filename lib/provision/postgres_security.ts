@@ -33,7 +33,7 @@ export function localDatabasePasswordFile(port: number, user: string): string {
 }
 
 /** A password file of .local/secrets/, made (32 random bytes, hex) when missing; returns its path. */
-async function ensurePasswordFile(port: number, name: string): Promise<string> {
+export async function ensurePasswordFile(port: number, name: string): Promise<string> {
   if (!/^\w+$/.test(name)) throw new ProvisionError(`unexpected PostgreSQL user name "${name}"`);
   const file = localDatabasePasswordFile(port, name);
   await privateLocalDir(secretsDir(port));
@@ -219,7 +219,7 @@ function scramVerifier(password: string, salt: Uint8Array = randomBytes(16)): st
 }
 
 /** Lets `role` log in with `password` (sent as its SCRAM verifier, through a bound parameter). */
-async function setLoginPassword(sql: Sql, role: string, password: string): Promise<void> {
+export async function setLoginPassword(sql: Sql, role: string, password: string): Promise<void> {
   // ALTER ROLE takes no parameters: a function of this session quotes the name and the verifier.
   await sql`
     create or replace function pg_temp.set_login_password(role_name text, verifier text)

@@ -18,6 +18,9 @@ export interface TotalsRow {
   categories: string;
   rejected: string;
   duplicates: string;
+  /** sales filed at the time the consumer read them: their timestamp was too far ahead, or too old */
+  time_ahead: string;
+  time_too_old: string;
   last_sale_at: Date | null;
 }
 
@@ -116,18 +119,22 @@ function logRows(sql: Sql, sel: Selection, nowMinute: number) {
     ${sel.product !== undefined ? sql`and l.product_id = ${sel.product}` : sql``}`;
 }
 
+/** The counters of agg_totals and agg_minute, summed (one row). */
+function counterSums(sql: Sql) {
+  return sql`coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates,
+    coalesce(sum(time_ahead), 0) as time_ahead, coalesce(sum(time_too_old), 0) as time_too_old`;
+}
+
 /**
- * The rejected and duplicate messages of a selection (one row: rejected, duplicates). They have
- * no state, category or card, so only the range applies: the per-minute counters within it, or
- * the partitions' running totals without one.
+ * The rejected and duplicate messages of a selection, and its sales filed at the time they were
+ * read (one row: rejected, duplicates, time_ahead, time_too_old). Filters do not apply to them,
+ * only the range: the per-minute counters within it, or the partitions' running totals without one.
  */
 function counters(sql: Sql, sel: Selection, now: number) {
   return hasRange(sel)
-    ? sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
-        from agg_minute
+    ? sql`select ${counterSums(sql)} from agg_minute
         where minute >= ${sel.fromMinute ?? 0} and minute < ${sel.toMinute ?? now + 1}`
-    : sql`select coalesce(sum(rejected), 0) as rejected, coalesce(sum(duplicates), 0) as duplicates
-        from agg_totals`;
+    : sql`select ${counterSums(sql)} from agg_totals`;
 }
 
 /** The totals of the selection. Without range and filters: the partitions' running totals. */
@@ -142,6 +149,8 @@ export async function selectTotals(sql: Sql, sel: Selection, now: number): Promi
         coalesce(sum(categories), 0)::text as categories,
         coalesce(sum(rejected), 0)::text as rejected,
         coalesce(sum(duplicates), 0)::text as duplicates,
+        coalesce(sum(time_ahead), 0)::text as time_ahead,
+        coalesce(sum(time_too_old), 0)::text as time_too_old,
         max(last_sale_at) as last_sale_at
       from agg_totals`;
     return row!;
@@ -156,6 +165,8 @@ export async function selectTotals(sql: Sql, sel: Selection, now: number): Promi
       count(distinct category_id)::text as categories,
       (select rejected from k)::text as rejected,
       (select duplicates from k)::text as duplicates,
+      (select time_ahead from k)::text as time_ahead,
+      (select time_too_old from k)::text as time_too_old,
       null::timestamptz as last_sale_at
     from (${logRows(sql, sel, now)}) r`;
   return row!;
@@ -335,6 +346,8 @@ export async function selectSelection(
       categories: string | null;
       rejected: string | null;
       duplicates: string | null;
+      time_ahead: string | null;
+      time_too_old: string | null;
     }[]
   >`
     with g as materialized (
@@ -386,7 +399,9 @@ export async function selectSelection(
       case when kind = 'total' then (select count(*) from g where by_category)::text end
         as categories,
       case when kind = 'total' then (select rejected from k)::text end as rejected,
-      case when kind = 'total' then (select duplicates from k)::text end as duplicates
+      case when kind = 'total' then (select duplicates from k)::text end as duplicates,
+      case when kind = 'total' then (select time_ahead from k)::text end as time_ahead,
+      case when kind = 'total' then (select time_too_old from k)::text end as time_too_old
     from picked`;
   const total = rows.find((r) => r.kind === "total")!;
   const groups = (kind: string, order: (a: GroupRow, b: GroupRow) => number) =>
@@ -423,6 +438,8 @@ export async function selectSelection(
       categories: total.categories!,
       rejected: total.rejected!,
       duplicates: total.duplicates!,
+      time_ahead: total.time_ahead!,
+      time_too_old: total.time_too_old!,
       last_sale_at: null,
     },
     categories: groups("category", byRevenue),

@@ -3,6 +3,7 @@ import { settledWithin } from "../core/async.ts";
 import type { Sql } from "../infra/db.ts";
 import { minuteOf } from "./write_batch.ts";
 import { type StuckPartition, stuckPartitions } from "./stuck_partitions.ts";
+import { type ReplicaStatus, type ReplicaWatch, selectReplicaStatus } from "./replica.ts";
 import {
   type OffsetRow,
   type ProductRow,
@@ -57,12 +58,16 @@ export interface Snapshot extends SelectionFigures {
   offsets: OffsetRow[];
   /** partitions the consumer stopped at an undecodable batch */
   stuck: StuckPartition[];
+  /** how far behind its primary the server read is, when it is a read replica (else null) */
+  replica?: ReplicaStatus | null;
 }
 
 /** Which consumer group and topic the freshness panel follows. */
 export interface SnapshotSource {
   groupId: string;
   topic: string;
+  /** what the server process remembers of its read replica between snapshots */
+  replicaWatch?: ReplicaWatch;
 }
 
 /** Rows in the top-N lists of the page. */
@@ -154,13 +159,14 @@ export async function loadSnapshot(
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
     const everything = isEverything(sel);
-    const [figures, previous, series, recent, offsets, stuck] = await Promise.all([
+    const [figures, previous, series, recent, offsets, stuck, replica] = await Promise.all([
       everything ? allTimeFigures(sql, t, sel, now) : selectSelection(t, sel, now, TOP_N),
       previousPeriod(t, sel, now),
       selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
       selectRecentSales(t, sel, TOP_N),
       selectOffsets(t, source.groupId, source.topic),
       stuckPartitions(t, source.groupId, source.topic),
+      selectReplicaStatus(t, source.replicaWatch),
     ]);
     const { totals, categories, states, cities, cards, customers, products } = figures;
     if (!everything) totals.last_sale_at = recent[0]?.sold_at ?? null;
@@ -179,6 +185,7 @@ export async function loadSnapshot(
       recent,
       offsets,
       stuck,
+      replica,
     };
   });
 }
@@ -240,7 +247,7 @@ export function createSnapshotStore(
         problem = null;
       },
       (error) => {
-        problem = describeFailure(error);
+        problem = describeFailure(error, last);
       },
     ).finally(() => {
       inFlight = null;
@@ -260,7 +267,7 @@ export function createSnapshotStore(
       if (!await settledWithin(loading, waitMs)) {
         return {
           snapshot: last,
-          problem: `PostgreSQL did not answer within ${waitMs / 1000} s`,
+          problem: `${serverOf(last)} did not answer within ${waitMs / 1000} s`,
         };
       }
       return { snapshot: last, problem };
@@ -271,11 +278,16 @@ export function createSnapshotStore(
   };
 }
 
+/** What the banner calls the server read: the read replica when the last snapshot came from one. */
+function serverOf(last: Snapshot | null): string {
+  return last?.replica ? "The read replica" : "PostgreSQL";
+}
+
 /** A sentence for the banner that names the failure without echoing connection strings. */
-function describeFailure(error: unknown): string {
+function describeFailure(error: unknown, last: Snapshot | null): string {
   const e = error as { code?: string; errno?: string; message?: string };
   const code = e?.code ?? e?.errno;
-  return `PostgreSQL is unreachable${code ? ` (${code})` : ""}`;
+  return `${serverOf(last)} is unreachable${code ? ` (${code})` : ""}`;
 }
 
 /** A snapshot store per selection: the few selections people look at, each refreshed on its own. */

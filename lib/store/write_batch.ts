@@ -6,6 +6,7 @@
  */
 import { cardFingerprint, contentHash } from "../core/hashing.ts";
 import type { Sale } from "../core/sale.ts";
+import type { UntrustedTime } from "../core/sale_time.ts";
 import type { Sql } from "../infra/db.ts";
 import { cardHashSecret } from "../infra/secret.ts";
 import { dimensionIds, type SaleIds } from "./dimensions.ts";
@@ -17,6 +18,8 @@ export interface SourcedSale {
   sale: Sale;
   offset: string;
   soldAt: Date;
+  /** why soldAt is the time the consumer read the record, not the record's timestamp */
+  untrustedTime?: UntrustedTime;
 }
 
 /** What one partition's batch contributes: its sales, its rejected count and its offset range. */
@@ -33,6 +36,8 @@ export interface BatchResult {
   inserted: number;
   duplicates: number;
   conflicts: SourcedSale[];
+  /** inserted sales filed at the time they were read, by why their timestamp was not trusted */
+  untrustedTimes: Record<UntrustedTime, number>;
 }
 
 /** Hooks run inside the transaction, before it commits. */
@@ -69,20 +74,37 @@ export async function writeBatch(
     const conflicts = findConflicts(hashed, stats.existing);
     const duplicates = input.sales.length - stats.inserted - conflicts.length;
     const rejected = input.rejected + conflicts.length;
-    const result: BatchResult = { inserted: stats.inserted, duplicates, conflicts };
+    const untrusted = untrustedAmongInserted(unique, stats.existing);
+    const untrustedTimes = { ahead: 0, tooOld: 0 };
+    for (const u of untrusted) untrustedTimes[u.reason]++;
+    const result: BatchResult = { inserted: stats.inserted, duplicates, conflicts, untrustedTimes };
     await t`
       insert into agg_totals as a (part, sales_count, revenue_cents, cost_cents, rejected,
-        duplicates, last_sale_at, updated_at)
+        duplicates, time_ahead, time_too_old, last_sale_at, updated_at)
       values (${input.partition}, ${stats.inserted}, ${stats.revenueCents}, ${stats.costCents},
-        ${rejected}, ${duplicates}, ${stats.lastSaleAt}, now())
+        ${rejected}, ${duplicates}, ${untrustedTimes.ahead}, ${untrustedTimes.tooOld},
+        ${stats.lastSaleAt}, now())
       on conflict (part) do update set
         sales_count = a.sales_count + excluded.sales_count,
         revenue_cents = a.revenue_cents + excluded.revenue_cents,
         cost_cents = a.cost_cents + excluded.cost_cents,
         rejected = a.rejected + excluded.rejected,
         duplicates = a.duplicates + excluded.duplicates,
+        time_ahead = a.time_ahead + excluded.time_ahead,
+        time_too_old = a.time_too_old + excluded.time_too_old,
         last_sale_at = greatest(a.last_sale_at, excluded.last_sale_at),
         updated_at = now()`;
+    if (untrusted.length > 0) {
+      await t`
+        insert into agg_minute as a (minute, part, time_ahead, time_too_old)
+        select minute, ${input.partition}, count(*) filter (where reason = 'ahead'),
+          count(*) filter (where reason = 'tooOld')
+        from unnest(${intArray(untrusted.map((u) => u.minute))}::integer[],
+          ${textArray(untrusted.map((u) => u.reason))}::text[]) as u(minute, reason)
+        group by minute
+        on conflict (minute, part) do update set time_ahead = a.time_ahead + excluded.time_ahead,
+          time_too_old = a.time_too_old + excluded.time_too_old`;
+    }
     if (stats.inserted > 0) await trimLeaders(t, input.partition);
     if (rejected > 0 || duplicates > 0) {
       const at = input.at ?? input.sales.at(-1)?.soldAt ?? new Date();
@@ -123,6 +145,18 @@ async function trimLeaders(tx: Sql, partition: number): Promise<void> {
 /** Whole minutes since the epoch (UTC): the key of a minute bucket. */
 export function minuteOf(at: Date): number {
   return Math.floor(at.getTime() / 60_000);
+}
+
+/**
+ * The sales of `unique` this batch inserted (not stored before it, `existing`) whose record
+ * timestamp was not trusted, with the minute each is filed under.
+ */
+function untrustedAmongInserted(unique: SourcedSale[], existing: Map<string, string>) {
+  return unique.flatMap((x) =>
+    x.untrustedTime && !existing.has(x.sale.saleId)
+      ? [{ reason: x.untrustedTime, minute: minuteOf(x.soldAt) }]
+      : []
+  );
 }
 
 /** The first appearance of each sale id in the batch, in batch order. */

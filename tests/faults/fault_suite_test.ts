@@ -189,6 +189,14 @@ Deno.test({
       faults.inject("PostgreSQL restart");
       await more;
       produced = 40_000;
+      // The same consumer process stores them: it waits through the restart, it does not exit.
+      await waitFor(
+        async () => (await stored()) >= 40_000,
+        `consumer a to store 40000 after the PostgreSQL restart:\n${a.output.slice(-2000)}`,
+        90_000,
+      );
+      const gone = await Promise.race([a.status, new Promise((r) => setTimeout(r, 100, null))]);
+      assert.equal(gone, null, `consumer a went on through the restart:\n${a.output.slice(-2000)}`);
 
       // 5. Bad messages and duplicates, then one more kill -9 while they are consumed.
       const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

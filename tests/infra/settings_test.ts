@@ -201,6 +201,11 @@ const BAD: Record<string, {
     value: "5",
     says: 'NAME must be whole seconds from 6 to 1800 .*got "5"',
   },
+  CONSUMER_CLOCK_TOLERANCE: {
+    task: "consume",
+    value: "-1",
+    says: 'NAME must be whole seconds from 0 to 86400, got "-1"',
+  },
   KAFKA_CONNECT_TIMEOUT: {
     task: "produce",
     value: "ten",
@@ -346,6 +351,11 @@ const BAD: Record<string, {
     task: "test",
     value: "ninety",
     says: 'NAME must be a port from 1024 to 65535, got "ninety"',
+  },
+  REPLICA_PORT: {
+    task: "up",
+    value: "80",
+    says: 'NAME must be a port from 1024 to 65535, got "80"',
   },
 };
 

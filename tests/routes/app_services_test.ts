@@ -61,7 +61,7 @@ function knownRecords(): SaleRecord[] {
 
 /** The expected KPI values, computed here from the records in cents, and the rejected messages. */
 function expectedKpis(records: SaleRecord[]) {
-  return { ...kpisOf(records), rejected: String(REJECTED) };
+  return { ...kpisOf(records), rejected: String(REJECTED), untrusted: "0" };
 }
 
 /** Writes the records through writeBatch (the consumer's own path) as one partition's batch. */
@@ -213,6 +213,7 @@ Deno.test("GET /api/summary returns the KPI numbers with money as strings with t
     for (const key of ["sales", "customers", "products", "categories", "rejected"] as const) {
       assert.equal(body[key], Number(want[key]), key);
     }
+    assert.deepEqual(body.untrustedTimes, { ahead: 0, tooOld: 0 });
     assert.equal(body.stale, false);
     assert.equal(body.problem, null);
   });
@@ -553,7 +554,7 @@ Deno.test("lag shows as unknown when Kafka is unreachable, and the page still re
       );
       assert.doesNotMatch(html, /not been created/);
       assert.ok(performance.now() - started < 3_000, "the page does not wait on Kafka for long");
-      assert.equal(Object.keys(kpiValues(html)).length, 10);
+      assert.equal(Object.keys(kpiValues(html)).length, 11);
     }, { endOffsets });
   } finally {
     await endOffsets.close();

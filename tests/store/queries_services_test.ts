@@ -113,6 +113,9 @@ async function expected(
       ...totals!,
       rejected: String(counters.rejected),
       duplicates: String(counters.duplicates),
+      // every sale here has a trusted time (writeBatch is given it)
+      time_ahead: "0",
+      time_too_old: "0",
       last_sale_at: sel.fromMinute === null && sel.toMinute === null && !sel.state &&
           !sel.category && !sel.card
         ? totals!.last_sale_at

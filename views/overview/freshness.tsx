@@ -1,11 +1,13 @@
 /**
- * Freshness: when the data was read, the newest sale, and the consumer's lag per partition, with
- * the partitions it stopped at a batch it cannot decode.
+ * Freshness: when the data was read (and, on a read replica, how far behind its primary), the
+ * newest sale, and the consumer's lag per partition, with the partitions it stopped at a batch it
+ * cannot decode.
  */
 import { clock } from "../shared/display.ts";
 import type { OverviewView } from "./model.ts";
 import { formatCount } from "../../lib/core/money.ts";
 import { Polled } from "../shared/polled.tsx";
+import { ReplicaStatusLine } from "../shared/replica_status.tsx";
 
 /** The polled freshness panel of the sidebar. */
 export function FreshnessPanel({ view }: { view: OverviewView }) {
@@ -24,6 +26,7 @@ export function FreshnessPanel({ view }: { view: OverviewView }) {
           : <span data-as-of>never</span>}
         {view.problem && <span class="stale">(stale)</span>}
       </p>
+      <ReplicaStatusLine replica={view.replica} />
       {lastSale && (
         <p>
           Newest sale at{" "}

@@ -30,6 +30,7 @@ import {
 } from "../shared/figures.ts";
 import type { PageSources } from "../shared/page.ts";
 import { parseRefresh, type Refresh, REFRESH_CHOICES } from "../shared/refresh.ts";
+import { type ReplicaView, replicaView } from "../shared/replica_status.tsx";
 import {
   apiQuery,
   FILTER_NAMES,
@@ -42,7 +43,7 @@ import {
 } from "../shared/url_selection.ts";
 import { charts } from "./charts.ts";
 
-/** The ten KPI tiles in page order: name, label, unit, and whether lower is better. */
+/** The eleven KPI tiles in page order: name, label, unit, and whether lower is better. */
 const TILES: [keyof Summary, string, KpiUnit, boolean][] = [
   ["sales", "Sales", "count", false],
   ["revenue", "Revenue", "money", false],
@@ -54,12 +55,13 @@ const TILES: [keyof Summary, string, KpiUnit, boolean][] = [
   ["products", "Products", "count", false],
   ["categories", "Categories", "count", false],
   ["rejected", "Rejected messages", "count", true],
+  ["untrusted", "Untrusted timestamps", "count", true],
 ];
 
 /** KPI names that mean nothing without revenue (or sales): shown as "—", never compared. */
 const NEEDS_REVENUE = new Set<keyof Summary>(["margin", "aov"]);
 
-/** The ten KPI tiles in page order, each with its change against `previous` when given. */
+/** The eleven KPI tiles in page order, each with its change against `previous` when given. */
 function kpis(s: Summary, previous: Summary | null): Kpi[] {
   const hasRevenue = (x: Summary) => x.revenue !== "0.00" && x.sales > 0;
   return TILES.map(([name, label, unit, lowerIsBetter]) => {
@@ -176,6 +178,8 @@ export interface OverviewView {
   productLink: (id: number) => string;
   /** the CSV download of the summary and each breakdown for this selection */
   csv: { summary: string; product: string; customer: string };
+  /** how far behind its primary the read replica read is; null when reading the primary */
+  replica: ReplicaView | null;
 }
 
 /** What the overview is built from; the same objects give the same page. */
@@ -248,6 +252,7 @@ export function overviewOf(
       : null,
     productLink: (id) => link({ product: String(id) }),
     csv: { summary: csv("summary"), product: csv("product"), customer: csv("customer") },
+    replica: replicaView(s?.replica, state.problem, zone),
   };
 }
 

@@ -18,6 +18,13 @@ export interface Summary {
   categories: number;
   rejected: number;
   duplicates: number;
+  /**
+   * sales filed at the time the consumer read them, by why their record's timestamp was not
+   * trusted: more than CONSUMER_CLOCK_TOLERANCE ahead of its clock, or before 2000-01-01
+   */
+  untrustedTimes: { ahead: number; tooOld: number };
+  /** untrustedTimes.ahead + untrustedTimes.tooOld */
+  untrusted: number;
   lastSaleAt: string | null;
 }
 
@@ -38,6 +45,8 @@ export function summarize(t: TotalsRow): Summary {
     categories: Number(t.categories),
     rejected: Number(t.rejected),
     duplicates: Number(t.duplicates),
+    untrustedTimes: { ahead: Number(t.time_ahead), tooOld: Number(t.time_too_old) },
+    untrusted: Number(t.time_ahead) + Number(t.time_too_old),
     lastSaleAt: t.last_sale_at ? t.last_sale_at.toISOString() : null,
   };
 }

@@ -105,17 +105,19 @@ async function apiTiles(base: string, query: string) {
   return { current: pick(api), previous: api.previous ? pick(api.previous) : null };
 }
 
-/** The page's tiles without the rejected counter. */
+/** The page's tiles without the rejected and untrusted-timestamp counters. */
 async function tiles(page: Page) {
-  const { rejected: _, ...rest } = await pageKpis(page);
+  const { rejected: _, untrusted: __, ...rest } = await pageKpis(page);
   return rest;
 }
 
-/** The previous-period value each tile carries, by KPI name (rejected left out). */
+/** The previous-period value each tile carries, by KPI name (the two counters left out). */
 function previousOnTiles(page: Page) {
   return page.$$eval("[data-kpi]", (els) =>
     Object.fromEntries(
-      els.filter((e) => e.getAttribute("data-kpi") !== "rejected").map((e) => [
+      els.filter((e) => !["rejected", "untrusted"].includes(e.getAttribute("data-kpi")!)).map((
+        e,
+      ) => [
         e.getAttribute("data-kpi"),
         e.querySelector("[data-previous]")?.getAttribute("data-previous") ?? null,
       ]),
@@ -265,7 +267,7 @@ Deno.test({
           const r = e.getBoundingClientRect();
           return { name: e.getAttribute("data-kpi"), bottom: r.bottom + scrollY };
         }));
-      assert.equal(boxes.length, 10);
+      assert.equal(boxes.length, 11);
       for (const box of boxes) assert.ok(box.bottom <= 844, `${box.name} ends at ${box.bottom} px`);
       const top = (selector: string) =>
         page.$eval(selector, (e) => e.getBoundingClientRect().top + scrollY);

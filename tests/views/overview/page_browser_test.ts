@@ -135,6 +135,7 @@ Deno.test({
         products: String(api.products),
         categories: String(api.categories),
         rejected: String(api.rejected),
+        untrusted: String(api.untrusted),
       });
       await waitFor(
         async () =>

@@ -68,12 +68,14 @@ public final class Main {
       int replicationFactor = setup.replicationFactor();
       setup.createTopics(replicationFactor);
       setup.refuseForeignOffsets();
+      int byIdPartitions = setup.salesByIdPartitions(replicationFactor);
       ProcessingStats stats = new ProcessingStats();
       operations.count(stats);
       Properties properties = KafkaClients.streams(settings, replicationFactor);
       streams = new KafkaStreams(
-          ReportTopology.build(settings.salesTopic, settings.prefix, settings.dedupeRetention,
-              Duration.ofMillis(settings.commitMs), hashing, stats, properties),
+          ReportTopology.build(settings.salesTopic, byIdPartitions, settings.prefix,
+              settings.dedupeRetention, Duration.ofMillis(settings.commitMs), hashing, stats,
+              properties),
           properties);
       operations.watch(streams);
       return runStreams(settings, admin, streams, stats, replicationFactor, operations);
@@ -114,8 +116,10 @@ public final class Main {
     Progress progress = new Progress(new LagMonitor(admin, settings.applicationId,
         settings.salesTopic), streams, stats);
     progress.tell(operations);
+    SalesByIdPurge purge = new SalesByIdPurge(admin, settings.applicationId);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       progress.stop();
+      purge.stop();
       Console.info("stopping: closing Kafka Streams (commits the work in hand)");
       boolean closed = streams.close(CLOSE_TIMEOUT);
       if (closed && exitCode.get() == 0) {
@@ -143,6 +147,7 @@ public final class Main {
         + settings.dedupeRetention.toDays() + " days");
     streams.start();
     progress.start(settings.progressSeconds);
+    purge.start();
     try {
       stopped.await();
     } catch (InterruptedException e) {

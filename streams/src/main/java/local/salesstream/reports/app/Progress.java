@@ -70,18 +70,18 @@ final class Progress {
     }
     if (current != null && operations != null) operations.lagMeasured(current, null);
     long pendingRows = stats.pendingRows.sum();
-    Console.event(String.format("%s, %s; here: %d messages (%.0f/s), %d counted, %d duplicates,"
-            + " %d rejected, %d conflicts, %d rows to pass on",
-        state, lagText, messages, rate, stats.counted.sum(), stats.duplicates.sum(),
-        stats.rejected.sum(), stats.conflicts.sum(), pendingRows),
+    Console.event(String.format("%s, %s; here: %d messages (%.0f/s), %d moved to their sale id's"
+            + " task, %d counted, %d duplicates, %d rejected, %d conflicts, %d rows to pass on",
+        state, lagText, messages, rate, stats.moved.sum(), stats.counted.sum(),
+        stats.duplicates.sum(), stats.rejected.sum(), stats.conflicts.sum(), pendingRows),
         "state", state.toString(),
         "lag", current == null ? null : current.total(),
         "lag_sales", current == null ? null : current.input(),
         "lag_internal", current == null ? null : current.internal(),
         "messages", messages, "messages_per_second", Math.round(rate),
-        "counted", stats.counted.sum(), "duplicates", stats.duplicates.sum(),
-        "rejected", stats.rejected.sum(), "conflicts", stats.conflicts.sum(),
-        "pending_rows", pendingRows);
+        "moved", stats.moved.sum(), "counted", stats.counted.sum(),
+        "duplicates", stats.duplicates.sum(), "rejected", stats.rejected.sum(),
+        "conflicts", stats.conflicts.sum(), "pending_rows", pendingRows);
     // Lag 0 alone is not enough: rows summed before the last commit are passed on at the next
     // interval, and only then reach the report topics.
     boolean zero = current != null && current.total() == 0 && pendingRows == 0

@@ -22,6 +22,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *       kafka_consumer_fetch_manager_records_lag}, {@code kafka_stream_state_block_cache_usage},
  *       and the rest of the client, threads, tasks, RocksDB stores, consumers and producers.
  *   <li>The project's: {@code sales_reports_messages_read_total}, {@code
+ *       sales_reports_messages_moved_total}, {@code
  *       sales_reports_messages_total{outcome="counted|duplicate|conflict|rejected"}}, {@code
  *       sales_reports_lag_messages{source="sales|internal"}} (the group's lag, as the progress
  *       line measures it), {@code sales_reports_pending_rows} and {@code sales_reports_ready}.
@@ -60,6 +61,10 @@ final class ReportsMetrics {
     CounterWithCallback.builder().name("sales_reports_messages_read")
         .help("Messages this instance read from the sales topic")
         .callback(cb -> cb.call(stats.messages.sum())).register(registry);
+    CounterWithCallback.builder().name("sales_reports_messages_moved")
+        .help("Sales this instance wrote to the sales-by-id topic to reach their sale id's task"
+            + " (read on another partition than the one their sale id hashes to)")
+        .callback(cb -> cb.call(stats.moved.sum())).register(registry);
     CounterWithCallback.builder().name("sales_reports_messages")
         .help("Messages this instance decided on: counted (a sale counted for the first time),"
             + " duplicate (seen before with the same content), conflict (seen before with other"

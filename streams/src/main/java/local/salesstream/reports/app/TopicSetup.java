@@ -77,10 +77,59 @@ final class TopicSetup {
     try {
       warnIfNotCompacted(reportTopics);
     } catch (SetupException e) {
-      // A secured cluster may grant read and write on the report topics but not DescribeConfigs.
-      if (e.retryable) throw e;
+      // Only a check: a secured cluster may grant read and write on the report topics but not
+      // DescribeConfigs, and a topic created a moment ago may not be known to every broker yet
+      // (UnknownTopicOrPartition); an unreachable cluster fails the next step anyway.
       Console.info("note: cannot check that the report topics are compacted (" + e.getMessage()
           + ")");
+    }
+  }
+
+  /**
+   * The partitions of the sales-by-id topic, created when missing with as many partitions as
+   * the sales topic and the settings Kafka Streams gives its repartition topics (deleted
+   * records, no time limit: SalesByIdPurge removes what the group has committed). A topic an
+   * earlier version made keeps its partitions, and so every sale id its task.
+   */
+  int salesByIdPartitions(int replicationFactor) throws SetupException {
+    String topic = ReportTopology.salesByIdTopic(settings.applicationId);
+    if (!call("list topics", admin.listTopics().names()).contains(topic)) {
+      int partitions = call("describe " + settings.salesTopic,
+          admin.describeTopics(List.of(settings.salesTopic)).allTopicNames())
+          .get(settings.salesTopic).partitions().size();
+      NewTopic byId = new NewTopic(topic, partitions, (short) replicationFactor)
+          .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+              TopicConfig.RETENTION_MS_CONFIG, "-1",
+              TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(50 << 20),
+              TopicConfig.SEGMENT_MS_CONFIG, "600000"));
+      try {
+        admin.createTopics(List.of(byId)).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        Console.info("created topic " + topic + " (" + partitions + " partitions, replication"
+            + " factor " + replicationFactor + ")");
+        // Not described: a topic created a moment ago may not be known to every broker yet.
+        return partitions;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new SetupException("cannot create topic " + topic + ": " + message(e));
+        }
+      } catch (InterruptedException | TimeoutException e) {
+        throw new SetupException("creating topic " + topic + " timed out", true);
+      }
+    }
+    // Another instance may have created it a moment ago: not every broker may know it yet.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call("describe " + topic, admin.describeTopics(List.of(topic)).allTopicNames())
+            .get(topic).partitions().size();
+      } catch (SetupException e) {
+        if (!e.retryable || attempt == 10) throw e;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SetupException("interrupted while describing " + topic);
+      }
     }
   }
 

@@ -1,6 +1,5 @@
 package local.salesstream.reports.decode;
 
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -42,16 +41,21 @@ public final class Hashing {
 
   /** The content hash of a sale (hex), as lib/core/hashing.ts computes it for PostgreSQL. */
   public String contentHash(Sale sale) {
-    return sha256Hex(sale.toJson(cardFingerprint(sale.cardNumber())));
+    return HEX.formatHex(contentDigest(sale));
   }
 
-  private static String sha256Hex(String text) {
+  /** The content hash of a sale: its 32 bytes. */
+  public byte[] contentDigest(Sale sale) {
+    return SHA256.get().digest(sale.toJson(cardFingerprint(sale.cardNumber())));
+  }
+
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(Utf8.encode(text)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
     }
-  }
+  });
 
   private Mac newMac() {
     try {

@@ -3,7 +3,8 @@ package local.salesstream.reports.decode;
 /**
  * String rules of JavaScript that the project's validation (lib/core/sale.ts) relies on, so this
  * module decides exactly as the TypeScript code does: JavaScript's whitespace set (for trim() and
- * the regex class \s), JSON.stringify's string escaping, and String(number) for whole numbers.
+ * the regex class \s) and String(number) for whole numbers. (JSON.stringify's escaping is
+ * Jackson's, set up in {@link JsonBytes}.)
  */
 public final class JsText {
   private JsText() {}
@@ -72,52 +73,5 @@ public final class JsText {
     if (!Double.isFinite(x)) return x;
     double floor = Math.floor(x);
     return x - floor >= 0.5 ? floor + 1 : floor;
-  }
-
-  /** Appends a string as JSON.stringify writes it (lone surrogates as \\uXXXX escapes). */
-  public static void appendJsonString(StringBuilder out, String s) {
-    out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            appendUnicodeEscape(out, c);
-          } else if (Character.isHighSurrogate(c)) {
-            if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-              out.append(c).append(s.charAt(++i));
-            } else {
-              appendUnicodeEscape(out, c);
-            }
-          } else if (Character.isLowSurrogate(c)) {
-            appendUnicodeEscape(out, c);
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
-  }
-
-  private static void appendUnicodeEscape(StringBuilder out, char c) {
-    String hex = Integer.toHexString(c);
-    out.append("\\u");
-    for (int pad = hex.length(); pad < 4; pad++) out.append('0');
-    out.append(hex);
-  }
-
-  /** JSON.stringify of a string. */
-  static String jsonString(String s) {
-    StringBuilder out = new StringBuilder(s.length() + 2);
-    appendJsonString(out, s);
-    return out.toString();
   }
 }

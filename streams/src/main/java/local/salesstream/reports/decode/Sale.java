@@ -24,33 +24,31 @@ public record Sale(
     String state,
     String zipcode) {
 
-  /** This sale as JSON.stringify writes the TypeScript object, with the card number replaced. */
-  String toJson(String cardNumberReplacement) {
-    StringBuilder out = new StringBuilder(512);
-    out.append('{');
-    field(out, "saleId", saleId, false);
-    field(out, "firstName", firstName, true);
-    field(out, "lastName", lastName, true);
-    field(out, "email", email, true);
-    field(out, "jobTitle", jobTitle, true);
-    field(out, "cardCompany", cardCompany, true);
-    field(out, "cardNumber", cardNumberReplacement, true);
-    out.append(",\"cardExpMonth\":").append(cardExpMonth);
-    out.append(",\"cardExpYear\":").append(cardExpYear);
-    field(out, "category", category, true);
-    field(out, "productName", productName, true);
-    out.append(",\"salePriceCents\":").append(salePriceCents);
-    out.append(",\"costPriceCents\":").append(costPriceCents);
-    field(out, "street", street, true);
-    field(out, "city", city, true);
-    field(out, "state", state, true);
-    field(out, "zipcode", zipcode, true);
-    return out.append('}').toString();
-  }
-
-  private static void field(StringBuilder out, String name, String value, boolean comma) {
-    if (comma) out.append(',');
-    out.append('"').append(name).append("\":");
-    JsText.appendJsonString(out, value);
+  /**
+   * This sale as JSON.stringify writes the TypeScript object, in UTF-8, with the card number
+   * replaced.
+   */
+  byte[] toJson(String cardNumberReplacement) {
+    return JsonBytes.write(out -> {
+      out.writeStartObject();
+      out.writeStringField("saleId", saleId);
+      out.writeStringField("firstName", firstName);
+      out.writeStringField("lastName", lastName);
+      out.writeStringField("email", email);
+      out.writeStringField("jobTitle", jobTitle);
+      out.writeStringField("cardCompany", cardCompany);
+      out.writeStringField("cardNumber", cardNumberReplacement);
+      out.writeNumberField("cardExpMonth", cardExpMonth);
+      out.writeNumberField("cardExpYear", cardExpYear);
+      out.writeStringField("category", category);
+      out.writeStringField("productName", productName);
+      out.writeNumberField("salePriceCents", salePriceCents);
+      out.writeNumberField("costPriceCents", costPriceCents);
+      out.writeStringField("street", street);
+      out.writeStringField("city", city);
+      out.writeStringField("state", state);
+      out.writeStringField("zipcode", zipcode);
+      out.writeEndObject();
+    });
   }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,26 +75,28 @@ public final class SaleDecoder {
     }
     // TextDecoder drops one leading byte order mark.
     if (text.startsWith("\uFEFF")) text = text.substring(1);
-    Object data;
+    JsonRecord.Parsed data;
     try {
-      data = JsonParser.parse(text);
-    } catch (JsonParser.JsonException e) {
+      data = JsonRecord.parse(text, FIELDS);
+    } catch (JsonRecord.NotJsonException e) {
       return new Rejected("not_json", "message is not JSON (" + e.getMessage() + ")");
     }
     return validate(data);
   }
 
+  /** The fields a sale is made of (the record's other fields are ignored). */
+  static final Set<String> FIELDS = Set.of("sale_id", "first_name", "last_name", "email",
+      "job_title", "credit_card_company", "credit_card_number", "credit_card_expiration_date",
+      "category", "product_name", "sale_price", "cost_price", "street", "city", "state",
+      "zipcode");
+
   /** Validates a parsed record. */
-  static Result validate(Object data) {
-    if (!(data instanceof Map<?, ?> record)) {
-      String kind = data == JsonParser.NULL ? "null"
-          : data instanceof java.util.List<?> ? "an array"
-          : data instanceof String ? "string"
-          : data instanceof Double ? "number" : "boolean";
+  static Result validate(JsonRecord.Parsed data) {
+    if (!data.isObject()) {
       return new Rejected("not_object",
-          "expected a JSON object with the sale's fields, got " + kind);
+          "expected a JSON object with the sale's fields, got " + data.kind());
     }
-    Sale sale = parse(record);
+    Sale sale = parse(data.fields());
     if (sale != null) return new Accepted(sale);
     return new Rejected("invalid_field", "a field is missing or invalid");
   }

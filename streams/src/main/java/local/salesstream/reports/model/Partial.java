@@ -1,7 +1,6 @@
 package local.salesstream.reports.model;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -21,17 +20,24 @@ public record Partial(int partition, Sums sums, boolean pending) {
   }
 
   /** The binary form in the partial-sums store and the report-partials topic. */
-  public static final Serde<Partial> SERDE = Codec.serde(Partial::write, Partial::read);
+  public static final Serde<Partial> SERDE =
+      Codec.serde(Partial::write, Partial::read, Partial::readLegacy);
 
-  private static void write(DataOutputStream out, Partial p) throws IOException {
-    out.writeInt(p.partition);
-    out.writeBoolean(p.pending);
+  private static void write(Codec.Out out, Partial p) {
+    out.varLong(p.partition);
+    out.bool(p.pending);
     Sums.write(out, p.sums);
   }
 
-  private static Partial read(DataInputStream in) throws IOException {
+  private static Partial read(Codec.In in) {
+    int partition = (int) in.varLong();
+    boolean pending = in.bool();
+    return new Partial(partition, Sums.read(in), pending);
+  }
+
+  private static Partial readLegacy(DataInputStream in) throws IOException {
     int partition = in.readInt();
     boolean pending = in.readBoolean();
-    return new Partial(partition, Sums.read(in), pending);
+    return new Partial(partition, Sums.readLegacy(in), pending);
   }
 }

@@ -1,7 +1,7 @@
 package local.salesstream.reports.model;
 
 import java.math.BigInteger;
-import local.salesstream.reports.decode.JsText;
+import local.salesstream.reports.decode.JsonBytes;
 
 /**
  * The six reports, their topics and the JSON value each publishes per key: the names, keys and
@@ -52,48 +52,51 @@ public enum Report {
   }
 
   /**
-   * The published JSON value of a row, field for field as the readers expect it: the row's labels
-   * (its key's parts; for customers the key and the masked email), then its figures.
+   * The published JSON value of a row (UTF-8), field for field as the readers expect it: the
+   * row's labels (its key's parts; for customers the key and the masked email), then its figures.
    */
-  public String json(String key, Sums s) {
-    StringBuilder out = new StringBuilder(160).append('{');
-    switch (this) {
-      case TOTAL -> { }
-      case CATEGORY -> label(out, "category", key);
-      case STATE -> label(out, "state", key);
-      case CITY -> {
-        // "ST/City": the state code has two letters, the city may hold slashes itself.
-        label(out, "state", key.substring(0, 2));
-        label(out, "city", key.substring(3));
+  public byte[] json(String key, Sums s) {
+    return JsonBytes.write(out -> {
+      out.writeStartObject();
+      switch (this) {
+        case TOTAL -> { }
+        case CATEGORY -> out.writeStringField("category", key);
+        case STATE -> out.writeStringField("state", key);
+        case CITY -> {
+          // "ST/City": the state code has two letters, the city may hold slashes itself.
+          out.writeStringField("state", key.substring(0, 2));
+          out.writeStringField("city", key.substring(3));
+        }
+        case CUSTOMER -> {
+          out.writeStringField("customer_key", key);
+          out.writeStringField("customer", s.label());
+        }
+        case CARD -> out.writeStringField("card_company", key);
       }
-      case CUSTOMER -> {
-        label(out, "customer_key", key);
-        label(out, "customer", s.label());
-      }
-      case CARD -> label(out, "card_company", key);
-    }
-    switch (this) {
-      case CUSTOMER -> {
-        number(out, "purchases", s.count());
-        money(out, "total_spent", s.revenue());
-        money(out, "average_purchase", divideRounded(s.revenue(), s.count()));
-      }
-      case CARD -> {
-        number(out, "sales_count", s.count());
-        money(out, "amount", s.revenue());
-      }
-      default -> {
-        number(out, "sales_count", s.count());
-        money(out, "revenue", s.revenue());
-        money(out, "cost", s.cost());
-        money(out, "profit", s.revenue().subtract(s.cost()));
-        if (this == TOTAL) {
-          number(out, "rejected", s.rejected());
-          number(out, "duplicates", s.duplicates());
+      switch (this) {
+        case CUSTOMER -> {
+          out.writeNumberField("purchases", s.count());
+          out.writeStringField("total_spent", centsToDecimal(s.revenue()));
+          out.writeStringField("average_purchase",
+              centsToDecimal(divideRounded(s.revenue(), s.count())));
+        }
+        case CARD -> {
+          out.writeNumberField("sales_count", s.count());
+          out.writeStringField("amount", centsToDecimal(s.revenue()));
+        }
+        default -> {
+          out.writeNumberField("sales_count", s.count());
+          out.writeStringField("revenue", centsToDecimal(s.revenue()));
+          out.writeStringField("cost", centsToDecimal(s.cost()));
+          out.writeStringField("profit", centsToDecimal(s.revenue().subtract(s.cost())));
+          if (this == TOTAL) {
+            out.writeNumberField("rejected", s.rejected());
+            out.writeNumberField("duplicates", s.duplicates());
+          }
         }
       }
-    }
-    return out.append('}').toString();
+      out.writeEndObject();
+    });
   }
 
   /** Cents as a decimal string with two places ("1234.05", "-0.50"), as money.ts writes them. */
@@ -117,21 +120,5 @@ public enum Report {
     int at = email.lastIndexOf('@');
     if (at <= 0) return "***";
     return email.charAt(0) + "***" + email.substring(at);
-  }
-
-  private static void label(StringBuilder out, String name, String value) {
-    if (out.length() > 1) out.append(',');
-    out.append('"').append(name).append("\":");
-    JsText.appendJsonString(out, value);
-  }
-
-  private static void number(StringBuilder out, String name, long value) {
-    if (out.length() > 1) out.append(',');
-    out.append('"').append(name).append("\":").append(value);
-  }
-
-  private static void money(StringBuilder out, String name, BigInteger cents) {
-    if (out.length() > 1) out.append(',');
-    out.append('"').append(name).append("\":\"").append(centsToDecimal(cents)).append('"');
   }
 }

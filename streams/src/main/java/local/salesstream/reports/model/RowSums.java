@@ -1,7 +1,6 @@
 package local.salesstream.reports.model;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,20 +34,28 @@ public record RowSums(Map<Integer, Sums> partials) {
   }
 
   /** The binary form in the report-sums store and its changelog. */
-  public static final Serde<RowSums> SERDE = Codec.serde(RowSums::write, RowSums::read);
+  public static final Serde<RowSums> SERDE =
+      Codec.serde(RowSums::write, RowSums::read, RowSums::readLegacy);
 
-  private static void write(DataOutputStream out, RowSums r) throws IOException {
-    out.writeShort(r.partials.size());
+  private static void write(Codec.Out out, RowSums r) {
+    out.varLong(r.partials.size());
     for (Map.Entry<Integer, Sums> e : r.partials.entrySet()) {
-      out.writeInt(e.getKey());
+      out.varLong(e.getKey());
       Sums.write(out, e.getValue());
     }
   }
 
-  private static RowSums read(DataInputStream in) throws IOException {
+  private static RowSums read(Codec.In in) {
+    long n = in.varLong();
+    Map<Integer, Sums> partials = new TreeMap<>();
+    for (long i = 0; i < n; i++) partials.put((int) in.varLong(), Sums.read(in));
+    return new RowSums(partials);
+  }
+
+  private static RowSums readLegacy(DataInputStream in) throws IOException {
     int n = in.readShort();
     Map<Integer, Sums> partials = new TreeMap<>();
-    for (int i = 0; i < n; i++) partials.put(in.readInt(), Sums.read(in));
+    for (int i = 0; i < n; i++) partials.put(in.readInt(), Sums.readLegacy(in));
     return new RowSums(partials);
   }
 }

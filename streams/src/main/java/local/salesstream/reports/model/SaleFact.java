@@ -1,8 +1,8 @@
 package local.salesstream.reports.model;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.HexFormat;
 import java.util.List;
 import local.salesstream.reports.decode.Hashing;
 import local.salesstream.reports.decode.Sale;
@@ -15,15 +15,16 @@ import org.apache.kafka.common.serialization.Serde;
  * publish anyway; a rejected message is just a marker.
  */
 public record SaleFact(
-    boolean rejected, String contentHash, String category, String state, String city,
+    boolean rejected, byte[] contentHash, String category, String state, String city,
     String customerKey, String maskedEmail, String cardCompany, long priceCents, long costCents) {
 
   /** A message decode() rejected. */
-  public static final SaleFact REJECTED = new SaleFact(true, "", "", "", "", "", "", "", 0, 0);
+  public static final SaleFact REJECTED =
+      new SaleFact(true, new byte[0], "", "", "", "", "", "", 0, 0);
 
   /** The fact of a valid sale. */
   public static SaleFact of(Sale sale, Hashing hashing) {
-    return new SaleFact(false, hashing.contentHash(sale), sale.category(), sale.state(),
+    return new SaleFact(false, hashing.contentDigest(sale), sale.category(), sale.state(),
         sale.city(), hashing.customerKey(sale.email()), Report.maskEmail(sale.email()),
         sale.cardCompany(), sale.salePriceCents(), sale.costPriceCents());
   }
@@ -42,25 +43,35 @@ public record SaleFact(
   }
 
   /** The binary form in the sales-by-id repartition topic. */
-  public static final Serde<SaleFact> SERDE = Codec.serde(SaleFact::write, SaleFact::read);
+  public static final Serde<SaleFact> SERDE =
+      Codec.serde(SaleFact::write, SaleFact::read, SaleFact::readLegacy);
 
-  private static void write(DataOutputStream out, SaleFact f) throws IOException {
-    out.writeBoolean(f.rejected);
+  private static void write(Codec.Out out, SaleFact f) {
+    out.bool(f.rejected);
     if (f.rejected) return;
-    out.writeUTF(f.contentHash);
-    out.writeUTF(f.category);
-    out.writeUTF(f.state);
-    out.writeUTF(f.city);
-    out.writeUTF(f.customerKey);
-    out.writeUTF(f.maskedEmail);
-    out.writeUTF(f.cardCompany);
-    out.writeLong(f.priceCents);
-    out.writeLong(f.costCents);
+    out.u8(f.contentHash.length);
+    out.bytes(f.contentHash, f.contentHash.length);
+    out.utf(f.category);
+    out.utf(f.state);
+    out.utf(f.city);
+    out.utf(f.customerKey);
+    out.utf(f.maskedEmail);
+    out.utf(f.cardCompany);
+    out.varLong(f.priceCents);
+    out.varLong(f.costCents);
   }
 
-  private static SaleFact read(DataInputStream in) throws IOException {
+  private static SaleFact read(Codec.In in) {
+    if (in.bool()) return REJECTED;
+    int hashLength = in.u8();
+    return new SaleFact(false, in.bytes(hashLength), in.utf(), in.utf(), in.utf(), in.utf(),
+        in.utf(), in.utf(), in.varLong(), in.varLong());
+  }
+
+  /** A fact of the earlier format (the content hash in hex). */
+  private static SaleFact readLegacy(DataInputStream in) throws IOException {
     if (in.readBoolean()) return REJECTED;
-    return new SaleFact(false, in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(),
-        in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
+    return new SaleFact(false, HexFormat.of().parseHex(in.readUTF()), in.readUTF(), in.readUTF(),
+        in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
   }
 }

@@ -1,7 +1,6 @@
 package local.salesstream.reports.model;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import org.apache.kafka.common.serialization.Serde;
@@ -34,19 +33,25 @@ public record Sums(
   }
 
   /** The binary form in internal topics and stores. */
-  static final Serde<Sums> SERDE = Codec.serde(Sums::write, Sums::read);
+  static final Serde<Sums> SERDE = Codec.serde(Sums::write, Sums::read, Sums::readLegacy);
 
-  static void write(DataOutputStream out, Sums s) throws IOException {
-    out.writeLong(s.count);
-    Codec.writeBigInteger(out, s.revenue);
-    Codec.writeBigInteger(out, s.cost);
-    out.writeLong(s.rejected);
-    out.writeLong(s.duplicates);
-    out.writeUTF(s.label);
+  static void write(Codec.Out out, Sums s) {
+    out.varLong(s.count);
+    out.bigInteger(s.revenue);
+    out.bigInteger(s.cost);
+    out.varLong(s.rejected);
+    out.varLong(s.duplicates);
+    out.utf(s.label);
   }
 
-  static Sums read(DataInputStream in) throws IOException {
-    return new Sums(in.readLong(), Codec.readBigInteger(in), Codec.readBigInteger(in),
-        in.readLong(), in.readLong(), in.readUTF());
+  static Sums read(Codec.In in) {
+    return new Sums(in.varLong(), in.bigInteger(), in.bigInteger(), in.varLong(), in.varLong(),
+        in.utf());
+  }
+
+  /** Sums in the earlier format. */
+  static Sums readLegacy(DataInputStream in) throws IOException {
+    return new Sums(in.readLong(), Codec.readLegacyBigInteger(in),
+        Codec.readLegacyBigInteger(in), in.readLong(), in.readLong(), in.readUTF());
   }
 }

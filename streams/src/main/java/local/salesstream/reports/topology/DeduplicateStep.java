@@ -2,7 +2,6 @@ package local.salesstream.reports.topology;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.HexFormat;
 import local.salesstream.reports.model.Report;
 import local.salesstream.reports.model.ReportKey;
 import local.salesstream.reports.model.SaleFact;
@@ -32,8 +31,6 @@ final class DeduplicateStep implements Processor<String, SaleFact, String, Sums>
   static final String STORE = "sale-ids";
   /** How often the store is swept for ids older than the retention. */
   static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
-
-  private static final HexFormat HEX = HexFormat.of();
 
   private final Duration retention;
   private final ProcessingStats stats;
@@ -67,7 +64,7 @@ final class DeduplicateStep implements Processor<String, SaleFact, String, Sums>
       forwardTotal(message, Sums.ONE_REJECTED);
       return;
     }
-    byte[] hash = HEX.parseHex(fact.contentHash());
+    byte[] hash = fact.contentHash();
     byte[] known = seen.get(message.key());
     if (known == null) {
       seen.put(message.key(), entry(context.currentSystemTimeMs(), hash));

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProcessingStats {
   /** Messages read from the sales topic. */
   public final LongAdder messages = new LongAdder();
+  /** Sales written to the sales-by-id topic to reach their sale id's task. */
+  public final LongAdder moved = new LongAdder();
   /** Messages decode() rejected. */
   public final LongAdder rejected = new LongAdder();
   /** Sales counted for the first time. */

@@ -3,7 +3,6 @@ package local.salesstream.reports.topology;
 import java.time.Duration;
 import java.util.Properties;
 import local.salesstream.reports.decode.Hashing;
-import local.salesstream.reports.decode.Utf8;
 import local.salesstream.reports.model.Codec;
 import local.salesstream.reports.model.Partial;
 import local.salesstream.reports.model.Report;
@@ -23,20 +22,21 @@ import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The reports as a Kafka Streams topology:
  *
  * <pre>
- *   sales topic ─ decode ─▶ [sales-by-id] ─ de-duplicate ─ partial sums ─▶ [report-partials]
- *       ─ row sums ─▶ the six report topics
+ *   sales topic ─ decode ─┬──────────────────┬─ de-duplicate ─ partial sums ─▶ [report-partials]
+ *                         └─▶ [sales-by-id] ─┘       ─ row sums ─▶ the six report topics
  * </pre>
  *
- * <p>decode validates each message and hashes what must not travel in clear; the
- * <b>sales-by-id</b> repartition topic brings every message of a sale id to one task whatever
- * key or partition its producer chose; de-duplicate counts each sale id once (store
+ * <p>decode validates each message and hashes what must not travel in clear; a sale read on
+ * the partition its sale id hashes to goes on in the same task, any other through the
+ * <b>sales-by-id</b> topic, so every message of a sale id reaches one task whatever key or
+ * partition its producer chose (see DecodeStep); de-duplicate counts each sale id once (store
  * "sale-ids") and turns a counted sale into one change per report row; partial sums adds them
  * up per row within the partition (store "partial-sums") and passes on each changed row once
  * per commit interval; <b>report-partials</b> brings each row's partials from every partition
@@ -51,15 +51,19 @@ public final class ReportTopology {
 
   /** The store of report rows. */
   public static final String SUMS_STORE = "report-sums";
-  /** The repartition topic by sale id (the application id and "-repartition" go around it). */
+  /** The topic of sales moved to their sale id's task (see {@link #salesByIdTopic}). */
   public static final String BY_SALE_ID = "sales-by-id";
+  /** DecodeStep's child that de-duplicates in this task. */
+  static final String HERE = "here";
+  /** DecodeStep's child that writes a sale to the sales-by-id topic. */
+  static final String TO_SALES_BY_ID = "to-sales-by-id";
   /** The repartition topic of partial sums by report row. */
   public static final String PARTIALS = "report-partials";
 
   /** A report row's published JSON value and the report (so the topic) it belongs to. */
-  record Published(Report report, String json) {
+  record Published(Report report, byte[] json) {
     /** Writes the JSON value only (written once, never read back by this module). */
-    static final Serde<Published> SERDE = Codec.writeOnly((topic, p) -> Utf8.encode(p.json()));
+    static final Serde<Published> SERDE = Codec.writeOnly((topic, p) -> p.json());
   }
 
   /**
@@ -67,17 +71,21 @@ public final class ReportTopology {
    * sums are passed on every publishInterval (the commit interval). The Streams properties are
    * the ones the topology will run with.
    */
-  public static Topology build(String salesTopic, String prefix, Duration dedupeRetention,
-      Duration publishInterval, Hashing hashing, ProcessingStats stats, Properties streams) {
-    StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streams)));
+  public static Topology build(String salesTopic, int byIdPartitions, String prefix,
+      Duration dedupeRetention, Duration publishInterval, Hashing hashing, ProcessingStats stats,
+      Properties streams) {
+    StreamsConfig config = new StreamsConfig(streams);
+    String byId = salesByIdTopic(config.getString(StreamsConfig.APPLICATION_ID_CONFIG));
+    StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(config));
     builder.addStateStore(DeduplicateStep.storeBuilder());
     builder.addStateStore(PartialSumStep.storeBuilder());
-    builder.stream(salesTopic, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-            .withName("sales"))
-        .process(() -> new DecodeStep(hashing, stats), Named.as("decode"))
-        .repartition(Repartitioned.<String, SaleFact>as(BY_SALE_ID)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(SaleFact.SERDE))
+    KStream<String, SaleFact> decoded = builder.stream(salesTopic,
+            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("sales"))
+        .process(() -> new DecodeStep(hashing, stats, byIdPartitions), Named.as("decode"));
+    decoded.to(byId, Produced.with(Serdes.String(), SaleFact.SERDE).withName(TO_SALES_BY_ID));
+    KStream<String, SaleFact> moved = builder.stream(byId,
+        Consumed.with(Serdes.String(), SaleFact.SERDE).withName(BY_SALE_ID));
+    decoded.merge(moved, Named.as(HERE))
         .process(() -> new DeduplicateStep(dedupeRetention, stats), Named.as("deduplicate"),
             DeduplicateStep.STORE)
         .process(() -> new PartialSumStep(publishInterval, stats), Named.as("partial-sums"),
@@ -97,5 +105,15 @@ public final class ReportTopology {
         .to((key, published, context) -> published.report().topic(prefix),
             Produced.with(Codec.KAFKA_UTF8, Published.SERDE).withName("publish"));
     return builder.build();
+  }
+
+  /**
+   * The topic that brings a sale to its sale id's task, partitioned by sale id: created by the
+   * process with the sales topic's partitions (TopicSetup), purged of what the group has
+   * committed. Its name is the one of the repartition topic earlier versions let Kafka Streams
+   * keep, so their records in flight are still read.
+   */
+  public static String salesByIdTopic(String applicationId) {
+    return applicationId + "-" + BY_SALE_ID + "-repartition";
   }
 }

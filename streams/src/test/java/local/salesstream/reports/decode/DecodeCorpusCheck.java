@@ -1,5 +1,7 @@
 package local.salesstream.reports.decode;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,9 @@ import local.salesstream.reports.model.Report;
  */
 public final class DecodeCorpusCheck {
   private DecodeCorpusCheck() {}
+
+  /** Reads the corpus lines (JSON objects; numbers as Integer, Long or Double). */
+  private static final ObjectMapper CORPUS = new ObjectMapper();
 
   /** tools/decode_corpus.ts' CORPUS_SECRET (a test key, never a deployment's). */
   static final String CORPUS_SECRET = "decode-corpus-test-secret-not-for-deployment";
@@ -69,7 +74,7 @@ public final class DecodeCorpusCheck {
       lines++;
       String problem;
       try {
-        Map<?, ?> line = (Map<?, ?>) JsonParser.parse(row);
+        Map<?, ?> line = CORPUS.readValue(row, Map.class);
         SaleDecoder.Result result = SaleDecoder.decode(valueOf(line));
         String expect = (String) line.get("expect");
         String got = result instanceof SaleDecoder.Rejected r ? r.code() : "ok";
@@ -80,7 +85,7 @@ public final class DecodeCorpusCheck {
           accepted++;
           problem = compare((Map<?, ?>) line.get("sale"), a.sale(), line, hashing);
         }
-      } catch (JsonParser.JsonException | RuntimeException e) {
+      } catch (JsonProcessingException | RuntimeException e) {
         problem = "unreadable corpus line (" + e.getMessage() + ")";
       }
       if (problem != null) {
@@ -96,8 +101,7 @@ public final class DecodeCorpusCheck {
       Object want = e.getValue() instanceof Double d ? (Object) d.longValue() : e.getValue();
       Object have = got.get(e.getKey());
       if (!String.valueOf(want).equals(String.valueOf(have))) {
-        return e.getKey() + " is " + JsText.jsonString(String.valueOf(have)) + ", expected "
-            + JsText.jsonString(String.valueOf(want));
+        return e.getKey() + " is " + quoted(have) + ", expected " + quoted(want);
       }
     }
     if (expected.size() != got.size()) return "the sale has other fields";
@@ -134,7 +138,12 @@ public final class DecodeCorpusCheck {
       return Base64.getDecoder().decode((String) line.get("value_base64"));
     }
     Object value = line.get("value");
-    return value == JsonParser.NULL ? null : ((String) value).getBytes(StandardCharsets.UTF_8);
+    return value == null ? null : ((String) value).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String quoted(Object value) {
+    return new String(JsonBytes.write(out -> out.writeString(String.valueOf(value))),
+        StandardCharsets.UTF_8);
   }
 
   private static String abbreviate(String row) {

@@ -2,6 +2,7 @@ package local.salesstream.reports.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,15 +35,23 @@ class ReportTopologyTest {
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> sales;
 
+  private ProcessingStats stats;
+
   @BeforeEach
   void start() {
+    start(1);
+  }
+
+  /** The topology on a driver, the sales-by-id topic having that many partitions. */
+  private void start(int byIdPartitions) {
+    stats = new ProcessingStats();
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "reports-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(ReportTopology.build("sales", "p_", Duration.ofDays(2),
-        Duration.ofSeconds(1), HASHING, new ProcessingStats(), p), p, START);
+    driver = new TopologyTestDriver(ReportTopology.build("sales", byIdPartitions, "p_",
+        Duration.ofDays(2), Duration.ofSeconds(1), HASHING, stats, p), p, START);
     sales = driver.createInputTopic("sales", new ByteArraySerializer(), new ByteArraySerializer());
   }
 
@@ -107,6 +116,17 @@ class ReportTopologyTest {
         report(Report.CUSTOMER));
     assertEquals(Map.of("Visa", "{\"card_company\":\"Visa\",\"sales_count\":3,\"amount\":\"13.15\"}"),
         report(Report.CARD));
+  }
+
+  @Test
+  void salesReadOnAnotherPartitionThanTheirSaleIdsTravelThroughSalesById() {
+    // The driver reads every topic as partition 0: with 4 sales-by-id partitions, the sales
+    // whose ids hash elsewhere are moved, read back from sales-by-id, and counted the same.
+    stop();
+    start(4);
+    publishesEveryReportAsTheTypeScriptStateDoes();
+    assertTrue(stats.moved.sum() > 0, "some sales were moved");
+    assertTrue(stats.moved.sum() < 5, "some sales stayed");
   }
 
   @Test
