@@ -23,9 +23,10 @@ the same REPORTS_GROUP to share the work between instances.
 
 This launcher reads the settings below and gives the process, in its environment, the card-hash
 key every task uses (as CARD_HASH_SECRET), its instance id and state folder (REPORTS_INSTANCE_ID,
-REPORTS_STATE_DIR) and, on a secured cluster, its Kafka client properties
-(KAFKA_CLIENT_PROPERTIES), with every flag but the Kafka security ones. Ctrl-C or SIGTERM stops
-it cleanly (it commits the work in hand; SIGKILL after 35 s).
+REPORTS_STATE_DIR), its log format and the address of its /metrics, /healthz and /readyz
+(LOG_FORMAT, REPORTS_METRICS_HOST, REPORTS_METRICS_PORT) and, on a secured cluster, its Kafka
+client properties (KAFKA_CLIENT_PROPERTIES), with every flag but the Kafka security ones. Ctrl-C
+or SIGTERM stops it cleanly (it commits the work in hand; SIGKILL after 35 s).
 
 Exit status:
   0       stopped by Ctrl-C or SIGTERM and closed cleanly
@@ -87,7 +88,14 @@ if (import.meta.main) {
   }
   const reports = startReportsProcess({
     args: own,
-    env: { REPORTS_INSTANCE_ID: instance.id, REPORTS_STATE_DIR: instance.stateDir, ...security },
+    env: {
+      REPORTS_INSTANCE_ID: instance.id,
+      REPORTS_STATE_DIR: instance.stateDir,
+      LOG_FORMAT: config.logFormat,
+      REPORTS_METRICS_HOST: config.reportsMetricsHost,
+      REPORTS_METRICS_PORT: String(config.reportsMetricsPort),
+      ...security,
+    },
   });
   await instance.runBy(reports.pid);
   let stopping = false;

@@ -136,6 +136,9 @@ async function runReports(topic: string, jfr?: string, stallMs = 120_000): Promi
     REPORTS_INSTANCE_ID: `${reportsGroup}-1`,
     REPORTS_STATE_DIR: stateDir,
     REPORTS_PROGRESS_S: "1",
+    // No /metrics (a running instance may hold the default port); the lines it reads, as text.
+    REPORTS_METRICS_PORT: "0",
+    LOG_FORMAT: "text",
   };
   // The java launcher reads JDK_JAVA_OPTIONS itself (bin/sales-reports execs java).
   if (jfr) env.JDK_JAVA_OPTIONS = `-XX:StartFlightRecording=filename=${jfr},settings=profile`;

@@ -74,6 +74,7 @@ export const GROUPS = {
   dashboard: "Dashboard",
   reports: "Reports process",
   "card-data": "Card data",
+  operations: "Operations (metrics, health, logs)",
   local: "Local services",
 } as const;
 
@@ -337,6 +338,40 @@ function timeZone(name: string, text: string): string {
     );
   }
   return text;
+}
+
+/** A TCP port to listen on, or 0 for none: 0 to 65535. */
+function portOrOff(name: string, text: string): number {
+  const port = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new ConfigError(`${name} must be a port from 1 to 65535, or 0 for none, got "${text}"`);
+  }
+  return port;
+}
+
+/** An address to listen on: a host name, an IPv4 address or an IPv6 address (no URL, no port). */
+function listenHost(name: string, text: string): string {
+  if (!/^[\w.-]+$|^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/.test(text)) {
+    throw new ConfigError(
+      `${name} must be a host name or an IP address like 127.0.0.1 or ::, got "${
+        text.slice(0, 60)
+      }"`,
+    );
+  }
+  return text;
+}
+
+/** How log lines are written: one JSON object per line, or text (time, level, message). */
+const LOG_FORMATS = ["text", "json"] as const;
+
+/** One of the log formats. */
+type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** A log format: json or text, in any case. */
+function logFormat(name: string, text: string): LogFormat {
+  const format = LOG_FORMATS.find((f) => f === text.toLowerCase());
+  if (!format) throw new ConfigError(`${name} takes text or json, got "${text.slice(0, 60)}"`);
+  return format;
 }
 
 /** The most brokers `deno task up` starts on one machine (each takes a JVM of 384 MB heap). */
@@ -721,6 +756,38 @@ export const SETTINGS = {
       "characters; one per deployment, the same on every host",
     group: "card-data",
     tasks: ["consume", "reports", "bench", "bench:write", "bench:reports"],
+  }),
+  logFormat: setting({
+    env: "LOG_FORMAT",
+    flag: "log-format",
+    default: "text",
+    empty: "value",
+    parse: logFormat,
+    help: "text: one line per event with its time and level; json: one JSON object per line " +
+      "(time, level, logger, msg and the event's fields)",
+    group: "operations",
+    tasks: ["reports"],
+  }),
+  reportsMetricsPort: setting({
+    env: "REPORTS_METRICS_PORT",
+    flag: "reports-metrics-port",
+    default: "9465",
+    empty: "value",
+    parse: portOrOff,
+    help: "port of the reports process' /metrics, /healthz and /readyz; 0: none. A second " +
+      "instance on the same host needs a port of its own (a busy port stops it, exit 2)",
+    group: "operations",
+    tasks: ["reports"],
+  }),
+  reportsMetricsHost: setting({
+    env: "REPORTS_METRICS_HOST",
+    flag: "reports-metrics-host",
+    default: "127.0.0.1",
+    parse: listenHost,
+    help: "address the reports process' /metrics, /healthz and /readyz listen on (0.0.0.0 or " +
+      ":: for every interface)",
+    group: "operations",
+    tasks: ["reports"],
   }),
   clusterSize: setting({
     env: "KAFKA_CLUSTER_SIZE",

@@ -320,6 +320,22 @@ const BAD: Record<string, {
     says: "CARD_HASH_SECRET holds fewer than 16 characters",
     envOnly: true,
   },
+  LOG_FORMAT: {
+    task: "reports",
+    value: "yaml",
+    says: 'NAME takes text or json, got "yaml"',
+  },
+  REPORTS_METRICS_PORT: {
+    task: "reports",
+    value: "65536",
+    says: 'NAME must be a port from 1 to 65535, or 0 for none, got "65536"',
+  },
+  REPORTS_METRICS_HOST: {
+    task: "reports",
+    value: "http://0.0.0.0:9465/",
+    says: "NAME must be a host name or an IP address like 127.0.0.1 or ::, got " +
+      '"http://0.0.0.0:9465/"',
+  },
   KAFKA_CLUSTER_SIZE: {
     task: "down",
     value: "0",

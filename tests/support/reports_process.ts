@@ -37,7 +37,8 @@ export interface TestReportsOptions {
 
 /**
  * Starts the reports process (streams/, built first when needed) with its output kept in `lines`,
- * a small heap and RocksDB cap, and a progress line every second. Does not wait for it to run.
+ * a small heap and RocksDB cap, a progress line every second and no /metrics (unless `env` gives
+ * REPORTS_METRICS_PORT). Does not wait for it to run.
  */
 export async function spawnTestReports(options: TestReportsOptions): Promise<TestReports> {
   await ensureReportsBuilt();
@@ -57,6 +58,7 @@ export async function spawnTestReports(options: TestReportsOptions): Promise<Tes
       REPORTS_HEAP_MB: "128",
       REPORTS_MEMORY_MB: "32",
       REPORTS_PROGRESS_S: "1",
+      REPORTS_METRICS_PORT: "0", // no /metrics unless a test gives it a free port
       ...options.env,
     },
   });

@@ -41,6 +41,7 @@ Deno.test({
         REPORTS_GROUP: `demo-reports-${suffix}`,
         REPORTS_STATE_DIR: stateDir,
         PORT: String(port),
+        REPORTS_METRICS_PORT: String(freePort()), // not 9465, which a running instance may hold
       },
       stdout: "piped",
       stderr: "piped",

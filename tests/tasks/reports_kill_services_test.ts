@@ -59,6 +59,7 @@ Deno.test({
         REPORTS_HEAP_MB: "128",
         REPORTS_MEMORY_MB: "32",
         REPORTS_PROGRESS_S: "1",
+        REPORTS_METRICS_PORT: "0",
       },
       stdin: "null",
       stdout: "piped",

@@ -25,6 +25,7 @@ import { type KafkaUser, localKafkaSettings } from "../../lib/provision/kafka_se
 import { clusterDir } from "../../lib/provision/postgres_cluster.ts";
 import { localDatabasePasswordFile } from "../../lib/provision/postgres_security.ts";
 import { LOCAL_CA_FILE } from "../../lib/provision/tls.ts";
+import { ensureReportsBuilt } from "../../lib/reports/launch.ts";
 import { REPORTS, reportTopic } from "../../lib/reports/topics.ts";
 import { readReports } from "../../lib/reports/read.ts";
 import { centsToDecimal } from "../../lib/core/money.ts";
@@ -43,6 +44,8 @@ const REPORTS_GROUP = `secure-reports-${SUFFIX}`;
 const PREFIX = `secure_${SUFFIX}_`;
 const DATABASE_URL = `postgres://postgres@localhost:${PG_PORT}/sales_secure_${SUFFIX}`;
 const SALES = 1500;
+/** The reports process' metrics port in the pipeline (its log lines are JSON there). */
+const REPORTS_METRICS_PORT = freePort();
 /** Debian's bundle of public CAs: not the CA of the local services. */
 const SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt";
 const TOKEN_FILE = await Deno.makeTempFile({ prefix: "dashboard-token-" });
@@ -98,6 +101,7 @@ class Child {
         PATH: Deno.env.get("PATH") ?? "",
         HOME: Deno.env.get("HOME") ?? "",
         NO_COLOR: "1",
+        REPORTS_METRICS_PORT: "0",
         ...env,
       },
       stdin: "null",
@@ -353,9 +357,18 @@ Deno.test({
           // Bad messages, one carrying a card number, sent as the producer's user.
           const card = "4111111111111111";
           const bad = await produceBad(card);
+          await ensureReportsBuilt(); // so the reports launcher has nothing to say but its process
           children.push(
             new Child("consumer.ts", ["--quiet"], settingsOf("consumer"), taskDenoFlags("consume")),
-            new Child("reports.ts", [], settingsOf("reports", { REPORTS_STATE_DIR })),
+            new Child(
+              "reports.ts",
+              [],
+              settingsOf("reports", {
+                REPORTS_STATE_DIR,
+                LOG_FORMAT: "json",
+                REPORTS_METRICS_PORT: String(REPORTS_METRICS_PORT),
+              }),
+            ),
             new Child(
               "main.ts",
               ["--port", String(freePort())],
@@ -448,10 +461,20 @@ Deno.test({
             headers: { authorization: "Bearer wrong" },
           });
           places["a 401 answer"] = await denied.text();
+          for (const path of ["/metrics", "/healthz", "/readyz"]) {
+            const res = await fetch(`http://127.0.0.1:${REPORTS_METRICS_PORT}${path}`);
+            assert.equal(res.status, 200, `the reports process' ${path}`);
+            places[`the reports process' ${path}`] = await res.text();
+          }
           for (const child of children) {
             const status = await child.stop();
             assert.equal(status.code, 0, child.output);
             places[`output of pid ${child.pid}`] = child.output;
+          }
+          // The reports process logged JSON (its launcher has nothing to say once built).
+          for (const line of children[1]!.output.trim().split("\n")) {
+            const parsed = JSON.parse(line);
+            assert.ok(parsed.time && parsed.level && parsed.logger && parsed.msg, line);
           }
           for (const [place, text] of Object.entries(places)) {
             assert.deepEqual(leaked(secrets, text), [], `secrets found in ${place}`);

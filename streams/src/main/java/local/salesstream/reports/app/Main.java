@@ -5,7 +5,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +36,7 @@ public final class Main {
       System.out.print(Settings.help());
       return;
     }
+    Logging.configure(args, System.getenv());
     Settings settings;
     Hashing hashing;
     try {
@@ -48,7 +48,6 @@ public final class Main {
       System.exit(EXIT_SETUP);
       return;
     }
-    configureLogging(settings.logLevel);
     System.exit(run(settings, hashing));
   }
 
@@ -61,7 +60,9 @@ public final class Main {
     }
     Admin admin;
     KafkaStreams streams;
+    Operations operations = null;
     try {
+      operations = Operations.start(settings);
       admin = Admin.create(KafkaClients.admin(settings));
       TopicSetup setup = new TopicSetup(admin, settings);
       int replicationFactor = setup.replicationFactor();
@@ -69,13 +70,15 @@ public final class Main {
       setup.refuseForeignOffsets();
       int byIdPartitions = setup.salesByIdPartitions(replicationFactor);
       ProcessingStats stats = new ProcessingStats();
+      operations.count(stats);
       Properties properties = KafkaClients.streams(settings, replicationFactor);
       streams = new KafkaStreams(
           ReportTopology.build(settings.salesTopic, byIdPartitions, settings.prefix,
               settings.dedupeRetention, Duration.ofMillis(settings.commitMs), hashing, stats,
               properties),
           properties);
-      return runStreams(settings, admin, streams, stats, replicationFactor);
+      operations.watch(streams);
+      return runStreams(settings, admin, streams, stats, replicationFactor, operations);
     } catch (ConfigException e) {
       Console.error(e.getMessage());
       return EXIT_SETUP;
@@ -85,15 +88,18 @@ public final class Main {
     } catch (RuntimeException e) {
       Console.error(oneLine(e));
       return EXIT_FAILED;
+    } finally {
+      if (operations != null) operations.close();
     }
   }
 
   private static int runStreams(Settings settings, Admin admin, KafkaStreams streams,
-      ProcessingStats stats, int replicationFactor) {
+      ProcessingStats stats, int replicationFactor, Operations operations) {
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicInteger exitCode = new AtomicInteger(0);
     streams.setStateListener((now, before) -> {
       Console.info("state " + before + " -> " + now);
+      operations.health.stateChanged(now);
       if (now == KafkaStreams.State.RUNNING) Console.info(tasks(streams));
       if (now == KafkaStreams.State.ERROR) {
         exitCode.set(EXIT_FAILED);
@@ -104,10 +110,12 @@ public final class Main {
     });
     streams.setUncaughtExceptionHandler(e -> {
       Console.error("stream thread failed: " + oneLine(e));
+      operations.health.threadFailed(e.getClass().getSimpleName());
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     Progress progress = new Progress(new LagMonitor(admin, settings.applicationId,
         settings.salesTopic), streams, stats);
+    progress.tell(operations);
     SalesByIdPurge purge = new SalesByIdPurge(admin, settings.applicationId);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       progress.stop();
@@ -214,35 +222,6 @@ public final class Main {
     }, "sales-reports-stdin");
     watcher.setDaemon(true);
     watcher.start();
-  }
-
-  /**
-   * Kafka's own log lines: to stderr, one level, short logger names. At warn, two chatty
-   * loggers are held to errors: the network client's "connection could not be established"
-   * (once a second while a broker is away; the progress line says the lag is unknown then), and
-   * StreamsConfig's advice about global-state exception handling, which this topology has none of
-   * (Kafka Streams 4.x logs it on every start whatever the setting), and the three that explain
-   * a crash's wiped state store by store.
-   */
-  private static void configureLogging(String level) {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-    if (level.equals("warn") || level.equals("error")) {
-      String logger = "org.slf4j.simpleLogger.log.";
-      System.setProperty(logger + "org.apache.kafka.clients.NetworkClient", "error");
-      System.setProperty(logger + "org.apache.kafka.streams.StreamsConfig", "error");
-      // After a crash every task's stores are "corrupted" (no checkpoint under exactly-once):
-      // these three warn about each store and task with stack traces; the one line of
-      // checkStateFolder() says it instead.
-      for (String internal : List.of("ProcessorStateManager", "StateDirectory", "TaskManager")) {
-        System.setProperty(logger + "org.apache.kafka.streams.processor.internals." + internal,
-            "error");
-      }
-    }
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-    System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
   }
 
   /** An exception as one line: its class and message, and its root cause's. */

@@ -20,6 +20,7 @@ final class Progress {
     t.setDaemon(true);
     return t;
   });
+  private Operations operations;
   private long lastMessages;
   private long lastNanos;
   private boolean caughtUp;
@@ -30,6 +31,11 @@ final class Progress {
     this.streams = streams;
     this.stats = stats;
     this.lastNanos = System.nanoTime();
+  }
+
+  /** Tells `operations` each lag measurement (its metrics and readiness). */
+  void tell(Operations operations) {
+    this.operations = operations;
   }
 
   /** Prints every intervalSeconds (0: never). */
@@ -60,20 +66,38 @@ final class Progress {
           + current.internal() + ")";
     } catch (Exception e) {
       lagText = "lag unknown (" + Main.oneLine(e) + ")";
+      if (operations != null) operations.lagMeasured(null, rootCause(e));
     }
+    if (current != null && operations != null) operations.lagMeasured(current, null);
     long pendingRows = stats.pendingRows.sum();
-    Console.info(String.format("%s, %s; here: %d messages (%.0f/s), %d moved to their sale id's"
+    Console.event(String.format("%s, %s; here: %d messages (%.0f/s), %d moved to their sale id's"
             + " task, %d counted, %d duplicates, %d rejected, %d conflicts, %d rows to pass on",
         state, lagText, messages, rate, stats.moved.sum(), stats.counted.sum(),
-        stats.duplicates.sum(), stats.rejected.sum(), stats.conflicts.sum(), pendingRows));
+        stats.duplicates.sum(), stats.rejected.sum(), stats.conflicts.sum(), pendingRows),
+        "state", state.toString(),
+        "lag", current == null ? null : current.total(),
+        "lag_sales", current == null ? null : current.input(),
+        "lag_internal", current == null ? null : current.internal(),
+        "messages", messages, "messages_per_second", Math.round(rate),
+        "moved", stats.moved.sum(), "counted", stats.counted.sum(),
+        "duplicates", stats.duplicates.sum(), "rejected", stats.rejected.sum(),
+        "conflicts", stats.conflicts.sum(), "pending_rows", pendingRows);
     // Lag 0 alone is not enough: rows summed before the last commit are passed on at the next
     // interval, and only then reach the report topics.
     boolean zero = current != null && current.total() == 0 && pendingRows == 0
         && state == KafkaStreams.State.RUNNING;
     if (zero && !caughtUp) {
-      Console.info(String.format("caught up: lag 0, %.1f s after the process started",
-          Console.uptimeSeconds()));
+      double uptime = Console.uptimeSeconds();
+      Console.event(String.format("caught up: lag 0, %.1f s after the process started", uptime),
+          "lag", 0, "uptime_seconds", uptime);
     }
     caughtUp = zero;
+  }
+
+  /** The simple class name of the exception at the root of `e` (no message: no data). */
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    return root.getClass().getSimpleName();
   }
 }

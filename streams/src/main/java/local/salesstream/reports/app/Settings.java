@@ -67,8 +67,20 @@ final class Settings {
       new Def("REPORTS_EXIT_ON_STDIN_EOF", "--exit-on-stdin-eof", "true",
           "stop when standard input reaches end of file (so a dying parent stops it): true|false"),
       new Def("REPORTS_LOG_LEVEL", "--log-level", "warn",
-          "level of Kafka's own log lines on stderr: error, warn, info or debug"));
+          "level of Kafka's own log lines on stderr: error, warn, info or debug"),
+      new Def("LOG_FORMAT", "--log-format", "text",
+          "text: one line per event with its time and level; json: one JSON object per line"
+              + " (time, level, logger, msg and the event's fields)"),
+      new Def("REPORTS_METRICS_PORT", "--reports-metrics-port", "9465",
+          "port of /metrics (Prometheus text format), /healthz and /readyz; 0: none. A second"
+              + " instance on the same host needs a port of its own (a busy port stops it,"
+              + " exit 2)"),
+      new Def("REPORTS_METRICS_HOST", "--reports-metrics-host", "127.0.0.1",
+          "address /metrics, /healthz and /readyz listen on (0.0.0.0 or :: for every"
+              + " interface)"));
 
+  private static final Pattern LISTEN_HOST =
+      Pattern.compile("[\\w.-]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
   private static final Pattern BROKER = Pattern.compile("[^:\\s,]+:\\d{1,5}");
   private static final Pattern TOPIC_CHARS = Pattern.compile("[a-zA-Z0-9._-]*");
 
@@ -95,6 +107,11 @@ final class Settings {
   final Path clientProperties;
   final boolean exitOnStdinEof;
   final String logLevel;
+  /** "text" or "json" */
+  final String logFormat;
+  /** 0: no metrics server */
+  final int metricsPort;
+  final String metricsHost;
 
   private Settings(Map<String, String> v) throws ConfigException {
     brokers = new ArrayList<>();
@@ -134,6 +151,44 @@ final class Settings {
       throw new ConfigException("REPORTS_LOG_LEVEL must be error, warn, info or debug, got \""
           + logLevel + "\"");
     }
+    logFormat = logFormat(v.get("LOG_FORMAT"));
+    metricsPort = port("REPORTS_METRICS_PORT", v.get("REPORTS_METRICS_PORT"));
+    metricsHost = v.get("REPORTS_METRICS_HOST").trim();
+    if (!LISTEN_HOST.matcher(metricsHost).matches()) {
+      throw new ConfigException("REPORTS_METRICS_HOST must be a host name or an IP address like"
+          + " 127.0.0.1 or ::, got \"" + shorten(metricsHost) + "\"");
+    }
+  }
+
+  /** LOG_FORMAT's value: "text" or "json" in any case, else null. */
+  static String logFormatOrNull(String value) {
+    if (value == null) return null;
+    String format = value.trim().toLowerCase(Locale.ROOT);
+    return format.equals("text") || format.equals("json") ? format : null;
+  }
+
+  private static String logFormat(String value) throws ConfigException {
+    String format = logFormatOrNull(value);
+    if (format == null) {
+      throw new ConfigException("LOG_FORMAT takes text or json, got \"" + shorten(value) + "\"");
+    }
+    return format;
+  }
+
+  private static int port(String name, String value) throws ConfigException {
+    String text = value.trim();
+    int port = text.matches("\\d{1,5}") ? Integer.parseInt(text) : -1;
+    if (port < 0 || port > 65535) {
+      throw new ConfigException(name + " must be a port from 1 to 65535, or 0 for none, got \""
+          + shorten(value) + "\"");
+    }
+    return port;
+  }
+
+  /** A given value as an error message shows it: at most 60 characters, on one line. */
+  private static String shorten(String value) {
+    String shown = value.length() > 60 ? value.substring(0, 60) : value;
+    return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
   /** True when the arguments ask for the help text. */
@@ -142,6 +197,22 @@ final class Settings {
       if (a.equals("--help") || a.equals("-h")) return true;
     }
     return false;
+  }
+
+  /**
+   * One setting's text as given (its flag's last value, else its variable, else its default),
+   * unchecked: for what must be set up before the settings are checked (logging).
+   */
+  static String rawValue(String env, String[] args, Map<String, String> environment) {
+    Def def = DEFS.stream().filter(d -> d.env().equals(env)).findFirst().orElseThrow();
+    String value = environment.get(env) != null ? environment.get(env) : def.defaultValue();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals(def.flag()) && i + 1 < args.length) value = args[++i];
+      else if (args[i].startsWith(def.flag() + "=")) {
+        value = args[i].substring(def.flag().length() + 1);
+      }
+    }
+    return value;
   }
 
   /** The settings from flags (--flag value or --flag=value) over environment over defaults. */

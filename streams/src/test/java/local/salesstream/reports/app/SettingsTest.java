@@ -43,6 +43,48 @@ class SettingsTest {
   }
 
   @Test
+  void operationsSettingsHaveDefaultsAndRefuseBadValuesInOneLineNamingThem() throws Exception {
+    Settings d = Settings.parse(new String[0], Map.of());
+    assertEquals("text", d.logFormat);
+    assertEquals(9465, d.metricsPort);
+    assertEquals("127.0.0.1", d.metricsHost);
+    Settings s = Settings.parse(new String[] {"--log-format", "JSON", "--reports-metrics-port=0"},
+        Map.of("LOG_FORMAT", "text", "REPORTS_METRICS_PORT", "1", "REPORTS_METRICS_HOST", "::"));
+    assertEquals("json", s.logFormat);
+    assertEquals(0, s.metricsPort);
+    assertEquals("::", s.metricsHost);
+    Map<String, String> bad = Map.of(
+        "LOG_FORMAT", "LOG_FORMAT takes text or json, got \"yaml\nsecond line\"",
+        "REPORTS_METRICS_PORT", "REPORTS_METRICS_PORT must be a port from 1 to 65535, or 0 for"
+            + " none, got \"65536\"",
+        "REPORTS_METRICS_HOST", "REPORTS_METRICS_HOST must be a host name or an IP address like"
+            + " 127.0.0.1 or ::, got \"http://x:1/\"");
+    Map<String, String> values = Map.of("LOG_FORMAT", "yaml\nsecond line",
+        "REPORTS_METRICS_PORT", "65536", "REPORTS_METRICS_HOST", "http://x:1/");
+    for (var e : bad.entrySet()) {
+      ConfigException refused = assertThrows(ConfigException.class,
+          () -> Settings.parse(new String[0], Map.of(e.getKey(), values.get(e.getKey()))));
+      assertEquals(e.getValue().replace("\n", "?"), refused.getMessage());
+    }
+    for (String port : List.of("-1", "9465x", " ", "1e3", "99999999999")) {
+      assertThrows(ConfigException.class,
+          () -> Settings.parse(new String[] {"--reports-metrics-port", port}, Map.of()), port);
+    }
+  }
+
+  @Test
+  void rawValuesAreReadBeforeTheCheckForLogging() {
+    String[] args = {"--log-format", "json", "--log-level=info"};
+    assertEquals("json", Settings.rawValue("LOG_FORMAT", args, Map.of("LOG_FORMAT", "text")));
+    assertEquals("info", Settings.rawValue("REPORTS_LOG_LEVEL", args, Map.of()));
+    assertEquals("text", Settings.rawValue("LOG_FORMAT", new String[0], Map.of()));
+    assertEquals("nonsense", Settings.rawValue("LOG_FORMAT", new String[0],
+        Map.of("LOG_FORMAT", "nonsense")));
+    assertNull(Settings.logFormatOrNull("nonsense"));
+    assertEquals("json", Settings.logFormatOrNull(" Json "));
+  }
+
+  @Test
   void helpListsEverySetting() {
     String help = Settings.help();
     for (Settings.Def d : Settings.DEFS) {
