@@ -44,7 +44,7 @@ export function connectLogin(login: DatabaseLogin, options: Options = {}): Sql {
 }
 
 /** The database name in a postgres:// URL. */
-function databaseName(url: string): string {
+export function databaseName(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
   return name || "postgres";
 }

@@ -3,6 +3,7 @@ import type { DatabaseLogin, DatabaseLogins } from "./config.ts";
 import {
   connectLogin,
   databaseError,
+  databaseName,
   DatabaseRefusedError,
   DatabaseUnavailableError,
   ensureDatabase,
@@ -59,15 +60,35 @@ export async function migrate(sql: Sql, dir: URL = SQL_DIR): Promise<string[]> {
   }
 }
 
+/**
+ * The database records a migration under another name than sql/ holds for its number: it was
+ * migrated by another version of the project, so applying the rest could fail half-way or skip
+ * a change (a migration's number is never reused for other content).
+ */
+export class MigrationMismatchError extends Error {
+  override name = "MigrationMismatchError";
+  constructor(id: number, recorded: string, expected: string) {
+    super(
+      `the database records migration ${id} as ${recorded}, but sql/ holds ${expected}: it was ` +
+        "migrated by another version of the project; use a fresh database (DATABASE_URL) or " +
+        "run the version that migrated it",
+    );
+  }
+}
+
 /** Creates schema_migrations when missing and applies the migrations it lacks, in order. */
 async function applyPending(session: Sql, dir: URL): Promise<string[]> {
   await session`create table if not exists schema_migrations (
     id integer primary key, name text not null, applied_at timestamptz not null default now())`;
-  const rows = await session`select id from schema_migrations`;
-  const done = new Set(rows.map((r) => r.id as number));
+  const rows = await session`select id, name from schema_migrations`;
+  const done = new Map(rows.map((r) => [r.id as number, r.name as string]));
   const applied: string[] = [];
   for (const migration of await readMigrations(dir)) {
-    if (done.has(migration.id)) continue;
+    const recorded = done.get(migration.id);
+    if (recorded !== undefined && recorded !== migration.name) {
+      throw new MigrationMismatchError(migration.id, recorded, migration.name);
+    }
+    if (recorded !== undefined) continue;
     await session`begin`;
     try {
       await session.file(new URL(migration.name, dir).pathname);
@@ -91,6 +112,10 @@ export async function connectMigrated(owner: DatabaseLogin, max = 1): Promise<Sq
     await migrate(sql);
   } catch (error) {
     await sql.end();
+    if (error instanceof MigrationMismatchError) {
+      const where = `${new URL(owner.url).host}/${databaseName(owner.url)}`;
+      throw new DatabaseRefusedError(`PostgreSQL at ${where}: ${error.message}`, { cause: error });
+    }
     throw databaseError(error, owner);
   }
   return sql;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig, roleUrl } from "../../lib/infra/config.ts";
 import { connect, maintenanceUrl } from "../../lib/infra/db.ts";
-import { connectService } from "../../lib/infra/migrate.ts";
+import { connectMigrated, connectService } from "../../lib/infra/migrate.ts";
 import { ConsumerProcess } from "../support/faults.ts";
 import { uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import { config, createTestDatabase, createTestTopic } from "../support/services.ts";
@@ -181,5 +181,45 @@ Deno.test("the dashboard logs in as sales_reader itself: SET ROLE and RESET ROLE
   } finally {
     await reader.end();
     await db.close();
+  }
+});
+
+Deno.test("a database that records a migration's number under another name is refused in one sentence, and nothing more is applied", async () => {
+  const db = freshDatabase();
+  const owner = { ...loadConfig().database.owner, url: db.url };
+  try {
+    await (await connectMigrated(owner)).end();
+    const sql = connect(db.url, { max: 1 });
+    try {
+      const [last] = await sql`select max(id)::int as id from schema_migrations`;
+      // as a database migrated by another version looks: a migration's number under another
+      // name, and after it one that sql/ holds but the database lacks
+      const renamed = last!.id - 1;
+      await sql`delete from schema_migrations where id = ${last!.id}`;
+      await sql`update schema_migrations set name = '9999_from_elsewhere.sql'
+        where id = ${renamed}`;
+      await assert.rejects(
+        () => connectMigrated(owner),
+        (error: Error) => {
+          assert.equal(error.name, "DatabaseRefusedError");
+          assert.doesNotMatch(error.message, /\n/);
+          assert.match(
+            error.message,
+            new RegExp(
+              `^PostgreSQL at [^ ]+/${db.name}: the database records migration ${renamed} as ` +
+                "9999_from_elsewhere.sql, but sql/ holds \\d{4}_\\w+\\.sql: it was migrated by " +
+                "another version of the project",
+            ),
+          );
+          return true;
+        },
+      );
+      const [after] = await sql`select count(*)::int as n from schema_migrations`;
+      assert.equal(after!.n, renamed, "the migration after the mismatch is not applied");
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  } finally {
+    await db.drop();
   }
 });
