@@ -228,7 +228,8 @@ export function selectByCard(sql: Sql, sel: Selection, now: number): Promise<Gro
 
 /**
  * The products of the selection with the highest revenue (then the most units), with their
- * category; read from the minute log (each sale is one unit).
+ * category (each sale is one unit): all time from the partitions' product rows, else from the
+ * minute log.
  */
 export function selectTopProducts(
   sql: Sql,
@@ -236,12 +237,15 @@ export function selectTopProducts(
   now: number,
   limit: number,
 ): Promise<ProductRow[]> {
+  const rows = isEverything(sel)
+    ? sql`select product_id, sales_count, revenue_cents, cost_cents from agg_product`
+    : logRows(sql, sel, now);
   return sql<ProductRow[]>`
     select p.product_id::text as key, p.name as label, c.name as category, ${sums(sql)}
     from (
       select product_id, sum(sales_count) as sales_count, sum(revenue_cents) as revenue_cents,
         sum(cost_cents) as cost_cents
-      from (${logRows(sql, sel, now)}) r
+      from (${rows}) r
       group by product_id
       order by sum(revenue_cents) desc, sum(sales_count) desc, product_id
       limit ${limit}

@@ -6,7 +6,6 @@ import { type StuckPartition, stuckPartitions } from "./stuck_partitions.ts";
 import { type ReplicaStatus, type ReplicaWatch, selectReplicaStatus } from "./replica.ts";
 import {
   type OffsetRow,
-  type ProductRow,
   type RecentSaleRow,
   selectByCard,
   selectByCategory,
@@ -91,33 +90,12 @@ function seriesWindow(sel: Selection, nowMinute: number) {
   };
 }
 
-/**
- * The all-time top products of a database as last read, with the version of the partitions'
- * totals they were read at. There is no all-time table by product: they are summed over the whole
- * minute log (about 300 ms at 1M sales), so they are read again only when a batch was written
- * since (the log only grows, in the same transactions that move the totals' version).
- */
-const allTimeProducts = new WeakMap<Sql, { version: string; rows: ProductRow[] }>();
-
 /** The figures of all time without filters, from the partitions' all-time rows. */
 async function allTimeFigures(
-  db: Sql,
   sql: Sql,
   sel: Selection,
   now: number,
 ): Promise<SelectionFigures> {
-  const products = async () => {
-    const [row] = await sql<{ version: string }[]>`
-      select count(*) || '/' || coalesce(sum(sales_count), 0) || '/' ||
-        coalesce(max(updated_at)::text, '') as version
-      from agg_totals`;
-    const version = row!.version;
-    const known = allTimeProducts.get(db);
-    if (known && known.version === version) return known.rows;
-    const rows = await selectTopProducts(sql, sel, now, TOP_N);
-    allTimeProducts.set(db, { version, rows });
-    return rows;
-  };
   const [totals, categories, states, cities, cards, customers, top] = await Promise.all([
     selectTotals(sql, sel, now),
     selectByCategory(sql, sel, now),
@@ -125,7 +103,7 @@ async function allTimeFigures(
     selectTopCities(sql, sel, now, TOP_N),
     selectByCard(sql, sel, now),
     selectTopCustomers(sql, sel, now, TOP_N),
-    products(),
+    selectTopProducts(sql, sel, now, TOP_N),
   ]);
   return { totals, categories, states, cities, cards, customers, products: top };
 }
@@ -160,7 +138,7 @@ export async function loadSnapshot(
     const t = tx as unknown as Sql;
     const everything = isEverything(sel);
     const [figures, previous, series, recent, offsets, stuck, replica] = await Promise.all([
-      everything ? allTimeFigures(sql, t, sel, now) : selectSelection(t, sel, now, TOP_N),
+      everything ? allTimeFigures(t, sel, now) : selectSelection(t, sel, now, TOP_N),
       previousPeriod(t, sel, now),
       selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
       selectRecentSales(t, sel, TOP_N),

@@ -21,6 +21,7 @@ function saleKeys(sql: Sql) {
 /** Each aggregate of the partitions and the columns that key it (all derived from saleKeys). */
 const AGGREGATES = [
   { table: "agg_category", keys: ["part", "category_id"] },
+  { table: "agg_product", keys: ["part", "product_id"] },
   { table: "agg_city", keys: ["part", "city_id"] },
   { table: "agg_card", keys: ["part", "card_id"] },
   { table: "agg_customer", keys: ["customer_id", "part"] },

@@ -2,7 +2,8 @@
  * writeBatch(): the only code that writes sales to PostgreSQL. Per batch and partition: the
  * dimension rows in a short transaction of their own (idempotent), then one transaction that
  * moves the offset, inserts the new sales and adds exactly those to the partition's aggregate
- * rows (totals; per minute; by category, city, card company and customer; the minute log).
+ * rows (totals; per minute; by category, product, city, card company and customer; the minute
+ * log).
  */
 import { cardFingerprint, contentHash } from "../core/hashing.ts";
 import type { Sale } from "../core/sale.ts";
@@ -253,6 +254,15 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
       select ${partition}, category_id, count(*), sum(price_cents), sum(cost_cents)
       from new group by category_id
       on conflict (part, category_id) do update set
+        sales_count = a.sales_count + excluded.sales_count,
+        revenue_cents = a.revenue_cents + excluded.revenue_cents,
+        cost_cents = a.cost_cents + excluded.cost_cents
+    ),
+    by_product as (
+      insert into agg_product as a (part, product_id, sales_count, revenue_cents, cost_cents)
+      select ${partition}, product_id, count(*), sum(price_cents), sum(cost_cents)
+      from new group by product_id
+      on conflict (part, product_id) do update set
         sales_count = a.sales_count + excluded.sales_count,
         revenue_cents = a.revenue_cents + excluded.revenue_cents,
         cost_cents = a.cost_cents + excluded.cost_cents

@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import type { Sql } from "../../lib/infra/db.ts";
+import { migrate } from "../../lib/infra/migrate.ts";
+import { findDrift } from "../../lib/store/verify.ts";
 import { createSnapshotStores, loadSnapshot } from "../../lib/store/snapshot.ts";
 import { createApp } from "../../routes/app.ts";
 import { unescapeAttr } from "../support/html.ts";
@@ -132,5 +134,33 @@ Deno.test("all time's top products are read again once a batch was written, and 
     assert.deepEqual(after, await expected());
     const [lead] = await sql`select product_id from products where name = 'Collected Works'`;
     assert.equal(after[0]![0], lead!.product_id);
+  });
+});
+
+Deno.test("a database that had no product table gets it filled from the minute log by its migration, equal to a GROUP BY over sales", async () => {
+  await withApp(async (app, sql) => {
+    // As a database migrated before 0011 looks: no agg_product and no record of it.
+    await sql`drop table agg_product`;
+    await sql`delete from schema_migrations where name = '0011_product_totals.sql'`;
+    assert.deepEqual(await migrate(sql), ["0011_product_totals.sql"]);
+    const stored = await sql`
+      select part, product_id, sales_count::text, revenue_cents::text, cost_cents::text
+      from agg_product order by part, product_id`;
+    const want = await sql`
+      select source_partition as part, product_id, count(*)::text as sales_count,
+        sum(sale_price * 100)::bigint::text as revenue_cents,
+        sum(cost_price * 100)::bigint::text as cost_cents
+      from sales group by source_partition, product_id order by part, product_id`;
+    assert.ok(want.length > 10, `${want.length} products`);
+    assert.deepEqual(stored, want);
+    assert.deepEqual(await findDrift(sql), []);
+    const body = await (await app.request("/api/breakdown/product?limit=3")).json();
+    const top = await sql`
+      select product_id as id, sum(sale_price)::text as revenue from sales
+      group by product_id order by sum(sale_price) desc, count(*) desc, product_id limit 3`;
+    assert.deepEqual(
+      body.rows.map((r: { id: number; revenue: string }) => [r.id, r.revenue]),
+      top.map((r) => [r.id, r.revenue]),
+    );
   });
 });
