@@ -65,7 +65,7 @@ export async function migrate(sql: Sql, dir: URL = SQL_DIR): Promise<string[]> {
  * migrated by another version of the project, so applying the rest could fail half-way or skip
  * a change (a migration's number is never reused for other content).
  */
-export class MigrationMismatchError extends Error {
+class MigrationMismatchError extends Error {
   override name = "MigrationMismatchError";
   constructor(id: number, recorded: string, expected: string) {
     super(
