@@ -228,7 +228,8 @@ export function selectByCard(sql: Sql, sel: Selection, now: number): Promise<Gro
 
 /**
  * The products of the selection with the highest revenue (then the most units), with their
- * category; read from the minute log (each sale is one unit).
+ * category; read from the minute log (each sale is one unit), and for all time without filters
+ * also from the figures of the months retention dropped.
  */
 export function selectTopProducts(
   sql: Sql,
@@ -241,7 +242,16 @@ export function selectTopProducts(
     from (
       select product_id, sum(sales_count) as sales_count, sum(revenue_cents) as revenue_cents,
         sum(cost_cents) as cost_cents
-      from (${logRows(sql, sel, now)}) r
+      from (
+        select product_id, sales_count, revenue_cents, cost_cents from (${logRows(sql, sel, now)}) l
+        ${
+    isEverything(sel)
+      ? sql`union all
+        select key_id, sales_count, revenue_cents, cost_cents from agg_retired
+        where kind = 'product'`
+      : sql``
+  }
+      ) r
       group by product_id
       order by sum(revenue_cents) desc, sum(sales_count) desc, product_id
       limit ${limit}
