@@ -35,6 +35,20 @@ export function horizonMinute(state: RetentionState): number | null {
   return state.keptFrom === null ? null : Math.floor(state.keptFrom.getTime() / 60_000);
 }
 
+/**
+ * True when a selection's figures lack sales retention dropped: it reads the minute log (a range
+ * or filters; all time without filters reads the all-time aggregates, which keep them) and starts
+ * before the first moment kept.
+ */
+export function reachesPastRetention(
+  state: RetentionState | undefined,
+  sel: { fromMinute: number | null; toMinute: number | null; everything: boolean },
+): boolean {
+  const horizon = state ? horizonMinute(state) : null;
+  if (horizon === null || sel.everything) return false;
+  return sel.fromMinute === null || sel.fromMinute < horizon;
+}
+
 /** What one run of retention did. */
 export interface RetentionReport {
   /** the months that have their partitions now (this one, the next two, those found in the defaults) */
