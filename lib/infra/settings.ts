@@ -431,7 +431,7 @@ function localPort(name: string, text: string): number {
 const MAX_RETENTION_DAYS = 36_500;
 
 /** How long sales are kept: whole days from 1 to 36500, written with a `d` (`400d`). */
-export function retentionDays(name: string, text: string): number {
+function retentionDays(name: string, text: string): number {
   const match = /^([0-9]{1,5})d$/.exec(text);
   const days = match ? Number(match[1]) : NaN;
   if (!(days >= 1 && days <= MAX_RETENTION_DAYS)) {
