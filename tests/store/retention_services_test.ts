@@ -32,9 +32,9 @@ async function allTimeFigures(sql: Sql) {
   const snapshot = await loadSnapshot(sql, { groupId: "g", topic: "t" });
   const table = async (name: string, keys: string) =>
     (await sql`
-      select ${sql.unsafe(keys)}, sum(sales_count)::text as n, sum(revenue_cents)::text as r,
-        sum(cost_cents)::text as c
-      from ${sql(name)} group by ${sql.unsafe(keys)} order by ${sql.unsafe(keys)}`)
+      select ${sql(keys.split(", "))}, sum(sales_count)::text as n,
+        sum(revenue_cents)::text as r, sum(cost_cents)::text as c
+      from ${sql(name)} group by ${sql(keys.split(", "))} order by ${sql(keys.split(", "))}`)
       .map((row) => ({ ...row }));
   return {
     totals: { ...snapshot.totals },
