@@ -133,9 +133,12 @@ begin
     and to_regclass('public.agg_sales_minute_' || suffix) is not null then
     return true;
   end if;
+  -- One creator at a time. Taking the defaults' locks also brings this session's view of the
+  -- catalog up to date (an advisory lock does not), so a partition another session has just
+  -- created is seen below.
   perform pg_advisory_xact_lock(7347002);
+  lock table sales_default, agg_sales_minute_default in access exclusive mode;
   if to_regclass('public.sales_' || suffix) is null then
-    lock table sales_default in access exclusive mode;
     execute format('create table %I (like sales including defaults including constraints)',
       'sales_' || suffix);
     execute format('with moved as (delete from sales_default where sold_at >= $1 and '
@@ -145,7 +148,6 @@ begin
       'sales_' || suffix, first, next);
   end if;
   if to_regclass('public.agg_sales_minute_' || suffix) is null then
-    lock table agg_sales_minute_default in access exclusive mode;
     execute format(
       'create table %I (like agg_sales_minute including defaults including constraints)',
       'agg_sales_minute_' || suffix);

@@ -29,8 +29,9 @@ export async function ensureSaleMonths(sql: Sql, times: Date[]): Promise<void> {
       known.add(month);
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
-      // lock_not_available, deadlock_detected: another session holds the month's default; later.
-      if (code !== "55P03" && code !== "40P01") throw error;
+      // lock_not_available, deadlock_detected: another session holds the month's default;
+      // duplicate_table: another session made the month at that moment. Asked again next time.
+      if (!["55P03", "40P01", "42P07"].includes(code)) throw error;
     }
   }
 }

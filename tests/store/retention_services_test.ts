@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Sale } from "../../lib/core/sale.ts";
-import type { Sql } from "../../lib/infra/db.ts";
+import { connect, type Sql } from "../../lib/infra/db.ts";
 import { applyRetention, retentionState } from "../../lib/store/retention.ts";
 import { loadSnapshot } from "../../lib/store/snapshot.ts";
 import { findDrift, rebuildAggregates } from "../../lib/store/verify.ts";
@@ -208,6 +208,39 @@ Deno.test("retention dropping a month while a consumer writes to it and to this 
     assert.deepEqual({ ...left }, { n: 100, recent: true });
     assert.deepEqual(await findDrift(db.sql), []);
   } finally {
+    await db.close();
+  }
+});
+
+Deno.test("consumers writing the first sales of a month at once each get its partitions, made once", async () => {
+  const db = await createTestDatabase();
+  // Six clients stand for six consumer processes, each asking for the month on its own.
+  const clients = Array.from({ length: 6 }, () => connect(db.url, { max: 2 }));
+  try {
+    const list = validSales(sampleRecords(120, 35));
+    for (const [round, month] of [Date.UTC(2003, 3, 9), Date.UTC(2003, 4, 9)].entries()) {
+      const results = await Promise.all(clients.map((sql, p) =>
+        writeBatch(
+          sql,
+          batch(
+            list.filter((_, i) => i % 12 === p + round * 6),
+            (i) => new Date(month + i * 60_000),
+            p + round * 6,
+            null,
+          ),
+        )
+      ));
+      assert.equal(results.reduce((n, r) => n + r.inserted, 0), 60);
+    }
+    const rows = await db.sql`
+      select tableoid::regclass::text as part, count(*)::int as n from sales group by 1 order by 1`;
+    assert.deepEqual(rows.map((r) => [r.part, r.n]), [["sales_2003_04", 60], [
+      "sales_2003_05",
+      60,
+    ]]);
+    assert.deepEqual(await findDrift(db.sql), []);
+  } finally {
+    await Promise.all(clients.map((sql) => sql.end({ timeout: 5 })));
     await db.close();
   }
 });
