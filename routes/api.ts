@@ -5,7 +5,8 @@
  * ?tz= and ?state=&category=&card=&product=; the answer names the minutes it covers. With
  * ?format=csv both answer a CSV file of the same figures instead. Read from a replica, the summary
  * says how far behind its primary it is (`replica`), and `stale` is true while the replica is
- * unreachable (the last good numbers), behind or cut off from the primary.
+ * unreachable (the last good numbers), behind or cut off from the primary. `retention` says what
+ * `deno task retention` keeps and whether the selection's figures hold every sale it covers.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -28,6 +29,7 @@ import {
   breakdown,
   customerView,
   productView,
+  retentionView,
   summarize,
   type Summary,
 } from "../views/shared/figures.ts";
@@ -225,6 +227,7 @@ export function apiRoutes(deps: DashboardDeps): Hono {
         asOf: snapshot.asOf.toISOString(),
         stale: (problem ?? lagging) !== null,
         problem: problem ?? lagging,
+        retention: retentionView(snapshot.retention, snapshot.selection),
         ...replica,
       });
     })

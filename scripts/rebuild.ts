@@ -8,6 +8,8 @@ const USAGE = `Usage: deno task rebuild
 
 Replaces the aggregate tables and totals with a GROUP BY over \`sales\`, atomically.
 Running consumers wait for it and then go on; the rejected and duplicate counters are kept.
+After \`deno task retention\` dropped months, the all-time aggregates add the figures retired with
+them, and the per-minute figures before the first moment kept stay as they are.
 Exit status: 0 rebuilt; 1 PostgreSQL cannot be reached or refused (one sentence naming the
 setting to fix; the aggregates are as they were); 2 bad usage.`;
 

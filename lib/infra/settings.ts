@@ -42,6 +42,7 @@ export const TASKS = [
   "test",
   "verify",
   "rebuild",
+  "retention",
   "bench",
   "bench:write",
   "bench:reports",
@@ -426,6 +427,23 @@ function localPort(name: string, text: string): number {
   return port;
 }
 
+/** The longest retention SALES_RETENTION takes: 100 years, in days. */
+const MAX_RETENTION_DAYS = 36_500;
+
+/** How long sales are kept: whole days from 1 to 36500, written with a `d` (`400d`). */
+function retentionDays(name: string, text: string): number {
+  const match = /^([0-9]{1,5})d$/.exec(text);
+  const days = match ? Number(match[1]) : NaN;
+  if (!(days >= 1 && days <= MAX_RETENTION_DAYS)) {
+    throw new ConfigError(
+      `${name} must be whole days from 1 to ${MAX_RETENTION_DAYS} written like 400d, got "${
+        [...text].slice(0, 40).join("").replace(/[^\x20-\x7e]/g, "?")
+      }"`,
+    );
+  }
+  return days;
+}
+
 // --- the table ----------------------------------------------------------------------------------
 
 /** The tasks that talk to Kafka with the project's security settings. */
@@ -449,6 +467,7 @@ const DATABASE_OWNERS = [
   "test",
   "verify",
   "rebuild",
+  "retention",
   "unstick",
 ] as const;
 
@@ -656,6 +675,18 @@ export const SETTINGS = {
       "name (verify-full)",
     group: "postgres",
     tasks: DATABASE_OWNERS,
+  }),
+  salesRetention: setting({
+    env: "SALES_RETENTION",
+    flag: "retention",
+    whenUnset: "keep everything",
+    empty: "unset",
+    parse: retentionDays,
+    help: "how long sales are kept in detail, in whole days like 400d: `deno task retention` " +
+      "drops each month of `sales` and of the minute log once all of it is older; all-time " +
+      "figures stay",
+    group: "postgres",
+    tasks: ["retention"],
   }),
   host: setting({
     env: "HOST",

@@ -4,6 +4,7 @@ import type { Sql } from "../infra/db.ts";
 import { minuteOf } from "./write_batch.ts";
 import { type StuckPartition, stuckPartitions } from "./stuck_partitions.ts";
 import { type ReplicaStatus, type ReplicaWatch, selectReplicaStatus } from "./replica.ts";
+import { type RetentionState, retentionState } from "./retention.ts";
 import {
   type OffsetRow,
   type RecentSaleRow,
@@ -59,6 +60,8 @@ export interface Snapshot extends SelectionFigures {
   stuck: StuckPartition[];
   /** how far behind its primary the server read is, when it is a read replica (else null) */
   replica?: ReplicaStatus | null;
+  /** what retention dropped: the selection's figures from the minute log start at its keptFrom */
+  retention?: RetentionState;
 }
 
 /** Which consumer group and topic the freshness panel follows. */
@@ -137,15 +140,17 @@ export async function loadSnapshot(
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
     const everything = isEverything(sel);
-    const [figures, previous, series, recent, offsets, stuck, replica] = await Promise.all([
-      everything ? allTimeFigures(t, sel, now) : selectSelection(t, sel, now, TOP_N),
-      previousPeriod(t, sel, now),
-      selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
-      selectRecentSales(t, sel, TOP_N),
-      selectOffsets(t, source.groupId, source.topic),
-      stuckPartitions(t, source.groupId, source.topic),
-      selectReplicaStatus(t, source.replicaWatch),
-    ]);
+    const [figures, previous, series, recent, offsets, stuck, replica, retention] = await Promise
+      .all([
+        everything ? allTimeFigures(t, sel, now) : selectSelection(t, sel, now, TOP_N),
+        previousPeriod(t, sel, now),
+        selectSeries(t, sel, window.fromMinute, window.toMinute, window.stepMinutes),
+        selectRecentSales(t, sel, TOP_N),
+        selectOffsets(t, source.groupId, source.topic),
+        stuckPartitions(t, source.groupId, source.topic),
+        selectReplicaStatus(t, source.replicaWatch),
+        retentionState(t),
+      ]);
     const { totals, categories, states, cities, cards, customers, products } = figures;
     if (!everything) totals.last_sale_at = recent[0]?.sold_at ?? null;
     return {
@@ -164,6 +169,7 @@ export async function loadSnapshot(
       offsets,
       stuck,
       replica,
+      retention,
     };
   });
 }

@@ -1,5 +1,11 @@
-/** Recomputes every aggregate from `sales` and reports drift; rebuilds the aggregates from `sales`. */
+/**
+ * Recomputes every aggregate from `sales` and reports drift; rebuilds the aggregates from `sales`.
+ * Under retention (lib/store/retention.ts) `sales` holds the months kept: the all-time aggregates
+ * equal a GROUP BY over them plus the figures retired with the dropped months (agg_retired), and
+ * the per-minute counters are compared and rebuilt from the horizon on only.
+ */
 import type { Sql } from "../infra/db.ts";
+import { horizonMinute, retentionState } from "./retention.ts";
 
 /** One aggregate row that differs from a GROUP BY over `sales`. */
 export interface Drift {
@@ -18,13 +24,16 @@ function saleKeys(sql: Sql) {
   from sales s`;
 }
 
-/** Each aggregate of the partitions and the columns that key it (all derived from saleKeys). */
+/**
+ * Each aggregate of the partitions and the columns that key it (all derived from saleKeys); the
+ * all-time ones name their kind of retired figures (`retired`: its key column).
+ */
 const AGGREGATES = [
-  { table: "agg_category", keys: ["part", "category_id"] },
-  { table: "agg_product", keys: ["part", "product_id"] },
-  { table: "agg_city", keys: ["part", "city_id"] },
-  { table: "agg_card", keys: ["part", "card_id"] },
-  { table: "agg_customer", keys: ["customer_id", "part"] },
+  { table: "agg_category", keys: ["part", "category_id"], retired: "category" },
+  { table: "agg_product", keys: ["part", "product_id"], retired: "product" },
+  { table: "agg_city", keys: ["part", "city_id"], retired: "city" },
+  { table: "agg_card", keys: ["part", "card_id"], retired: "card" },
+  { table: "agg_customer", keys: ["customer_id", "part"], retired: "customer" },
   { table: "agg_minute", keys: ["minute", "part"] },
   {
     table: "agg_sales_minute",
@@ -41,23 +50,65 @@ const AGGREGATES = [
   },
 ] as const;
 
-/** The GROUP BY over `sales` that an aggregate table must equal (fixed text, no input). */
-function expectedOf(sql: Sql, keys: readonly string[]) {
+/**
+ * The GROUP BY over `sales` that an aggregate table must equal (fixed text, no input): plus the
+ * figures of the dropped months of kind `retired` (keyed by `part` and the other key), if given.
+ */
+function expectedOf(sql: Sql, keys: readonly string[], retired?: string) {
+  const k = sql(keys as string[]);
+  if (retired === undefined) {
+    return sql`
+      select ${k}, count(*) as sales_count, sum(price_cents) as revenue_cents,
+        sum(cost_cents) as cost_cents
+      from (${saleKeys(sql)}) k
+      group by ${k}`;
+  }
+  const key = keys.find((name) => name !== "part")!;
   return sql`
-    select ${sql(keys as string[])}, count(*) as sales_count, sum(price_cents) as revenue_cents,
-      sum(cost_cents) as cost_cents
-    from (${saleKeys(sql)}) k
-    group by ${sql(keys as string[])}`;
+    select ${k}, sum(sales_count)::bigint as sales_count,
+      sum(revenue_cents)::bigint as revenue_cents, sum(cost_cents)::bigint as cost_cents
+    from (
+      select ${k}, count(*) as sales_count, sum(price_cents) as revenue_cents,
+        sum(cost_cents) as cost_cents
+      from (${saleKeys(sql)}) k
+      group by ${k}
+      union all
+      select ${k}, sales_count, revenue_cents, cost_cents
+      from (select part, key_id as ${sql(key)}, sales_count, revenue_cents, cost_cents
+        from agg_retired where kind = ${retired}) r
+    ) e
+    group by ${k}`;
 }
 
-/** What an aggregate table holds per key (the minute log may hold a key in several rows). */
-function storedOf(sql: Sql, table: string, keys: readonly string[]) {
+/**
+ * What an aggregate table holds per key (the minute log may hold a key in several rows); from
+ * `fromMinute` on when given (the per-minute counters before the horizon have no sales to compare).
+ */
+function storedOf(sql: Sql, table: string, keys: readonly string[], fromMinute: number | null) {
   return sql`
     select ${sql(keys as string[])}, sum(sales_count) as sales_count,
       sum(revenue_cents) as revenue_cents, sum(cost_cents) as cost_cents
     from ${sql(table)}
+    ${fromMinute === null ? sql`` : sql`where minute >= ${fromMinute}`}
     group by ${sql(keys as string[])}
     having sum(sales_count) > 0`;
+}
+
+/** The minutes compared for `table`: agg_minute's from the horizon on; all of any other. */
+function fromMinuteOf(table: string, horizon: number | null): number | null {
+  return table === "agg_minute" ? horizon : null;
+}
+
+/**
+ * The GROUP BY that `table` must equal, limited like storedOf() (sales of the default partition
+ * that arrived after their month was dropped are filed before the horizon: not compared there).
+ */
+function expectedFor(sql: Sql, table: string, keys: readonly string[], horizon: number | null) {
+  const aggregate = AGGREGATES.find((a) => a.table === table)!;
+  const from = fromMinuteOf(table, horizon);
+  const retired = "retired" in aggregate ? aggregate.retired : undefined;
+  if (from === null) return expectedOf(sql, keys, retired);
+  return sql`select * from (${expectedOf(sql, keys, retired)}) x where minute >= ${from}`;
 }
 
 /** Compares every aggregate table and the totals with `sales`; an empty list means no drift. */
@@ -77,13 +128,15 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
       expected: "every sale's city_id and card_id naming its own city and card company",
     });
   }
+  const horizon = horizonMinute(await retentionState(sql));
   for (const { table, keys } of AGGREGATES) {
     const rows = await sql`
       select ${sql(keys as unknown as string[])},
         a.sales_count::text as a_count, a.revenue_cents::text as a_revenue,
         a.cost_cents::text as a_cost, e.sales_count::text as e_count,
         e.revenue_cents::text as e_revenue, e.cost_cents::text as e_cost
-      from (${storedOf(sql, table, keys)}) a full join (${expectedOf(sql, keys)}) e
+      from (${storedOf(sql, table, keys, fromMinuteOf(table, horizon))}) a
+        full join (${expectedFor(sql, table, keys, horizon)}) e
         using (${sql(keys as unknown as string[])})
       where (a.sales_count, a.revenue_cents, a.cost_cents)
         is distinct from (e.sales_count, e.revenue_cents, e.cost_cents)
@@ -95,9 +148,15 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
       a.cost_cents::text as a_cost, e.sales_count::text as e_count,
       e.revenue_cents::text as e_revenue, e.cost_cents::text as e_cost
     from agg_totals a full join (
-      select part, count(*) as sales_count, sum(price_cents) as revenue_cents,
+      select part, sum(sales_count) as sales_count, sum(revenue_cents) as revenue_cents,
         sum(cost_cents) as cost_cents
-      from (${saleKeys(sql)}) k group by part) e using (part)
+      from (
+        select part, count(*) as sales_count, sum(price_cents) as revenue_cents,
+          sum(cost_cents) as cost_cents
+        from (${saleKeys(sql)}) k group by part
+        union all
+        select part, sales_count, revenue_cents, cost_cents from agg_retired where kind = 'total'
+      ) k group by part) e using (part)
     where (coalesce(a.sales_count, 0), coalesce(a.revenue_cents, 0), coalesce(a.cost_cents, 0))
       is distinct from (coalesce(e.sales_count, 0), coalesce(e.revenue_cents, 0),
         coalesce(e.cost_cents, 0))`;
@@ -141,7 +200,28 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
     });
   }
   drift.push(...await findDanglingReferences(sql));
+  drift.push(...await findIdMismatches(sql));
   return drift;
+}
+
+/**
+ * Sales without their row in `sale_ids` (or filed under another time there), and ids without
+ * their sale: the de-duplication and the sales kept must agree exactly.
+ */
+async function findIdMismatches(sql: Sql): Promise<Drift[]> {
+  const rows = await sql`
+    select coalesce(s.sale_id, i.sale_id) as sale_id, s.sold_at as sale_at, i.sold_at as id_at
+    from sales s full join sale_ids i on i.sale_id = s.sale_id
+    where s.sale_id is null or i.sale_id is null or s.sold_at <> i.sold_at
+    limit 100`;
+  return rows.map((r) => ({
+    table: "sale_ids",
+    key: String(r.sale_id),
+    stored: r.id_at === null ? "no id row" : `id filed at ${(r.id_at as Date).toISOString()}`,
+    expected: r.sale_at === null
+      ? "no id without its sale"
+      : `id filed at ${(r.sale_at as Date).toISOString()} (the sale's)`,
+  }));
 }
 
 /** A drift line from a row holding a_count/a_revenue/a_cost and e_count/e_revenue/e_cost. */
@@ -190,11 +270,15 @@ async function findDanglingReferences(sql: Sql): Promise<Drift[]> {
 /**
  * Replaces every aggregate with a GROUP BY over `sales`, atomically; consumers wait meanwhile.
  * The rejected and duplicate counters are kept; the dimension counters go to the lowest partition.
+ * Under retention the all-time aggregates add the retired figures of the dropped months, and the
+ * per-minute figures before the horizon are kept as they are.
  */
 export async function rebuildAggregates(sql: Sql): Promise<void> {
   await sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
-    await t`lock table sales, agg_totals in share row exclusive mode`;
+    await t`lock table sales, agg_totals, agg_retired, sales_retention in share row exclusive mode`;
+    const horizon = horizonMinute(await retentionState(t));
+    const fromHorizon = horizon === null ? t`` : t`where minute >= ${horizon}`;
     await t`
       insert into cities (state, name) select distinct state, city from sales order by 1, 2
       on conflict (state, name) do nothing`;
@@ -206,33 +290,47 @@ export async function rebuildAggregates(sql: Sql): Promise<void> {
       from cities ci, card_companies cc
       where ci.state = s.state and ci.name = s.city and cc.name = s.card_company
         and (s.city_id is distinct from ci.city_id or s.card_id is distinct from cc.card_id)`;
-    for (const { table, keys } of AGGREGATES) {
+    for (const aggregate of AGGREGATES) {
+      const { table, keys } = aggregate;
       if (table === "agg_minute") continue; // it keeps the rejected and duplicate counters
       await t`delete from ${t(table)}`;
       await t`
         insert into ${t(table)} (${t([...keys, "sales_count", "revenue_cents", "cost_cents"])})
-        ${expectedOf(t, keys)}`;
+        ${expectedOf(t, keys, "retired" in aggregate ? aggregate.retired : undefined)}`;
     }
-    await t`update agg_minute set sales_count = 0, revenue_cents = 0, cost_cents = 0`;
+    await t`update agg_minute set sales_count = 0, revenue_cents = 0, cost_cents = 0 ${fromHorizon}`;
     await t`
       insert into agg_minute as a (minute, part, sales_count, revenue_cents, cost_cents)
-      ${expectedOf(t, ["minute", "part"])}
+      select * from (${expectedOf(t, ["minute", "part"])}) e ${fromHorizon}
       on conflict (minute, part) do update set sales_count = excluded.sales_count,
         revenue_cents = excluded.revenue_cents, cost_cents = excluded.cost_cents`;
-    await t`delete from agg_minute where sales_count = 0 and rejected = 0 and duplicates = 0`;
+    await t`
+      delete from agg_minute
+      where sales_count = 0 and rejected = 0 and duplicates = 0 and time_ahead = 0
+        and time_too_old = 0`;
     await t`
       insert into agg_totals (part)
-      select distinct source_partition from sales on conflict (part) do nothing`;
+      select distinct source_partition from sales
+      union select part from agg_retired
+      on conflict (part) do nothing`;
     await t`
       update agg_totals a set
         sales_count = coalesce(e.sales_count, 0), revenue_cents = coalesce(e.revenue_cents, 0),
-        cost_cents = coalesce(e.cost_cents, 0), last_sale_at = e.last_sale_at,
+        cost_cents = coalesce(e.cost_cents, 0), last_sale_at = coalesce(e.last_sale_at, b.last_sale_at),
         customers = 0, products = 0, categories = 0, updated_at = now()
       from agg_totals b left join (
-        select source_partition as part, count(*) as sales_count,
-          sum(sale_price * 100)::bigint as revenue_cents,
-          sum(cost_price * 100)::bigint as cost_cents, max(sold_at) as last_sale_at
-        from sales group by 1) e using (part)
+        select part, sum(sales_count)::bigint as sales_count,
+          sum(revenue_cents)::bigint as revenue_cents, sum(cost_cents)::bigint as cost_cents,
+          max(last_sale_at) as last_sale_at
+        from (
+          select source_partition as part, count(*) as sales_count,
+            sum((sale_price * 100)::bigint) as revenue_cents,
+            sum((cost_price * 100)::bigint) as cost_cents, max(sold_at) as last_sale_at
+          from sales group by 1
+          union all
+          select part, sales_count, revenue_cents, cost_cents, null
+          from agg_retired where kind = 'total'
+        ) k group by part) e using (part)
       where a.part = b.part`;
     await t`insert into agg_totals (part) select 0 where not exists (select 1 from agg_totals)`;
     await t`delete from agg_customer_leaders`;

@@ -1,9 +1,9 @@
 /**
  * writeBatch(): the only code that writes sales to PostgreSQL. Per batch and partition: the
- * dimension rows in a short transaction of their own (idempotent), then one transaction that
- * moves the offset, inserts the new sales and adds exactly those to the partition's aggregate
- * rows (totals; per minute; by category, product, city, card company and customer; the minute
- * log).
+ * dimension rows in a short transaction of their own (idempotent), the month partitions its sales
+ * need (asked once per month), then one transaction that moves the offset, inserts the new sales
+ * and adds exactly those to the partition's aggregate rows (totals; per minute; by category, product,
+ * city, card company and customer; the minute log).
  */
 import { cardFingerprint, contentHash } from "../core/hashing.ts";
 import type { Sale } from "../core/sale.ts";
@@ -13,6 +13,7 @@ import { cardHashSecret } from "../infra/secret.ts";
 import { dimensionIds, type SaleIds } from "./dimensions.ts";
 import { intArray, textArray } from "./pg_arrays.ts";
 import { type OffsetMove, storeOffset } from "./offsets.ts";
+import { ensureSaleMonths } from "./sale_partitions.ts";
 
 /** A decoded sale with where it came from on Kafka. */
 export interface SourcedSale {
@@ -65,6 +66,7 @@ export async function writeBatch(
   const ids = unique.length > 0
     ? await dimensionIds(sql, input.partition, unique.map((x) => x.sale))
     : [];
+  await ensureSaleMonths(sql, unique.map((x) => x.soldAt));
   return await sql.begin(async (tx) => {
     const t = tx as unknown as Sql;
     // First, so a consumer that lost the partition stops here, before any work.
@@ -211,18 +213,24 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
              cost_cents, card_company, card_last4, card_fingerprint, card_exp_month,
              card_exp_year, street, city, state, zipcode, sold_at, source_offset, content_hash)
     ),
+    -- The de-duplication: an id is stored once across every month kept (sql/0012).
+    ids as (
+      insert into sale_ids (sale_id, sold_at, content_hash)
+      select sale_id, sold_at, content_hash from input
+      order by sale_id
+      on conflict (sale_id) do nothing
+      returning sale_id
+    ),
     ins as (
       insert into sales (sale_id, customer_id, product_id, category_id, city_id, card_id,
         sale_price, cost_price, card_company, card_last4, card_fingerprint, card_exp_month,
-        card_exp_year, street, city, state, zipcode, sold_at, source_partition, source_offset,
-        content_hash)
+        card_exp_year, street, city, state, zipcode, sold_at, source_partition, source_offset)
       select sale_id, customer_id, product_id, category_id, city_id, card_id,
         price_cents::numeric / 100, cost_cents::numeric / 100, card_company, card_last4,
         card_fingerprint, card_exp_month, card_exp_year, street, city, state, zipcode, sold_at,
-        ${partition}, source_offset, content_hash
+        ${partition}, source_offset
       from input
-      order by sale_id
-      on conflict (sale_id) do nothing
+      where sale_id in (select sale_id from ids)
       returning customer_id, category_id, product_id, city_id, card_id, state, sold_at,
         sale_price, cost_price
     ),
@@ -312,8 +320,8 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
       -- Only when some sale was not inserted: the rows stored before this statement.
       (select coalesce(json_object_agg(s.sale_id, encode(s.content_hash, 'hex')), '{}')
         from input i
-        join sales s using (sale_id)
-        where (select count(*) from ins) < ${sales.length}) as existing_hashes`;
+        join sale_ids s using (sale_id)
+        where (select count(*) from ids) < ${sales.length}) as existing_hashes`;
   const existing = new Map(Object.entries(row!.existing_hashes as Record<string, string>));
   if (row!.inserted + existing.size !== sales.length) {
     throw new Error(

@@ -294,6 +294,11 @@ const BAD: Record<string, {
     value: "/nonexistent/ca.crt",
     says: "NAME=/nonexistent/ca.crt cannot be read",
   },
+  SALES_RETENTION: {
+    task: "retention",
+    value: "400",
+    says: 'NAME must be whole days from 1 to 36500 written like 400d, got "400"',
+  },
   HOST: { task: "serve", value: " ", says: "NAME is empty; " },
   PORT: { task: "demo", value: "http", says: 'NAME must be a whole number above 0, got "http"' },
   DASHBOARD_TIME_ZONE: {
@@ -490,3 +495,40 @@ Deno.test("kafkaVersionList() reads a comma-separated list of releases, empty in
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(CERT));
+
+Deno.test("SALES_RETENTION takes whole days like 400d and refuses anything else in one sentence", () => {
+  assert.equal(readSetting("salesRetention", {}), undefined, "unset: keep everything");
+  assert.equal(readSetting("salesRetention", { SALES_RETENTION: "" }), undefined);
+  assert.equal(readSetting("salesRetention", { SALES_RETENTION: "400d" }), 400);
+  assert.equal(readSetting("salesRetention", { SALES_RETENTION: " 1d " }), 1);
+  assert.equal(readSetting("salesRetention", {}, { retention: "36500d" }), 36500);
+  const hostile = [
+    "0d",
+    "-1d",
+    "36501d",
+    "400D",
+    "400 d",
+    "1e3d",
+    "0x10d",
+    "400d; drop table sales",
+    "400d\n1d",
+    "\u0661\u0662d", // Arabic-Indic digits
+    "9".repeat(400) + "d",
+    "400days",
+    "P400D",
+    "NaNd",
+  ];
+  for (const value of hostile) {
+    assert.throws(
+      () => readSetting("salesRetention", { SALES_RETENTION: value }),
+      (error: Error) => {
+        assert.ok(error instanceof ConfigError, value);
+        assert.match(error.message, /^SALES_RETENTION must be whole days from 1 to 36500/);
+        assert.ok(!error.message.includes("\n"), "one line");
+        assert.ok(error.message.length < 160, `short: ${error.message}`);
+        return true;
+      },
+      value,
+    );
+  }
+});

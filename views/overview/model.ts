@@ -25,6 +25,7 @@ import {
   customerView,
   type ProductView,
   productView,
+  retentionView,
   summarize,
   type Summary,
 } from "../shared/figures.ts";
@@ -180,6 +181,8 @@ export interface OverviewView {
   csv: { summary: string; product: string; customer: string };
   /** how far behind its primary the read replica read is; null when reading the primary */
   replica: ReplicaView | null;
+  /** a sentence when the selection reaches before the sales retention kept; else null */
+  retention: string | null;
 }
 
 /** What the overview is built from; the same objects give the same page. */
@@ -253,7 +256,22 @@ export function overviewOf(
     productLink: (id) => link({ product: String(id) }),
     csv: { summary: csv("summary"), product: csv("product"), customer: csv("customer") },
     replica: replicaView(s?.replica, state.problem, zone),
+    retention: s ? retentionSentence(s, zone) : null,
   };
+}
+
+/**
+ * "Sales filed before 2025-02-01 00:00 UTC were dropped by retention (kept: 400d): ..." when the
+ * selection's figures reach before the first moment kept; null otherwise.
+ */
+function retentionSentence(snapshot: Snapshot, zone: string): string | null {
+  const view = retentionView(snapshot.retention, snapshot.selection);
+  if (view.selectionComplete || view.oldestKept === null) return null;
+  const kept = new Date(view.oldestKept);
+  const when = `${localDate(kept, zone)} ${zonedShort(kept, zone, false)}`;
+  return `Sales filed before ${when} ${zoneAbbreviation(kept, zone)} ` +
+    `were dropped by retention${view.keep ? ` (kept: ${view.keep})` : ""}: this selection counts ` +
+    "only the sales from then on. All time without filters still counts every sale.";
 }
 
 /** "No sales match State: California, Card: Visa in the last hour." */

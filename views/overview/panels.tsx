@@ -70,6 +70,7 @@ export function KpiPanel({ view }: { view: OverviewView }) {
   return (
     <Polled name="kpis" refresh={view.refresh} class="kpi-panel">
       {view.empty && <p class="empty-state" data-empty-selection>{view.empty}</p>}
+      {view.retention && <p class="retention-note" role="note" data-retention>{view.retention}</p>}
       <div class="kpis">
         <KpiTiles kpis={view.kpis} empty="No data has been read yet." />
       </div>

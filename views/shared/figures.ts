@@ -2,6 +2,8 @@
 import { average, money, percent, subtractMoney } from "../../lib/core/money.ts";
 import { maskEmail } from "../../lib/core/redact.ts";
 import type { CustomerRow, GroupRow, ProductRow, TotalsRow } from "../../lib/store/queries.ts";
+import { reachesPastRetention, type RetentionState } from "../../lib/store/retention.ts";
+import { isEverything, type Selection } from "../../lib/store/selection.ts";
 
 /** The KPI numbers; money as strings with two decimals, counts as numbers. */
 export interface Summary {
@@ -48,6 +50,32 @@ export function summarize(t: TotalsRow): Summary {
     untrustedTimes: { ahead: Number(t.time_ahead), tooOld: Number(t.time_too_old) },
     untrusted: Number(t.time_ahead) + Number(t.time_too_old),
     lastSaleAt: t.last_sale_at ? t.last_sale_at.toISOString() : null,
+  };
+}
+
+/**
+ * What retention keeps, for the API and the page: its setting (`keep`, like "400d"; null: keep
+ * everything), the first moment whose sales are kept (`oldestKept`; null: nothing was dropped),
+ * the de-duplication horizon (`dedupHorizon`: a copy of a sale filed before it, arriving now, is
+ * counted again; the same moment, since ids go with their month) and whether the selection's
+ * figures hold every sale it covers (`selectionComplete`: false when it reads the minute log from
+ * before `oldestKept`; all time without filters reads the all-time figures, which keep them).
+ */
+export interface RetentionView {
+  keep: string | null;
+  oldestKept: string | null;
+  dedupHorizon: string | null;
+  selectionComplete: boolean;
+}
+
+/** The retention part of a snapshot for a selection. */
+export function retentionView(state: RetentionState | undefined, sel: Selection): RetentionView {
+  const kept = state?.keptFrom?.toISOString() ?? null;
+  return {
+    keep: state?.keep ?? null,
+    oldestKept: kept,
+    dedupHorizon: kept,
+    selectionComplete: !reachesPastRetention(state, { ...sel, everything: isEverything(sel) }),
   };
 }
 
