@@ -15,6 +15,9 @@ import { ConfigError, positiveInt } from "./lib/infra/settings.ts";
 import { claimCardHashKey } from "./lib/store/card_hash_key.ts";
 import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
 import { postgresTimeouts } from "./lib/consume/session.ts";
+import { consumerMetrics } from "./lib/consume/metrics.ts";
+import { kafkaEndOffsets } from "./lib/consume/lag.ts";
+import { createRegistry, type MetricsServer, serveMetrics } from "./lib/infra/metrics_server.ts";
 
 const USAGE = `Usage: deno task consume [--concurrency N] [--session-timeout S] [--quiet]
 
@@ -31,7 +34,10 @@ even when Kafka or PostgreSQL does not answer); also during start-up.
 Exit status: 0 stopped by SIGINT/SIGTERM; 1 Kafka or PostgreSQL unreachable or refusing at start,
 or kafkajs gave up; 2 bad settings.
   --concurrency N   partitions processed at the same time (default 2)
-  --quiet           no line per batch`;
+  --quiet           no line per batch
+
+Operations: /metrics (Prometheus), /healthz and /readyz on METRICS_HOST:METRICS_PORT
+(127.0.0.1:9464; 0: none).`;
 
 /** postgres.js' wait before a connection that dropped connects again, in seconds. */
 const RECONNECT_WAIT_S = 0.25;
@@ -68,10 +74,14 @@ if (import.meta.main) {
   let starting: Promise<RunningConsumer> | undefined;
   let running: RunningConsumer | undefined;
   let shuttingDown = false;
+  let closeEndOffsets = () => Promise.resolve();
   const stopRunning = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    void shutdown(running!, sql!, signal, remainingMs);
+    void shutdown(running!, sql!, signal, remainingMs, async () => {
+      await closeEndOffsets();
+      await metricsServer?.close();
+    });
   };
   const onSignal = (signal: string) => {
     if (signalled) return;
@@ -86,6 +96,25 @@ if (import.meta.main) {
   /** Waits for a start-up step, unless a stop is asked for first. */
   const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, stopRequested]);
 
+  // The operations port first: a busy port is a bad setting, refused before anything is touched.
+  const registry = createRegistry(true);
+  let ready: ReturnType<typeof consumerMetrics> | undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== 0) {
+    try {
+      metricsServer = serveMetrics({
+        hostname: config.metricsHost,
+        port: config.metricsPort,
+        registry,
+        readiness: () => ready?.readiness() ?? Promise.resolve("starting: connecting"),
+        setting: "METRICS_PORT",
+      });
+    } catch (error) {
+      console.error(`error: ${(error as Error).message}`);
+      Deno.exit(2);
+    }
+  }
+
   try {
     console.log(
       `starting: ${what} from Kafka at ${config.kafkaBrokers.join(",")} into PostgreSQL at ${
@@ -99,7 +128,7 @@ if (import.meta.main) {
     // postgres.js' own wait before reconnecting grows to 10-20 s and is shared by the client's
     // connections, which would hold the catch-up back well after the server answers again.
     const clientOptions = {
-      max: concurrency + 1,
+      max: concurrency + 2, // one more for the metrics' and readiness' queries
       connection: postgresTimeouts(sessionTimeout),
       backoff: () => RECONNECT_WAIT_S,
     };
@@ -125,7 +154,16 @@ if (import.meta.main) {
         () => ensureTopic(kafka, config.salesTopic, config.partitions),
       ),
     );
+    const endOffsets = kafkaEndOffsets(kafka, config.salesTopic);
+    closeEndOffsets = () => endOffsets.close();
+    ready = consumerMetrics(registry, {
+      sql: db,
+      groupId: config.groupId,
+      topic: config.salesTopic,
+      endOffsets,
+    });
     starting = startConsumer({
+      observer: ready.observer,
       kafka,
       sql: db,
       topic: config.salesTopic,
@@ -146,6 +184,7 @@ if (import.meta.main) {
       },
     });
     running = await step(starting);
+    ready.started();
   } catch (error) {
     if (error instanceof StopRequested) {
       // The consumer may be joining its group: let it, and leave again, within the time left.
@@ -177,9 +216,11 @@ async function shutdown(
   sql: Sql,
   signal: string,
   remainingMs: () => number,
+  closeOthers: () => Promise<void>,
 ): Promise<never> {
   console.log(`${signal}: finishing the current batch, then stopping`);
   const finished = await bounded(consumer.stop().then(() => true), remainingMs());
+  await bounded(closeOthers(), Math.min(1_000, remainingMs()));
   await bounded(sql.end({ timeout: Math.max(0, remainingMs() - 500) / 1000 }), remainingMs());
   const s = consumer.stats;
   if (!finished) {

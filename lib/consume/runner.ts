@@ -42,6 +42,28 @@ export interface ConsumerOptions {
    * CONSUMER_CLOCK_TOLERANCE's); see lib/core/sale_time.ts
    */
   clockToleranceMs?: number;
+  /** told each stored batch, each rebalance and each change of the stuck partitions (metrics) */
+  observer?: ConsumerObserver;
+}
+
+/** What a stored batch did to its messages, for metrics. */
+export interface BatchOutcome {
+  inserted: number;
+  duplicates: number;
+  /** messages refused: bad data, or a sale_id stored with other content */
+  rejected: number;
+  /** of those, written to the dead-letter topic */
+  deadLettered: number;
+  /** from the start of the batch's handling to its commit, in seconds */
+  seconds: number;
+}
+
+/** Told what the consumer does; each call must be cheap (it runs on the batch path). */
+export interface ConsumerObserver {
+  batch(outcome: BatchOutcome): void;
+  rebalance(): void;
+  /** the partitions stopped at an undecodable batch, after each change */
+  stuck(partitions: number[]): void;
 }
 
 /** A running consumer; `stop()` finishes the batch in hand, commits it and disconnects. */
@@ -106,18 +128,22 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     log(`consumer stopped after a non-retriable error: ${payload.error.message}`);
     options.onFatal?.(payload.error);
   });
+  const observer = options.observer;
   consumer.on(consumer.events.GROUP_JOIN, () => {
+    observer?.rebalance();
     // Assignment may have changed: forget cached offsets, read them again from PostgreSQL.
     expected.clear();
     seekedTo.clear();
     // A partition still ours brings its undecodable batch back and is paused again (logged once).
     for (const partition of stuck.keys()) consumer.resume([{ topic, partitions: [partition] }]);
     stuck.clear();
+    observer?.stuck([]);
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
 
   const handleBatch = async (payload: EachBatchPayload) => {
+    const startedAt = performance.now();
     const { batch, resolveOffset } = payload;
     const partition = batch.partition;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
@@ -152,7 +178,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     const good = poisonAt < 0 ? messages : messages.slice(0, poisonAt);
     if (good.length > 0) {
       const goodLast = poisonAt < 0 ? last : good[good.length - 1]!.offset;
-      if (!await writeMessages(payload, from, good, goodLast)) return;
+      if (!await writeMessages(payload, from, good, goodLast, startedAt)) return;
     }
     if (poisonAt >= 0) await stopAtUndecodable(payload, messages[poisonAt]!);
   };
@@ -163,6 +189,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     from: string | null,
     messages: KafkaMessage[],
     last: string,
+    startedAt: number,
   ): Promise<boolean> => {
     const { resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
     const partition = payload.batch.partition;
@@ -206,6 +233,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
       );
       resolveOffset(last);
       await commitOffsetsIfNecessary();
+      const refused = letters.length + result.conflicts.length;
+      observer?.batch({
+        inserted: result.inserted,
+        duplicates: result.duplicates,
+        rejected: refused,
+        deadLettered: refused,
+        seconds: (performance.now() - startedAt) / 1000,
+      });
       await heartbeat();
       return true;
     } catch (error) {
@@ -230,6 +265,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     const range = { from: marker.offset, to: batch.lastOffset, reason: batch.reason };
     consumer.pause([{ topic, partitions: [partition] }]);
     stuck.set(partition, range);
+    observer?.stuck([...stuck.keys()]);
     await retrying(
       () =>
         markStuck(sql, {
@@ -264,6 +300,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     for (const partition of [...stuck.keys()]) {
       if (marked.has(partition)) continue;
       stuck.delete(partition);
+      observer?.stuck([...stuck.keys()]);
       expected.delete(partition);
       seekedTo.delete(partition);
       const offset = stored.get(partition);

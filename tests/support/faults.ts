@@ -38,7 +38,8 @@ export class ConsumerProcess {
         ...(quiet ? ["--quiet"] : []),
         ...(extras.args ?? []),
       ],
-      ...(extras.env ? { env: extras.env } : {}),
+      // no operations port unless the test gives it one (9464 may be held by another consumer)
+      env: { METRICS_PORT: "0", ...extras.env },
       stdout: "piped",
       stderr: "piped",
     }).spawn();

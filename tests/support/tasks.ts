@@ -17,7 +17,8 @@ export async function runScript(
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}${script}`, ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
+    // No consumer of a test holds the operations port 9464 unless the test gives it one.
+    env: { NO_COLOR: "1", METRICS_PORT: "0", ...env },
     ...(stdin === undefined ? {} : { stdin: "piped" as const }),
     stdout: "piped",
     stderr: "piped",

@@ -49,7 +49,7 @@ async function failedStart(url: string, args: string[], env: Record<string, stri
       url,
       ...args,
     ],
-    env: { NO_COLOR: "1", ...env },
+    env: { NO_COLOR: "1", METRICS_PORT: "0", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();

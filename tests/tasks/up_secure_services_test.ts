@@ -102,6 +102,7 @@ class Child {
         HOME: Deno.env.get("HOME") ?? "",
         NO_COLOR: "1",
         REPORTS_METRICS_PORT: "0",
+        METRICS_PORT: "0",
         ...env,
       },
       stdin: "null",
