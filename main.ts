@@ -10,6 +10,10 @@ import { createReplicaWatch } from "./lib/store/replica.ts";
 import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
 import { createApp } from "./routes/app.ts";
 import type { DashboardDeps } from "./routes/deps.ts";
+import { dashboardMetrics } from "./routes/operations.ts";
+
+/** The dashboard's PostgreSQL connections. */
+const POOL_SIZE = 4;
 
 /** The running collaborators of a server process, and how to close them. */
 interface Services {
@@ -31,8 +35,9 @@ async function openServices(
 ): Promise<Services> {
   const timeZone = config.dashboardTimeZone;
   const log = (line: string) => console.error(line);
+  const metrics = dashboardMetrics({ processMetrics: true, poolSize: POOL_SIZE });
   const sql = await connectService(config.database, "dashboard", {
-    max: 4,
+    max: POOL_SIZE,
     connect_timeout: 3,
     connection: { application_name: "sales-dashboard", statement_timeout: 5_000 },
   }, log);
@@ -41,13 +46,15 @@ async function openServices(
     topic: config.salesTopic,
     replicaWatch: createReplicaWatch(),
   };
-  const stores = createSnapshotStores((spec) => loadSnapshot(sql, source, spec));
+  const stores = createSnapshotStores((spec) =>
+    metrics.timeQuery("snapshot", () => loadSnapshot(sql, source, spec))
+  );
   await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity); // a bad CA fails now, not later
   const kafka = createDashboardKafka(config.kafkaBrokers, config.kafkaSecurity);
   const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
   const reports = kafkaReports(kafka, reportPrefix, { log });
   return {
-    deps: { sql, stores, endOffsets, reports, token, timeZone },
+    deps: { sql, stores, endOffsets, reports, token, timeZone, metrics },
     async close() {
       await reports.close();
       await endOffsets.close();
@@ -62,7 +69,9 @@ const USAGE = `Usage: deno task serve [--host HOST] [--port PORT] [--prefix P]
 Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag) and, at
 /kafka, the current values of the report topics that \`deno task reports\` keeps.
 JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer|product}[?limit=N],
-each also as CSV with ?format=csv; GET /api/reports (every report topic's current rows).`;
+each also as CSV with ?format=csv; GET /api/reports (every report topic's current rows).
+Operations: /metrics (Prometheus; behind DASHBOARD_TOKEN when one is set), /healthz and /readyz
+(never behind it) on the same port.`;
 
 if (import.meta.main) {
   const { config } = parseCli("serve", USAGE, {});
