@@ -15,6 +15,7 @@ import { ConfigError, positiveInt } from "./lib/infra/settings.ts";
 import { claimCardHashKey } from "./lib/store/card_hash_key.ts";
 import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
 import { postgresTimeouts } from "./lib/consume/session.ts";
+import { configureLogging, logger } from "./lib/infra/log.ts";
 import { consumerMetrics } from "./lib/consume/metrics.ts";
 import { kafkaEndOffsets } from "./lib/consume/lag.ts";
 import { createRegistry, type MetricsServer, serveMetrics } from "./lib/infra/metrics_server.ts";
@@ -39,6 +40,9 @@ or kafkajs gave up; 2 bad settings.
 Operations: /metrics (Prometheus), /healthz and /readyz on METRICS_HOST:METRICS_PORT
 (127.0.0.1:9464; 0: none).`;
 
+/** The consumer's log lines (LOG_FORMAT: text or json). */
+const log = logger("consumer");
+
 /** postgres.js' wait before a connection that dropped connects again, in seconds. */
 const RECONNECT_WAIT_S = 0.25;
 
@@ -55,6 +59,7 @@ if (import.meta.main) {
     concurrency: positiveInt("--concurrency", (v.concurrency as string | undefined) ?? "2"),
   }));
   const { concurrency } = options;
+  configureLogging(config.logFormat);
   const sessionTimeout = config.sessionTimeoutMs;
   quietKafkaTimerWarnings();
   const what = `consume ${config.salesTopic} as group ${config.groupId}`;
@@ -110,13 +115,13 @@ if (import.meta.main) {
         setting: "METRICS_PORT",
       });
     } catch (error) {
-      console.error(`error: ${(error as Error).message}`);
+      log.error((error as Error).message);
       Deno.exit(2);
     }
   }
 
   try {
-    console.log(
+    log.info(
       `starting: ${what} from Kafka at ${config.kafkaBrokers.join(",")} into PostgreSQL at ${
         new URL(login.url).host
       }`,
@@ -172,10 +177,10 @@ if (import.meta.main) {
       concurrency,
       sessionTimeoutMs: sessionTimeout,
       clockToleranceMs: config.clockToleranceMs,
-      log: values.quiet ? () => {} : (line) => console.log(line),
-      notice: (line) => console.error(line),
+      log: values.quiet ? () => {} : (line, fields) => log.info(line, fields),
+      notice: (line, fields) => log.warn(line, fields),
       onFatal: (error) => {
-        console.error(
+        log.error(
           `consumer failed: ${
             failureReason(error, config, what)
           }; exiting so a supervisor can restart it`,
@@ -191,18 +196,18 @@ if (import.meta.main) {
       const joined = starting && await bounded(starting.catch(() => undefined), remainingMs());
       if (joined) await bounded(joined.stop(), remainingMs());
       await sql?.end({ timeout: 1 }).catch(() => {});
-      console.log(`${error.message}: stopped during start-up`);
+      log.info(`${error.message}: stopped during start-up`);
       Deno.exit(0);
     }
     const reason = error instanceof KafkaUnreachableError
       ? `${error.message}; start it with \`deno task up\` or check KAFKA_BROKERS (--brokers), ` +
         "or wait longer with KAFKA_CONNECT_TIMEOUT (--timeout)"
       : failureReason(error, config, what);
-    console.error(`Cannot start consumer: ${reason}`);
+    log.error(`Cannot start consumer: ${reason}`);
     await sql?.end({ timeout: 1 }).catch(() => {});
     Deno.exit(error instanceof ConfigError ? 2 : 1); // a wrong card-hash key is a bad setting
   }
-  console.log(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
+  log.info(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
   if (signalled) stopRunning(signalled); // asked for just as the start-up finished
 }
 
@@ -218,21 +223,27 @@ async function shutdown(
   remainingMs: () => number,
   closeOthers: () => Promise<void>,
 ): Promise<never> {
-  console.log(`${signal}: finishing the current batch, then stopping`);
+  log.info(`${signal}: finishing the current batch, then stopping`);
   const finished = await bounded(consumer.stop().then(() => true), remainingMs());
   await bounded(closeOthers(), Math.min(1_000, remainingMs()));
   await bounded(sql.end({ timeout: Math.max(0, remainingMs() - 500) / 1000 }), remainingMs());
   const s = consumer.stats;
   if (!finished) {
-    console.log(
+    log.warn(
       `${signal}: Kafka or PostgreSQL did not let the consumer finish within the session ` +
         `timeout; stopping without it (the batch in hand was not stored and is read again ` +
         `from the offsets stored in PostgreSQL)`,
     );
   }
-  console.log(
+  log.info(
     `stopped: ${s.inserted} sales stored, ${s.duplicates} duplicates, ${s.rejected} rejected, ` +
       `${s.untrustedTimes.ahead + s.untrustedTimes.tooOld} filed at the time they were read`,
+    {
+      inserted: s.inserted,
+      duplicates: s.duplicates,
+      rejected: s.rejected,
+      filed_at_read_time: s.untrustedTimes.ahead + s.untrustedTimes.tooOld,
+    },
   );
   Deno.exit(0);
 }

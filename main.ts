@@ -11,6 +11,10 @@ import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
 import { createApp } from "./routes/app.ts";
 import type { DashboardDeps } from "./routes/deps.ts";
 import { dashboardMetrics } from "./routes/operations.ts";
+import { configureLogging, logger } from "./lib/infra/log.ts";
+
+/** The dashboard's log lines (LOG_FORMAT: text or json). */
+const log = logger("dashboard");
 
 /** The dashboard's PostgreSQL connections. */
 const POOL_SIZE = 4;
@@ -34,13 +38,13 @@ async function openServices(
   reportPrefix = "",
 ): Promise<Services> {
   const timeZone = config.dashboardTimeZone;
-  const log = (line: string) => console.error(line);
+  const say = (line: string) => log.warn(line);
   const metrics = dashboardMetrics({ processMetrics: true, poolSize: POOL_SIZE });
   const sql = await connectService(config.database, "dashboard", {
     max: POOL_SIZE,
     connect_timeout: 3,
     connection: { application_name: "sales-dashboard", statement_timeout: 5_000 },
-  }, log);
+  }, say);
   const source = {
     groupId: config.groupId,
     topic: config.salesTopic,
@@ -51,8 +55,8 @@ async function openServices(
   );
   await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity); // a bad CA fails now, not later
   const kafka = createDashboardKafka(config.kafkaBrokers, config.kafkaSecurity);
-  const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
-  const reports = kafkaReports(kafka, reportPrefix, { log });
+  const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log: say });
+  const reports = kafkaReports(kafka, reportPrefix, { log: say });
   return {
     deps: { sql, stores, endOffsets, reports, token, timeZone, metrics },
     async close() {
@@ -75,6 +79,7 @@ Operations: /metrics (Prometheus; behind DASHBOARD_TOKEN when one is set), /heal
 
 if (import.meta.main) {
   const { config } = parseCli("serve", USAGE, {});
+  configureLogging(config.logFormat);
   const token = config.dashboardToken?.value();
   const reportPrefix = config.reportPrefix;
   quietKafkaTimerWarnings();
@@ -83,7 +88,7 @@ if (import.meta.main) {
     services = await openServices(config, token, reportPrefix);
   } catch (error) {
     const what = `read the end offsets of ${config.salesTopic}`;
-    console.error(`Cannot start dashboard: ${failureReason(error, config, what)}`);
+    log.error(`Cannot start dashboard: ${failureReason(error, config, what)}`);
     Deno.exit(1);
   }
   const controller = new AbortController();
@@ -93,7 +98,7 @@ if (import.meta.main) {
     signal: controller.signal,
     onListen: ({ hostname, port }) => {
       const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
-      console.log(
+      log.info(
         `Dashboard at http://${shown}:${port}/${token ? " (DASHBOARD_TOKEN required)" : ""}`,
       );
     },

@@ -15,6 +15,7 @@ import { markStuck, stuckPartitions } from "../store/stuck_partitions.ts";
 import { type SourcedSale, writeBatch } from "../store/write_batch.ts";
 import { DEFAULT_SESSION_TIMEOUT_MS } from "./session.ts";
 import { DatabaseOutage, isConnectionLoss, outageRetryDelay } from "./outage.ts";
+import type { LogFields } from "../infra/log.ts";
 
 /** What the consumer needs to run. */
 export interface ConsumerOptions {
@@ -30,9 +31,9 @@ export interface ConsumerOptions {
    * `sql`'s sessions should time out with it (postgresTimeouts() of session.ts)
    */
   sessionTimeoutMs?: number;
-  log?: (line: string) => void;
+  log?: (line: string, fields?: LogFields) => void;
   /** lines shown even when batches are not logged: a partition stopped or resumed (default: log) */
-  notice?: (line: string) => void;
+  notice?: (line: string, fields?: LogFields) => void;
   /** called when kafkajs gives up and will not restart the consumer */
   onFatal?: (error: Error) => void;
   /** how often a stuck partition's mark is checked, to resume once it is cleared (default 2 s) */
@@ -86,7 +87,7 @@ export interface ConsumerStats {
 /** Starts consuming; resolves once the consumer has joined its group. */
 export async function startConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, sql, topic, groupId } = options;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? ((line: string, _fields?: LogFields) => console.log(line));
   const notice = options.notice ?? log;
   const outage = new DatabaseOutage(notice, () => renewClient(sql));
   const clockToleranceMs = options.clockToleranceMs ?? settingDefault("clockToleranceMs");
@@ -230,6 +231,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
             letters.length + result.conflicts.length
           } rejected, ` +
           `next offset ${input.nextOffset}`,
+        {
+          partition,
+          messages: messages.length,
+          inserted: result.inserted,
+          duplicates: result.duplicates,
+          rejected: letters.length + result.conflicts.length,
+          next_offset: input.nextOffset,
+        },
       );
       resolveOffset(last);
       await commitOffsetsIfNecessary();

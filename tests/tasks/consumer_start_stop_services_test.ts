@@ -16,6 +16,7 @@ import {
   testKafka,
 } from "../support/services.ts";
 import { OwnPostgres } from "../support/own_postgres.ts";
+import { messages } from "../support/tasks.ts";
 
 /** Waits until the consumer has printed `line` (a regular expression), or fails with its output. */
 async function waitForLine(consumer: ConsumerProcess, line: RegExp, timeoutMs = 60_000) {
@@ -56,8 +57,8 @@ async function failedStart(url: string, args: string[], env: Record<string, stri
   const decoder = new TextDecoder();
   return {
     code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
+    stdout: messages(decoder.decode(out.stdout)),
+    stderr: messages(decoder.decode(out.stderr)),
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -32,6 +32,7 @@ import { centsToDecimal } from "../../lib/core/money.ts";
 import { freePort, sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import { expectedTotals } from "../support/money.ts";
 import { readAllMessages } from "../support/services.ts";
+import { messages } from "../support/tasks.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const KAFKA_PORT = Number(Deno.env.get("SECURE_TEST_KAFKA_PORT") ?? 9492);
@@ -89,7 +90,11 @@ function configOf(user: KafkaUser): Config {
 /** An entrypoint run with only the given settings (nothing inherited but PATH and HOME). */
 class Child {
   readonly #child: Deno.ChildProcess;
-  output = "";
+  /** its output as written; `output` has the messages (without time and level) */
+  raw = "";
+  get output(): string {
+    return messages(this.raw);
+  }
   readonly done: Promise<Deno.CommandStatus>;
 
   constructor(script: string, args: string[], env: Record<string, string>, flags: string[] = []) {
@@ -113,7 +118,7 @@ class Child {
     const piped = Promise.all(
       [this.#child.stdout, this.#child.stderr].map((stream) =>
         stream.pipeThrough(new TextDecoderStream()).pipeTo(
-          new WritableStream({ write: (chunk) => void (this.output += chunk) }),
+          new WritableStream({ write: (chunk) => void (this.raw += chunk) }),
         ).catch(() => {})
       ),
     );
