@@ -6,7 +6,13 @@
  * logging (a script, a test) gets the bare messages, as before. Messages are shown as given: a brace
  * in one is text, never a placeholder.
  */
-import { configureSync, getLogger, type LogLevel, type LogRecord, resetSync } from "@logtape/logtape";
+import {
+  configureSync,
+  getLogger,
+  type LogLevel,
+  type LogRecord,
+  resetSync,
+} from "@logtape/logtape";
 
 /** How lines are written. */
 export type LogFormat = "text" | "json";
