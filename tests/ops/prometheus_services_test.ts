@@ -158,12 +158,14 @@ Deno.test({
         "the consumer's lag to reach 0 on every partition",
       );
       assert.equal(await scalar(base, "sum(sales_consumer_stuck_partitions)"), 0);
-      // The dashboard's requests are measured (Prometheus' own scrapes among them).
-      assert.ok(
-        (await scalar(
-          base,
-          'sum(http_server_request_duration_seconds_count{job="sales-dashboard",route="/metrics",status="200"})',
-        ))! > 0,
+      // The dashboard's requests are measured: Prometheus' own scrapes, by their route.
+      await waitFor(
+        async () =>
+          (await scalar(
+            base,
+            'sum(http_server_request_duration_seconds_count{job="sales-dashboard",route="/metrics",status="200"})',
+          ) ?? 0) > 0,
+        "the dashboard's /metrics requests to be counted",
       );
 
       // Readiness follows the consumer's PostgreSQL.
@@ -176,7 +178,16 @@ Deno.test({
         down!.body,
         /^\{"status":"not ready","reason":"PostgreSQL does not answer \([^"\n]+\)"\}\n$/,
       );
-      await pg.restart();
+      // A server just killed may not start at the first try while its old processes wind down.
+      for (let attempt = 1;; attempt++) {
+        try {
+          await pg.restart();
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+          await new Promise((r) => setTimeout(r, 2_000));
+        }
+      }
       await waitFor(async () => (await get(readyz))?.status === 200, "/readyz 200 again", 30_000);
       assert.equal((await consumer.stop("SIGTERM")).code, 0, consumer.output);
     } finally {
