@@ -2,6 +2,7 @@
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
 import { connectLogin, databaseError, renewingClient, type Sql } from "./lib/infra/db.ts";
 import {
+  createDashboardKafka,
   createKafka,
   ensureTopic,
   KafkaUnreachableError,
@@ -159,7 +160,12 @@ if (import.meta.main) {
         () => ensureTopic(kafka, config.salesTopic, config.partitions),
       ),
     );
-    const endOffsets = kafkaEndOffsets(kafka, config.salesTopic);
+    // The lag and readiness read end offsets through a client with short timeouts (the
+    // dashboard's), so that a Kafka that stops answering turns them unknown within seconds.
+    const endOffsets = kafkaEndOffsets(
+      createDashboardKafka(config.kafkaBrokers, config.kafkaSecurity),
+      config.salesTopic,
+    );
     closeEndOffsets = () => endOffsets.close();
     ready = consumerMetrics(registry, {
       sql: db,

@@ -8,7 +8,7 @@ import { decode } from "../core/decode.ts";
 import { saleTime, type UntrustedTime } from "../core/sale_time.ts";
 import { settingDefault } from "../infra/settings.ts";
 import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
-import { dlqTopic, ensureTopic, idempotentProducer } from "../infra/kafka.ts";
+import { dlqTopic, ensureTopic, idempotentProducer, kafkaConsumerJoined } from "../infra/kafka.ts";
 import { undecodableBatch } from "../infra/kafka_codecs.ts";
 import { OffsetConflictError, storedOffsets } from "../store/offsets.ts";
 import { markStuck, stuckPartitions } from "../store/stuck_partitions.ts";
@@ -132,6 +132,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const observer = options.observer;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     observer?.rebalance();
+    kafkaConsumerJoined();
     // Assignment may have changed: forget cached offsets, read them again from PostgreSQL.
     expected.clear();
     seekedTo.clear();

@@ -131,6 +131,16 @@ const STARTING_STATE =
 let lastCrash: string | undefined;
 /** Whether the starting states were told already. */
 let toldStarting = false;
+/** When a consumer's crash was told and it has not joined its group since. */
+let crashedSince: number | undefined;
+
+/** A consumer joined its group: after a crash it told, says once that Kafka answers again. */
+export function kafkaConsumerJoined(): void {
+  if (crashedSince === undefined) return;
+  const seconds = ((Date.now() - crashedSince) / 1000).toFixed(1);
+  crashedSince = undefined;
+  kafkaLog.info(`Kafka answers again; the consumer rejoined its group after ${seconds} s`);
+}
 
 /**
  * One kafkajs log entry as the project tells it: a consumer's crash and restart as one line with
@@ -157,6 +167,7 @@ function kafkaLine(namespace: string, label: string, message: string, error?: st
       return;
     }
     const ms = Number(restart[1]);
+    crashedSince ??= Date.now();
     const at = new Date(Date.now() + ms).toISOString();
     kafkaLog.warn(`Kafka consumer stopped (${crash}); trying again at ${at} (in ${ms} ms)`, {
       namespace,

@@ -80,6 +80,12 @@ export function configureLogging(format: LogFormat): void {
   });
 }
 
+/** Undoes configureLogging: lines are bare messages again (for tests that configure it). */
+export function resetLogging(): void {
+  configured = false;
+  resetSync();
+}
+
 /** A brace in a message is text: LogTape reads `{name}` as a placeholder and `{{` as `{`. */
 function literal(message: string): string {
   return message.replaceAll("{", "{{").replaceAll("}", "}}");
