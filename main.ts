@@ -38,7 +38,10 @@ async function openServices(
   reportPrefix = "",
 ): Promise<Services> {
   const timeZone = config.dashboardTimeZone;
-  const say = (line: string) => log.warn(line);
+  // The readers' notes: a failure is a warning; a state that is normal at start (the report
+  // topics not created yet, a replica catching up) or a recovery is information.
+  const say = (line: string) =>
+    /unavailable|failed|cannot|unreachable/i.test(line) ? log.warn(line) : log.info(line);
   const metrics = dashboardMetrics({ processMetrics: true, poolSize: POOL_SIZE });
   const sql = await connectService(config.database, "dashboard", {
     max: POOL_SIZE,
