@@ -86,21 +86,17 @@ export function resetLogging(): void {
   resetSync();
 }
 
-/** A brace in a message is text: LogTape reads `{name}` as a placeholder and `{{` as `{`. */
-function literal(message: string): string {
-  return message.replaceAll("{", "{{").replaceAll("}", "}}");
-}
-
 /** The logger `sales.<name>` (consumer, dashboard, producer, kafka ...). */
 export function logger(name: string): Log {
   const log = getLogger([ROOT, name]);
+  // The message is a template's value, never a template: a brace in it is text.
+  const at = (fields: LogFields) => log.with(fields);
   return {
-    debug: (message, fields = {}) => configured && log.debug(literal(message), fields),
-    info: (message, fields = {}) =>
-      configured ? log.info(literal(message), fields) : console.log(message),
+    debug: (message, fields = {}) => configured && at(fields).debug`${message}`,
+    info: (message, fields = {}) => configured ? at(fields).info`${message}` : console.log(message),
     warn: (message, fields = {}) =>
-      configured ? log.warn(literal(message), fields) : console.error(message),
+      configured ? at(fields).warn`${message}` : console.error(message),
     error: (message, fields = {}) =>
-      configured ? log.error(literal(message), fields) : console.error(message),
+      configured ? at(fields).error`${message}` : console.error(message),
   };
 }

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { LogRecord } from "@logtape/logtape";
-import { formatRecord } from "../../lib/infra/log.ts";
+import { configureLogging, formatRecord, logger, resetLogging } from "../../lib/infra/log.ts";
 
 const record = (message: string, properties: Record<string, unknown> = {}): LogRecord => ({
   category: ["sales", "consumer"],
@@ -42,4 +42,32 @@ Deno.test("json lines are one object: time, level, logger, msg first, fields bes
     msg: 'brace {x} and "quote"\n{"level":"INFO"}',
     partition: 2,
   });
+});
+
+Deno.test("a logger writes its message as given, braces included, with its fields; warnings on stderr", () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const [log, error] = [console.log, console.error];
+  console.log = (line: string) => out.push(line);
+  console.error = (line: string) => err.push(line);
+  try {
+    configureLogging("json");
+    logger("test").info("{x} }} {{ '}' {", { partition: 3 });
+    logger("test").warn("careful");
+    configureLogging("text");
+    logger("test").error("stopped {now}");
+  } finally {
+    resetLogging();
+    console.log = log;
+    console.error = error;
+  }
+  assert.equal(out.length, 1);
+  const event = JSON.parse(out[0]!);
+  assert.deepEqual([event.msg, event.partition, event.logger], [
+    "{x} }} {{ '}' {",
+    3,
+    "sales.test",
+  ]);
+  assert.equal(JSON.parse(err[0]!).level, "WARN");
+  assert.match(err[1]!, /^\S+Z ERROR stopped \{now\}$/);
 });
