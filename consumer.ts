@@ -152,6 +152,7 @@ if (import.meta.main) {
     const kafka = createKafka(config.kafkaBrokers, "sales-consumer", {
       security: config.kafkaSecurity,
       connectTimeoutMs: config.connectTimeoutMs,
+      tellRetries: true,
     });
     await step(
       reachKafka(

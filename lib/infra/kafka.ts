@@ -88,6 +88,11 @@ export interface KafkaOptions {
   connectTimeoutMs?: number;
   /** TLS and SASL (default: PLAINTEXT, no login) */
   security?: KafkaSecurity;
+  /**
+   * With connectTimeoutMs: tell each try to reach a broker that failed in one line of information
+   * with the time of the next try (a long-running process waiting for Kafka), instead of nothing.
+   */
+  tellRetries?: boolean;
 }
 
 /** Creates a kafkajs client that logs only warnings and errors, as one line each, to stderr. */
@@ -109,7 +114,19 @@ export function createKafka(
       // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw,
       // and so does a refused login or action (explained by explainKafkaError).
       if (namespace === "Connection" || isRefusalLog(`${message} ${error}`)) return;
-      if (quietSeedRetries && namespace === "BrokerPool") return;
+      if (quietSeedRetries && namespace === "BrokerPool") {
+        const { retryTime } = log as { retryTime?: number };
+        if (options.tellRetries && typeof retryTime === "number") {
+          const reason = message.replace(/^Failed to connect to seed broker, [^:]*: /, "");
+          const at = new Date(Date.now() + retryTime).toISOString();
+          kafkaLog.info(
+            `Kafka at ${brokers.join(",")} does not answer (${reason}); trying again at ${at} ` +
+              `(in ${Math.round(retryTime)} ms)`,
+            { retry_at: at },
+          );
+        }
+        return;
+      }
       // CONCURRENT_TRANSACTIONS: the coordinator is still finishing the previous transaction;
       // kafkajs retries the send, and a send that finally fails aborts the batch with a throw.
       if (/another concurrent operation on the same transaction/.test(`${message} ${error}`)) {

@@ -252,3 +252,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "waiting for a Kafka that does not answer, the consumer says one line per try with the time of the next, then one line on stderr",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const db = await createTestDatabase();
+    try {
+      const nowhere = `127.0.0.1:${freePort()}`;
+      const out = await failedStart(db.url, ["--brokers", nowhere], { KAFKA_CONNECT_TIMEOUT: "4" });
+      assert.equal(out.code, 1, out.stdout + out.stderr);
+      assert.equal(out.stderr.trim().split("\n").length, 1, out.stderr);
+      const steps = out.stdout.split("\n").filter((l) => l.startsWith("Kafka at "));
+      assert.ok(steps.length >= 2 && steps.length <= 8, `one line per try:\n${out.stdout}`);
+      let previous = 0;
+      for (const step of steps) {
+        const m = new RegExp(
+          `^Kafka at ${nowhere} does not answer \\(Connection error: [^)]*\\); trying again at ` +
+            "(\\S+Z) \\(in (\\d+) ms\\)$",
+        ).exec(step);
+        assert.ok(m, step);
+        const at = Date.parse(m[1]!);
+        assert.ok(at > previous, "each next try later than the one before");
+        previous = at;
+      }
+    } finally {
+      await db.close();
+    }
+  },
+});
