@@ -2,6 +2,7 @@
 import { failureReason, parseCli } from "./lib/infra/cli.ts";
 import { connectLogin, databaseError, renewingClient, type Sql } from "./lib/infra/db.ts";
 import {
+  createDashboardKafka,
   createKafka,
   ensureTopic,
   KafkaUnreachableError,
@@ -15,6 +16,10 @@ import { ConfigError, positiveInt } from "./lib/infra/settings.ts";
 import { claimCardHashKey } from "./lib/store/card_hash_key.ts";
 import { type RunningConsumer, startConsumer } from "./lib/consume/runner.ts";
 import { postgresTimeouts } from "./lib/consume/session.ts";
+import { configureLogging, logger } from "./lib/infra/log.ts";
+import { consumerMetrics } from "./lib/consume/metrics.ts";
+import { kafkaEndOffsets } from "./lib/consume/lag.ts";
+import { createRegistry, type MetricsServer, serveMetrics } from "./lib/infra/metrics_server.ts";
 
 const USAGE = `Usage: deno task consume [--concurrency N] [--session-timeout S] [--quiet]
 
@@ -31,7 +36,13 @@ even when Kafka or PostgreSQL does not answer); also during start-up.
 Exit status: 0 stopped by SIGINT/SIGTERM; 1 Kafka or PostgreSQL unreachable or refusing at start,
 or kafkajs gave up; 2 bad settings.
   --concurrency N   partitions processed at the same time (default 2)
-  --quiet           no line per batch`;
+  --quiet           no line per batch
+
+Operations: /metrics (Prometheus), /healthz and /readyz on METRICS_HOST:METRICS_PORT
+(127.0.0.1:9464; 0: none).`;
+
+/** The consumer's log lines (LOG_FORMAT: text or json). */
+const log = logger("consumer");
 
 /** postgres.js' wait before a connection that dropped connects again, in seconds. */
 const RECONNECT_WAIT_S = 0.25;
@@ -49,6 +60,7 @@ if (import.meta.main) {
     concurrency: positiveInt("--concurrency", (v.concurrency as string | undefined) ?? "2"),
   }));
   const { concurrency } = options;
+  configureLogging(config.logFormat);
   const sessionTimeout = config.sessionTimeoutMs;
   quietKafkaTimerWarnings();
   const what = `consume ${config.salesTopic} as group ${config.groupId}`;
@@ -68,10 +80,14 @@ if (import.meta.main) {
   let starting: Promise<RunningConsumer> | undefined;
   let running: RunningConsumer | undefined;
   let shuttingDown = false;
+  let closeEndOffsets = () => Promise.resolve();
   const stopRunning = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    void shutdown(running!, sql!, signal, remainingMs);
+    void shutdown(running!, sql!, signal, remainingMs, async () => {
+      await closeEndOffsets();
+      await metricsServer?.close();
+    });
   };
   const onSignal = (signal: string) => {
     if (signalled) return;
@@ -86,8 +102,27 @@ if (import.meta.main) {
   /** Waits for a start-up step, unless a stop is asked for first. */
   const step = <T>(work: Promise<T>): Promise<T> => Promise.race([work, stopRequested]);
 
+  // The operations port first: a busy port is a bad setting, refused before anything is touched.
+  const registry = createRegistry(true);
+  let ready: ReturnType<typeof consumerMetrics> | undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== 0) {
+    try {
+      metricsServer = serveMetrics({
+        hostname: config.metricsHost,
+        port: config.metricsPort,
+        registry,
+        readiness: () => ready?.readiness() ?? Promise.resolve("starting: connecting"),
+        setting: "METRICS_PORT",
+      });
+    } catch (error) {
+      log.error((error as Error).message);
+      Deno.exit(2);
+    }
+  }
+
   try {
-    console.log(
+    log.info(
       `starting: ${what} from Kafka at ${config.kafkaBrokers.join(",")} into PostgreSQL at ${
         new URL(login.url).host
       }`,
@@ -99,7 +134,7 @@ if (import.meta.main) {
     // postgres.js' own wait before reconnecting grows to 10-20 s and is shared by the client's
     // connections, which would hold the catch-up back well after the server answers again.
     const clientOptions = {
-      max: concurrency + 1,
+      max: concurrency + 2, // one more for the metrics' and readiness' queries
       connection: postgresTimeouts(sessionTimeout),
       backoff: () => RECONNECT_WAIT_S,
     };
@@ -117,6 +152,7 @@ if (import.meta.main) {
     const kafka = createKafka(config.kafkaBrokers, "sales-consumer", {
       security: config.kafkaSecurity,
       connectTimeoutMs: config.connectTimeoutMs,
+      tellRetries: true,
     });
     await step(
       reachKafka(
@@ -125,7 +161,21 @@ if (import.meta.main) {
         () => ensureTopic(kafka, config.salesTopic, config.partitions),
       ),
     );
+    // The lag and readiness read end offsets through a client with short timeouts (the
+    // dashboard's), so that a Kafka that stops answering turns them unknown within seconds.
+    const endOffsets = kafkaEndOffsets(
+      createDashboardKafka(config.kafkaBrokers, config.kafkaSecurity),
+      config.salesTopic,
+    );
+    closeEndOffsets = () => endOffsets.close();
+    ready = consumerMetrics(registry, {
+      sql: db,
+      groupId: config.groupId,
+      topic: config.salesTopic,
+      endOffsets,
+    });
     starting = startConsumer({
+      observer: ready.observer,
       kafka,
       sql: db,
       topic: config.salesTopic,
@@ -134,10 +184,10 @@ if (import.meta.main) {
       concurrency,
       sessionTimeoutMs: sessionTimeout,
       clockToleranceMs: config.clockToleranceMs,
-      log: values.quiet ? () => {} : (line) => console.log(line),
-      notice: (line) => console.error(line),
+      log: values.quiet ? () => {} : (line, fields) => log.info(line, fields),
+      notice: (line, fields) => log.warn(line, fields),
       onFatal: (error) => {
-        console.error(
+        log.error(
           `consumer failed: ${
             failureReason(error, config, what)
           }; exiting so a supervisor can restart it`,
@@ -146,24 +196,25 @@ if (import.meta.main) {
       },
     });
     running = await step(starting);
+    ready.started();
   } catch (error) {
     if (error instanceof StopRequested) {
       // The consumer may be joining its group: let it, and leave again, within the time left.
       const joined = starting && await bounded(starting.catch(() => undefined), remainingMs());
       if (joined) await bounded(joined.stop(), remainingMs());
       await sql?.end({ timeout: 1 }).catch(() => {});
-      console.log(`${error.message}: stopped during start-up`);
+      log.info(`${error.message}: stopped during start-up`);
       Deno.exit(0);
     }
     const reason = error instanceof KafkaUnreachableError
       ? `${error.message}; start it with \`deno task up\` or check KAFKA_BROKERS (--brokers), ` +
         "or wait longer with KAFKA_CONNECT_TIMEOUT (--timeout)"
       : failureReason(error, config, what);
-    console.error(`Cannot start consumer: ${reason}`);
+    log.error(`Cannot start consumer: ${reason}`);
     await sql?.end({ timeout: 1 }).catch(() => {});
     Deno.exit(error instanceof ConfigError ? 2 : 1); // a wrong card-hash key is a bad setting
   }
-  console.log(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
+  log.info(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
   if (signalled) stopRunning(signalled); // asked for just as the start-up finished
 }
 
@@ -177,21 +228,29 @@ async function shutdown(
   sql: Sql,
   signal: string,
   remainingMs: () => number,
+  closeOthers: () => Promise<void>,
 ): Promise<never> {
-  console.log(`${signal}: finishing the current batch, then stopping`);
+  log.info(`${signal}: finishing the current batch, then stopping`);
   const finished = await bounded(consumer.stop().then(() => true), remainingMs());
+  await bounded(closeOthers(), Math.min(1_000, remainingMs()));
   await bounded(sql.end({ timeout: Math.max(0, remainingMs() - 500) / 1000 }), remainingMs());
   const s = consumer.stats;
   if (!finished) {
-    console.log(
+    log.warn(
       `${signal}: Kafka or PostgreSQL did not let the consumer finish within the session ` +
         `timeout; stopping without it (the batch in hand was not stored and is read again ` +
         `from the offsets stored in PostgreSQL)`,
     );
   }
-  console.log(
+  log.info(
     `stopped: ${s.inserted} sales stored, ${s.duplicates} duplicates, ${s.rejected} rejected, ` +
       `${s.untrustedTimes.ahead + s.untrustedTimes.tooOld} filed at the time they were read`,
+    {
+      inserted: s.inserted,
+      duplicates: s.duplicates,
+      rejected: s.rejected,
+      filed_at_read_time: s.untrustedTimes.ahead + s.untrustedTimes.tooOld,
+    },
   );
   Deno.exit(0);
 }

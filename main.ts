@@ -10,6 +10,14 @@ import { createReplicaWatch } from "./lib/store/replica.ts";
 import { createSnapshotStores, loadSnapshot } from "./lib/store/snapshot.ts";
 import { createApp } from "./routes/app.ts";
 import type { DashboardDeps } from "./routes/deps.ts";
+import { dashboardMetrics } from "./routes/operations.ts";
+import { configureLogging, logger } from "./lib/infra/log.ts";
+
+/** The dashboard's log lines (LOG_FORMAT: text or json). */
+const log = logger("dashboard");
+
+/** The dashboard's PostgreSQL connections. */
+const POOL_SIZE = 4;
 
 /** The running collaborators of a server process, and how to close them. */
 interface Services {
@@ -30,24 +38,30 @@ async function openServices(
   reportPrefix = "",
 ): Promise<Services> {
   const timeZone = config.dashboardTimeZone;
-  const log = (line: string) => console.error(line);
+  // The readers' notes: a failure is a warning; a state that is normal at start (the report
+  // topics not created yet, a replica catching up) or a recovery is information.
+  const say = (line: string) =>
+    /unavailable|failed|cannot|unreachable/i.test(line) ? log.warn(line) : log.info(line);
+  const metrics = dashboardMetrics({ processMetrics: true, poolSize: POOL_SIZE });
   const sql = await connectService(config.database, "dashboard", {
-    max: 4,
+    max: POOL_SIZE,
     connect_timeout: 3,
     connection: { application_name: "sales-dashboard", statement_timeout: 5_000 },
-  }, log);
+  }, say);
   const source = {
     groupId: config.groupId,
     topic: config.salesTopic,
     replicaWatch: createReplicaWatch(),
   };
-  const stores = createSnapshotStores((spec) => loadSnapshot(sql, source, spec));
+  const stores = createSnapshotStores((spec) =>
+    metrics.timeQuery("snapshot", () => loadSnapshot(sql, source, spec))
+  );
   await verifyKafkaTls(config.kafkaBrokers, config.kafkaSecurity); // a bad CA fails now, not later
   const kafka = createDashboardKafka(config.kafkaBrokers, config.kafkaSecurity);
-  const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log });
-  const reports = kafkaReports(kafka, reportPrefix, { log });
+  const endOffsets = kafkaEndOffsets(kafka, config.salesTopic, { log: say });
+  const reports = kafkaReports(kafka, reportPrefix, { log: say });
   return {
-    deps: { sql, stores, endOffsets, reports, token, timeZone },
+    deps: { sql, stores, endOffsets, reports, token, timeZone, metrics },
     async close() {
       await reports.close();
       await endOffsets.close();
@@ -62,10 +76,13 @@ const USAGE = `Usage: deno task serve [--host HOST] [--port PORT] [--prefix P]
 Serves the live sales dashboard (reads PostgreSQL aggregates, Kafka end offsets for lag) and, at
 /kafka, the current values of the report topics that \`deno task reports\` keeps.
 JSON: GET /api/summary, GET /api/breakdown/{category|state|city|card|customer|product}[?limit=N],
-each also as CSV with ?format=csv; GET /api/reports (every report topic's current rows).`;
+each also as CSV with ?format=csv; GET /api/reports (every report topic's current rows).
+Operations: /metrics (Prometheus; behind DASHBOARD_TOKEN when one is set), /healthz and /readyz
+(never behind it) on the same port.`;
 
 if (import.meta.main) {
   const { config } = parseCli("serve", USAGE, {});
+  configureLogging(config.logFormat);
   const token = config.dashboardToken?.value();
   const reportPrefix = config.reportPrefix;
   quietKafkaTimerWarnings();
@@ -74,7 +91,7 @@ if (import.meta.main) {
     services = await openServices(config, token, reportPrefix);
   } catch (error) {
     const what = `read the end offsets of ${config.salesTopic}`;
-    console.error(`Cannot start dashboard: ${failureReason(error, config, what)}`);
+    log.error(`Cannot start dashboard: ${failureReason(error, config, what)}`);
     Deno.exit(1);
   }
   const controller = new AbortController();
@@ -84,7 +101,7 @@ if (import.meta.main) {
     signal: controller.signal,
     onListen: ({ hostname, port }) => {
       const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
-      console.log(
+      log.info(
         `Dashboard at http://${shown}:${port}/${token ? " (DASHBOARD_TOKEN required)" : ""}`,
       );
     },

@@ -10,6 +10,10 @@ import { checkEntry, type Outgoing, produceRecords } from "./lib/produce/produce
 import { ProgressBar } from "./lib/produce/progress.ts";
 import { readRecordsFile, RecordsFileError } from "./lib/produce/records_file.ts";
 import { ConfigError, positiveInt } from "./lib/infra/settings.ts";
+import { configureLogging, logger } from "./lib/infra/log.ts";
+
+/** The producer's log lines (LOG_FORMAT: text or json). */
+const log = logger("producer");
 
 /** The sample file shipped with the project (made by `--generate 1000 --seed 42 --out ...`). */
 const SAMPLE_FILE = new URL("./data/sales_sample.json", import.meta.url).pathname;
@@ -75,7 +79,8 @@ if (import.meta.main) {
     };
   });
   const { delayMs } = options;
-  const bad = new BadLines((line) => console.error(line));
+  configureLogging(config.logFormat);
+  const bad = new BadLines((line) => log.warn(line));
   let records: Iterable<Outgoing>;
   let total: number;
   if (options.generate) {
@@ -86,7 +91,7 @@ if (import.meta.main) {
       records = await readRecordsFile(options.source);
     } catch (error) {
       if (!(error instanceof RecordsFileError)) throw error;
-      console.error(`error: ${error.message}`);
+      log.error(`error: ${error.message}`);
       Deno.exit(EXIT.usage);
     }
     total = (records as Outgoing[]).length;
@@ -101,7 +106,7 @@ if (import.meta.main) {
     }
     bad.finish();
     await Deno.writeTextFile(values.out as string, JSON.stringify(good, null, 1) + "\n");
-    console.log(`wrote ${good.length} records to ${values.out}, skipped ${bad.count} bad`);
+    log.info(`wrote ${good.length} records to ${values.out}, skipped ${bad.count} bad`);
     Deno.exit(bad.count > 0 ? EXIT.skipped : EXIT.ok);
   }
 
@@ -114,7 +119,7 @@ if (import.meta.main) {
     Deno.addSignalListener(signal, () => {
       if (stop) Deno.exit(EXIT.stopped);
       stop = true;
-      console.error(`${signal}: finishing the message in flight, then stopping`);
+      log.warn(`${signal}: finishing the message in flight, then stopping`);
     });
   }
   const kafka = createKafka(config.kafkaBrokers, "sales-producer", {
@@ -132,8 +137,8 @@ if (import.meta.main) {
       connect: { brokers: config.kafkaBrokers, timeoutMs: config.connectTimeoutMs },
       report: (line) => {
         // Delivery reports on stdout; failed records on stderr, like skipped lines.
-        if (!line.startsWith("delivered")) console.error(line);
-        else if (!quiet) console.log(line);
+        if (!line.startsWith("delivered")) log.warn(line);
+        else if (!quiet) log.info(line);
       },
       skipped: (skip) => bad.add(skip),
       progress: (n) => bar?.update(n),
@@ -150,20 +155,21 @@ if (import.meta.main) {
         config.kafkaBrokers,
         config.kafkaSecurity,
       );
-    console.error(`error: ${reason}; nothing was sent`);
+    log.error(`error: ${reason}; nothing was sent`);
     Deno.exit(EXIT.failed);
   }
   bad.finish();
   const parts = Object.entries(summary.byPartition).map(([p, n]) => `[${p}] ${n}`).join(", ");
-  console.log(
+  log.info(
     `sent ${summary.sent} to ${config.salesTopic}${parts ? ` (${parts})` : ""}, ` +
       `skipped ${summary.skipped} bad, failed ${summary.failed}`,
+    { sent: summary.sent, skipped: summary.skipped, failed: summary.failed },
   );
   if (summary.failed > 0) Deno.exit(EXIT.failed);
   if (stop) Deno.exit(EXIT.stopped);
   if (summary.sent === 0) {
     const input = options.generate ? "the generated records" : options.source;
-    console.error(`error: ${input} holds no valid record; nothing was sent`);
+    log.error(`error: ${input} holds no valid record; nothing was sent`);
     Deno.exit(EXIT.nothing);
   }
   Deno.exit(summary.skipped > 0 ? EXIT.skipped : EXIT.ok);

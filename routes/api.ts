@@ -276,7 +276,8 @@ export function apiRoutes(deps: DashboardDeps): Hono {
       const sel = resolveSelection(spec, now);
       let rows: object[];
       try {
-        rows = await found.rows(deps.sql, sel, now, limit);
+        const read = () => found.rows(deps.sql, sel, now, limit);
+        rows = await (deps.metrics ? deps.metrics.timeQuery("breakdown", read) : read());
       } catch {
         return c.json({ error: "PostgreSQL is unreachable; try again shortly" }, 503);
       }

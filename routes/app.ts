@@ -7,10 +7,14 @@ import type { DashboardDeps } from "./deps.ts";
 import { apiRoutes } from "./api.ts";
 import { assetRoutes } from "./assets.ts";
 import { pageRoutes } from "./pages.ts";
+import { dashboardMetrics, operationsRoutes } from "./operations.ts";
 
 /** Builds the dashboard app around its collaborators. */
-export function createApp(deps: DashboardDeps): Hono {
+export function createApp(given: DashboardDeps): Hono {
+  const deps = { ...given, metrics: given.metrics ?? dashboardMetrics() };
   const app = new Hono();
+  const operations = operationsRoutes(deps, deps.metrics);
+  app.use(operations.timer);
   app.use(secureHeaders({
     contentSecurityPolicy: Object.fromEntries(
       Object.entries(CSP_DIRECTIVES).map(([name, sources]) => [name, [...sources]]),
@@ -18,7 +22,9 @@ export function createApp(deps: DashboardDeps): Hono {
     xFrameOptions: "DENY",
     strictTransportSecurity: false,
   }));
+  app.route("/", operations.open); // never behind the token, never any data
   app.use(requireToken(deps.token, deps.failedLogins));
+  app.route("/", operations.guarded); // Prometheus sends the token (its authorization block)
   app.route("/", pageRoutes(deps));
   app.route("/api", apiRoutes(deps));
   app.route("/static", assetRoutes());

@@ -2,6 +2,7 @@
 import type { Sql } from "../lib/infra/db.ts";
 import type { PageSources } from "../views/shared/page.ts";
 import type { FailedLogins } from "./auth.ts";
+import type { DashboardMetrics } from "./operations.ts";
 
 /** The dashboard's collaborators, created by main.ts (or by a test). */
 export interface DashboardDeps extends PageSources {
@@ -11,4 +12,6 @@ export interface DashboardDeps extends PageSources {
   token?: string;
   /** how wrong tokens are slowed down (default: FailedLogins' defaults) */
   failedLogins?: FailedLogins;
+  /** the metrics /metrics shows (default: new ones, without the process' own) */
+  metrics?: DashboardMetrics;
 }

@@ -1,6 +1,7 @@
 /** `deno task demo`: services up, consumer and dashboard started, sample sales then a live stream. */
 import { taskDenoFlags } from "../lib/infra/tasks.ts";
 import { parseCli } from "../lib/infra/cli.ts";
+import { quietKafkaTimerWarnings } from "../lib/infra/kafka.ts";
 import { kafkaUp } from "../lib/provision/kafka_broker.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
 import { sleep } from "../lib/core/async.ts";
@@ -50,6 +51,7 @@ if (import.meta.main) {
     HOST: config.host,
     PORT: String(config.port),
   };
+  quietKafkaTimerWarnings(); // kafkajs' negative timers while it waits for the broker it started
   await provisionOrExit(async (say) => {
     await kafkaUp(config.kafkaBrokers, say);
     await postgresUp(config.database.owner, say);

@@ -3,7 +3,12 @@ import { parseCli } from "../lib/infra/cli.ts";
 import { kafkaUp, resolveKafkaJars } from "../lib/provision/kafka_broker.ts";
 import { fleetClusters } from "../lib/provision/kafka_cluster.ts";
 import { postgresUp } from "../lib/provision/postgres_cluster.ts";
-import { ensureChromium, ensureKcat, provisionOrExit } from "../lib/provision/run.ts";
+import {
+  ensureChromium,
+  ensureKcat,
+  ensurePrometheus,
+  provisionOrExit,
+} from "../lib/provision/run.ts";
 import { ensureReportsBuilt } from "../lib/reports/launch.ts";
 
 const USAGE = `Usage: deno task test [-- deno test arguments]
@@ -42,6 +47,7 @@ if (import.meta.main) {
     await postgresUp(config.database.owner, say);
     await ensureChromium(say);
     await ensureKcat(say);
+    await ensurePrometheus(say);
     // The reports process the tests start (Kafka Streams): built, with its JUnit tests, when
     // streams/ changed since its last tested build (always on a clean clone).
     await ensureReportsBuilt({ say, withTests: true });

@@ -206,6 +206,7 @@ Deno.test("the README's Layout names every entrypoint and folder, and only paths
     "docs",
     "data",
     "streams",
+    "ops",
   ];
   const unnamed = [...ENTRYPOINTS, ...folders, ...tops, "deno.json", "BENCHMARKS.md"]
     .filter((p) => !named.has(p));
@@ -226,8 +227,8 @@ function namesIn(dir: string): string[] {
 /**
  * What the tests of a folder of tests/ are named after: tests/<stage>/ the modules of
  * lib/<stage>/, tests/routes/ and tests/views/<page>/ the dashboard's files, tests/tasks/ the
- * entrypoints and scripts, tests/streams/ the reports process and its tools, tests/support/ its
- * fixtures; null for tests/faults/ and tests/fleet/ (the whole system under faults).
+ * entrypoints and scripts, tests/streams/ the reports process and its tools, tests/ops/ the
+ * files and folders of ops/, tests/support/ its fixtures; null for tests/faults/ and tests/fleet/ (the whole system under faults).
  */
 function testedNames(dir: string): string[] | null {
   const [, top, sub] = dir.split("/");
@@ -239,6 +240,10 @@ function testedNames(dir: string): string[] | null {
     return [...ENTRYPOINTS.map((e) => e.replace(/\.ts$/, "")), ...namesIn("scripts")];
   }
   if (top === "streams") return [...namesIn("streams/tools"), "reports"];
+  if (top === "ops") {
+    return [...Deno.readDirSync(`${ROOT}${dir.slice("tests/".length)}`)]
+      .map((e) => e.name.replace(/\..*$/, ""));
+  }
   return [];
 }
 

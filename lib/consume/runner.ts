@@ -8,13 +8,14 @@ import { decode } from "../core/decode.ts";
 import { saleTime, type UntrustedTime } from "../core/sale_time.ts";
 import { settingDefault } from "../infra/settings.ts";
 import { type DeadLetter, deadLetterMessage } from "./dlq.ts";
-import { dlqTopic, ensureTopic, idempotentProducer } from "../infra/kafka.ts";
+import { dlqTopic, ensureTopic, idempotentProducer, kafkaConsumerJoined } from "../infra/kafka.ts";
 import { undecodableBatch } from "../infra/kafka_codecs.ts";
 import { OffsetConflictError, storedOffsets } from "../store/offsets.ts";
 import { markStuck, stuckPartitions } from "../store/stuck_partitions.ts";
 import { type SourcedSale, writeBatch } from "../store/write_batch.ts";
 import { DEFAULT_SESSION_TIMEOUT_MS } from "./session.ts";
 import { DatabaseOutage, isConnectionLoss, outageRetryDelay } from "./outage.ts";
+import type { LogFields } from "../infra/log.ts";
 
 /** What the consumer needs to run. */
 export interface ConsumerOptions {
@@ -30,9 +31,9 @@ export interface ConsumerOptions {
    * `sql`'s sessions should time out with it (postgresTimeouts() of session.ts)
    */
   sessionTimeoutMs?: number;
-  log?: (line: string) => void;
+  log?: (line: string, fields?: LogFields) => void;
   /** lines shown even when batches are not logged: a partition stopped or resumed (default: log) */
-  notice?: (line: string) => void;
+  notice?: (line: string, fields?: LogFields) => void;
   /** called when kafkajs gives up and will not restart the consumer */
   onFatal?: (error: Error) => void;
   /** how often a stuck partition's mark is checked, to resume once it is cleared (default 2 s) */
@@ -42,6 +43,28 @@ export interface ConsumerOptions {
    * CONSUMER_CLOCK_TOLERANCE's); see lib/core/sale_time.ts
    */
   clockToleranceMs?: number;
+  /** told each stored batch, each rebalance and each change of the stuck partitions (metrics) */
+  observer?: ConsumerObserver;
+}
+
+/** What a stored batch did to its messages, for metrics. */
+export interface BatchOutcome {
+  inserted: number;
+  duplicates: number;
+  /** messages refused: bad data, or a sale_id stored with other content */
+  rejected: number;
+  /** of those, written to the dead-letter topic */
+  deadLettered: number;
+  /** from the start of the batch's handling to its commit, in seconds */
+  seconds: number;
+}
+
+/** Told what the consumer does; each call must be cheap (it runs on the batch path). */
+export interface ConsumerObserver {
+  batch(outcome: BatchOutcome): void;
+  rebalance(): void;
+  /** the partitions stopped at an undecodable batch, after each change */
+  stuck(partitions: number[]): void;
 }
 
 /** A running consumer; `stop()` finishes the batch in hand, commits it and disconnects. */
@@ -64,7 +87,7 @@ export interface ConsumerStats {
 /** Starts consuming; resolves once the consumer has joined its group. */
 export async function startConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, sql, topic, groupId } = options;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? ((line: string, _fields?: LogFields) => console.log(line));
   const notice = options.notice ?? log;
   const outage = new DatabaseOutage(notice, () => renewClient(sql));
   const clockToleranceMs = options.clockToleranceMs ?? settingDefault("clockToleranceMs");
@@ -106,18 +129,23 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     log(`consumer stopped after a non-retriable error: ${payload.error.message}`);
     options.onFatal?.(payload.error);
   });
+  const observer = options.observer;
   consumer.on(consumer.events.GROUP_JOIN, () => {
+    observer?.rebalance();
+    kafkaConsumerJoined();
     // Assignment may have changed: forget cached offsets, read them again from PostgreSQL.
     expected.clear();
     seekedTo.clear();
     // A partition still ours brings its undecodable batch back and is paused again (logged once).
     for (const partition of stuck.keys()) consumer.resume([{ topic, partitions: [partition] }]);
     stuck.clear();
+    observer?.stuck([]);
   });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
 
   const handleBatch = async (payload: EachBatchPayload) => {
+    const startedAt = performance.now();
     const { batch, resolveOffset } = payload;
     const partition = batch.partition;
     if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
@@ -152,7 +180,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     const good = poisonAt < 0 ? messages : messages.slice(0, poisonAt);
     if (good.length > 0) {
       const goodLast = poisonAt < 0 ? last : good[good.length - 1]!.offset;
-      if (!await writeMessages(payload, from, good, goodLast)) return;
+      if (!await writeMessages(payload, from, good, goodLast, startedAt)) return;
     }
     if (poisonAt >= 0) await stopAtUndecodable(payload, messages[poisonAt]!);
   };
@@ -163,6 +191,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     from: string | null,
     messages: KafkaMessage[],
     last: string,
+    startedAt: number,
   ): Promise<boolean> => {
     const { resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
     const partition = payload.batch.partition;
@@ -203,9 +232,25 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
             letters.length + result.conflicts.length
           } rejected, ` +
           `next offset ${input.nextOffset}`,
+        {
+          partition,
+          messages: messages.length,
+          inserted: result.inserted,
+          duplicates: result.duplicates,
+          rejected: letters.length + result.conflicts.length,
+          next_offset: input.nextOffset,
+        },
       );
       resolveOffset(last);
       await commitOffsetsIfNecessary();
+      const refused = letters.length + result.conflicts.length;
+      observer?.batch({
+        inserted: result.inserted,
+        duplicates: result.duplicates,
+        rejected: refused,
+        deadLettered: refused,
+        seconds: (performance.now() - startedAt) / 1000,
+      });
       await heartbeat();
       return true;
     } catch (error) {
@@ -230,6 +275,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     const range = { from: marker.offset, to: batch.lastOffset, reason: batch.reason };
     consumer.pause([{ topic, partitions: [partition] }]);
     stuck.set(partition, range);
+    observer?.stuck([...stuck.keys()]);
     await retrying(
       () =>
         markStuck(sql, {
@@ -264,6 +310,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     for (const partition of [...stuck.keys()]) {
       if (marked.has(partition)) continue;
       stuck.delete(partition);
+      observer?.stuck([...stuck.keys()]);
       expected.delete(partition);
       seekedTo.delete(partition);
       const offset = stored.get(partition);

@@ -13,6 +13,7 @@ import {
 } from "kafkajs";
 import process from "node:process";
 import { type KafkaSecurity, PLAINTEXT_KAFKA } from "./config.ts";
+import { logger } from "./log.ts";
 // Every client made here (and every kafkajs client of the process) reads and writes gzip, snappy,
 // LZ4 and zstd batches; an undecodable batch becomes marker records instead of a failed fetch.
 import "./kafka_codecs.ts";
@@ -87,6 +88,11 @@ export interface KafkaOptions {
   connectTimeoutMs?: number;
   /** TLS and SASL (default: PLAINTEXT, no login) */
   security?: KafkaSecurity;
+  /**
+   * With connectTimeoutMs: tell each try to reach a broker that failed in one line of information
+   * with the time of the next try (a long-running process waiting for Kafka), instead of nothing.
+   */
+  tellRetries?: boolean;
 }
 
 /** Creates a kafkajs client that logs only warnings and errors, as one line each, to stderr. */
@@ -108,17 +114,92 @@ export function createKafka(
       // Connection-level errors are retried by kafkajs; a failure that matters surfaces as a throw,
       // and so does a refused login or action (explained by explainKafkaError).
       if (namespace === "Connection" || isRefusalLog(`${message} ${error}`)) return;
-      if (quietSeedRetries && namespace === "BrokerPool") return;
+      if (quietSeedRetries && namespace === "BrokerPool") {
+        const { retryTime } = log as { retryTime?: number };
+        if (options.tellRetries && typeof retryTime === "number") {
+          const reason = message.replace(/^Failed to connect to seed broker, [^:]*: /, "");
+          const at = new Date(Date.now() + retryTime).toISOString();
+          kafkaLog.info(
+            `Kafka at ${brokers.join(",")} does not answer (${reason}); trying again at ${at} ` +
+              `(in ${Math.round(retryTime)} ms)`,
+            { retry_at: at },
+          );
+        }
+        return;
+      }
       // CONCURRENT_TRANSACTIONS: the coordinator is still finishing the previous transaction;
       // kafkajs retries the send, and a send that finally fails aborts the batch with a throw.
       if (/another concurrent operation on the same transaction/.test(`${message} ${error}`)) {
         return;
       }
-      console.error(
-        `kafka ${label.toLowerCase()} [${namespace}] ${message}${error ? `: ${error}` : ""}`,
-      );
+      kafkaLine(namespace, label, message, error);
     },
   });
+}
+
+/** The lines of kafkajs' clients (logger `sales.kafka`). */
+const kafkaLog = logger("kafka");
+
+/** States that are normal while a broker or a consumer group starts: waited out, told once. */
+const STARTING_STATE =
+  /coordinator is (loading|not available)|not the correct coordinator|GroupCoordinatorNotFound|no leader for this topic-partition|leadership election/i;
+
+/** The last consumer crash kafkajs logged, told with the restart that follows it. */
+let lastCrash: string | undefined;
+/** Whether the starting states were told already. */
+let toldStarting = false;
+/** When a consumer's crash was told and it has not joined its group since. */
+let crashedSince: number | undefined;
+
+/** A consumer joined its group: after a crash it told, says once that Kafka answers again. */
+export function kafkaConsumerJoined(): void {
+  if (crashedSince === undefined) return;
+  const seconds = ((Date.now() - crashedSince) / 1000).toFixed(1);
+  crashedSince = undefined;
+  kafkaLog.info(`Kafka answers again; the consumer rejoined its group after ${seconds} s`);
+}
+
+/**
+ * One kafkajs log entry as the project tells it: a consumer's crash and restart as one line with
+ * the next try's time (a broker's or group's start once, as information); others at their level.
+ */
+function kafkaLine(namespace: string, label: string, message: string, error?: string) {
+  const text = `${message}${error ? `: ${error}` : ""}`;
+  if (namespace === "Consumer" && message.startsWith("Crash: ")) {
+    lastCrash = text.slice("Crash: ".length).split("\n")[0];
+    return; // told with the restart below, or by the consumer when it does not restart
+  }
+  const restart = /^Restarting the consumer in (\d+)ms/.exec(message);
+  if (namespace === "Consumer" && restart) {
+    const crash = lastCrash ?? "an error";
+    lastCrash = undefined;
+    if (STARTING_STATE.test(crash)) {
+      if (!toldStarting) {
+        kafkaLog.info(
+          `Kafka's group coordinator is still starting (${crash}); waiting for it`,
+          { namespace },
+        );
+      }
+      toldStarting = true;
+      return;
+    }
+    const ms = Number(restart[1]);
+    crashedSince ??= Date.now();
+    const at = new Date(Date.now() + ms).toISOString();
+    kafkaLog.warn(`Kafka consumer stopped (${crash}); trying again at ${at} (in ${ms} ms)`, {
+      namespace,
+      retry_at: at,
+    });
+    return;
+  }
+  if (STARTING_STATE.test(text)) {
+    if (!toldStarting) kafkaLog.info(`Kafka is still starting (${text}); waiting for it`);
+    toldStarting = true;
+    return;
+  }
+  const line = `kafka ${label.toLowerCase()} [${namespace}] ${text}`;
+  if (label === "ERROR" || label === "NOTHING") kafkaLog.error(line, { namespace });
+  else kafkaLog.warn(line, { namespace });
 }
 
 /** Thrown when no broker answers in time; the message names the brokers and the wait. */

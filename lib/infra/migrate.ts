@@ -232,3 +232,18 @@ async function inRecovery(login: DatabaseLogin): Promise<boolean> {
     await sql.end({ timeout: 1 });
   }
 }
+
+/**
+ * The migrations of sql/ that `sql`'s database has not recorded, by name, asked over the service's
+ * own session (readiness); throws when PostgreSQL does not answer.
+ */
+export async function missingMigrations(sql: Sql): Promise<string[]> {
+  let applied: Set<number>;
+  try {
+    applied = new Set((await sql`select id from schema_migrations`).map((r) => r.id as number));
+  } catch (error) {
+    if ((error as { code?: string }).code !== "42P01") throw error;
+    applied = new Set();
+  }
+  return (await readMigrations()).filter((m) => !applied.has(m.id)).map((m) => m.name);
+}

@@ -797,7 +797,28 @@ export const SETTINGS = {
     help: "text: one line per event with its time and level; json: one JSON object per line " +
       "(time, level, logger, msg and the event's fields)",
     group: "operations",
-    tasks: ["reports"],
+    tasks: ["produce", "consume", "serve", "reports"],
+  }),
+  metricsPort: setting({
+    env: "METRICS_PORT",
+    flag: "metrics-port",
+    default: "9464",
+    empty: "value",
+    parse: portOrOff,
+    help: "port of the consumer's /metrics, /healthz and /readyz; 0: none. A second consumer " +
+      "on the same host needs a port of its own (a busy port stops it, exit 2)",
+    group: "operations",
+    tasks: ["consume"],
+  }),
+  metricsHost: setting({
+    env: "METRICS_HOST",
+    flag: "metrics-host",
+    default: "127.0.0.1",
+    parse: listenHost,
+    help: "address the consumer's /metrics, /healthz and /readyz listen on (0.0.0.0 or :: for " +
+      "every interface)",
+    group: "operations",
+    tasks: ["consume"],
   }),
   reportsMetricsPort: setting({
     env: "REPORTS_METRICS_PORT",

@@ -43,3 +43,18 @@ export async function ensureKcat(say: (line: string) => void) {
     throw new ProvisionError(`apt-get install kcat failed:\n${out.stderr.slice(-1500)}`);
   }
 }
+
+/** promtool and prometheus, the operations tests' tools: Debian's package, installed when missing and we are root. */
+export async function ensurePrometheus(say: (line: string) => void) {
+  if (await Deno.stat("/usr/bin/promtool").then(() => true, () => false)) return;
+  if (Deno.uid() !== 0) {
+    throw new ProvisionError(
+      "the operations tests need /usr/bin/promtool and prometheus: sudo apt-get install prometheus",
+    );
+  }
+  say("Installing prometheus from Debian's packages for the operations tests ...");
+  const out = await run("apt-get", ["install", "-y", "--no-install-recommends", "prometheus"]);
+  if (out.code !== 0) {
+    throw new ProvisionError(`apt-get install prometheus failed:\n${out.stderr.slice(-1500)}`);
+  }
+}

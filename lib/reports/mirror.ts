@@ -11,6 +11,8 @@ export class TopicMirror {
   unreadable = 0;
   /** next offset to read per "topic:partition", transaction markers included */
   readonly #position = new Map<string, bigint>();
+  /** messages behind the end of each "topic:partition", as its last fetch told */
+  readonly #lag = new Map<string, number>();
   #consumer: Consumer;
   #stopped = false;
 
@@ -25,10 +27,9 @@ export class TopicMirror {
     const consumer = mirror.#consumer;
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       // lastOffset counts control records (commit/abort markers), so it reaches the high watermark.
-      mirror.#position.set(
-        `${payload.topic}:${payload.partition}`,
-        BigInt(payload.lastOffset) + 1n,
-      );
+      const key = `${payload.topic}:${payload.partition}`;
+      mirror.#position.set(key, BigInt(payload.lastOffset) + 1n);
+      mirror.#lag.set(key, Number(payload.offsetLag));
     });
     try {
       await consumer.connect();
@@ -84,6 +85,9 @@ export class TopicMirror {
       `reading ${this.topics.join(", ")} did not finish within ${timeoutMs / 1000} s`,
     );
   }
+
+  /** Messages behind the topics' ends, summed over their partitions, as the last fetches told. */
+  lag = (): number => [...this.#lag.values()].reduce((sum, n) => sum + n, 0);
 
   /** Stops reading and leaves the throw-away group. */
   async stop(): Promise<void> {

@@ -45,6 +45,8 @@ export async function watchReports(kafka: Kafka, prefix = "") {
     current: (): Reports => toReports(mirror, prefix),
     /** Waits until everything committed so far has been read. */
     caughtUp: () => mirror.caughtUp(),
+    /** Messages of the topics not read yet, as the last fetches told. */
+    lag: () => mirror.lag(),
     stop: () => mirror.stop(),
   };
 }

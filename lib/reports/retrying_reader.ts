@@ -20,6 +20,8 @@ export interface ReportsReader {
   /** the report topic prefix (REPORT_TOPIC_PREFIX) */
   readonly prefix: string;
   read(): Promise<ReportsState>;
+  /** messages of the report topics not read yet; null while they are not read */
+  lag?(): number | null;
   /** Resolves once the topics have been read to their current end (for tests). */
   caughtUp(): Promise<void>;
   close(): Promise<void>;
@@ -106,6 +108,7 @@ export function kafkaReports(
       if (watcher && !caughtUp) await settledWithin(catchingUp, waitMs);
       return state();
     },
+    lag: () => watcher?.lag() ?? null,
     async caughtUp() {
       while (starting) await starting;
       if (!watcher) throw new Error(problem ?? "the report topics are not read");

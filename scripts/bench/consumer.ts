@@ -68,6 +68,8 @@ export async function runConsumer(options: {
     };
     const args = [
       "--quiet",
+      "--metrics-port", // the counters still run; no port another consumer may hold
+      "0",
       "--brokers",
       options.brokers.join(","),
       "--topic",

@@ -7,6 +7,10 @@
 import assert from "node:assert/strict";
 import { decompress as zstdDecompress } from "fzstd";
 import { startConsumer } from "../../lib/consume/runner.ts";
+import { kafkaEndOffsets } from "../../lib/consume/lag.ts";
+import { consumerMetrics } from "../../lib/consume/metrics.ts";
+import { createRegistry, operationsResponse } from "../../lib/infra/metrics_server.ts";
+import { parseMetrics, sum } from "../support/metrics.ts";
 import { centsToDecimal } from "../../lib/core/money.ts";
 import type { SaleRecord } from "../../lib/core/sale.ts";
 import { roleUrl } from "../../lib/infra/config.ts";
@@ -121,7 +125,22 @@ Deno.test({
       records.slice(at, all[i + 1] ?? 60)
     );
     const lines: string[] = [];
+    // Its metrics and readiness, as consumer.ts serves them.
+    const registry = createRegistry();
+    const endOffsets = kafkaEndOffsets(testKafka(), topic);
+    const metrics = consumerMetrics(registry, { sql: writer, groupId: group, topic, endOffsets });
+    const operations = async (path: string) => {
+      const res = await operationsResponse(
+        new Request(`http://x${path}`),
+        registry,
+        metrics.readiness,
+      );
+      return { status: res.status, body: await res.text() };
+    };
+    const stuckGauge = async () =>
+      sum(parseMetrics((await operations("/metrics")).body), "sales_consumer_stuck_partitions");
     const consumer = await startConsumer({
+      observer: metrics.observer,
       kafka: testKafka(),
       sql: writer,
       topic,
@@ -130,6 +149,7 @@ Deno.test({
       stuckPollMs: 200,
       log: (line) => lines.push(line),
     });
+    metrics.started();
     const env = { DATABASE_URL: db.url, CONSUMER_GROUP: group, SALES_TOPIC: topic };
     try {
       await kcatProduce(topic, "gzip", before!, 0); // offsets 0..9
@@ -163,6 +183,13 @@ Deno.test({
         "batch: zstd compression is not supported by this client); the other partitions go " +
         `on; see \`deno task unstick --topic ${topic} --partition 0\``,
       ]);
+      // Not ready while a partition is stopped: /readyz says which, the gauge counts it.
+      assert.equal(await stuckGauge(), 1);
+      assert.deepEqual(await operations("/readyz"), {
+        status: 503,
+        body: '{"status":"not ready","reason":"partition 0 stopped at a batch it cannot decode; ' +
+          'see deno task unstick"}\n',
+      });
       // The dashboard's role reads the mark, not the batch.
       const reader = connect(roleUrl(db.url, "sales_reader"), { max: 1 });
       try {
@@ -176,6 +203,8 @@ Deno.test({
       const all = [...flowing, ...after!];
       await waitFor(async () => (await totals(db.sql)).n === all.length, "the rest", 30_000);
       assert.deepEqual(await totals(db.sql), exact(all));
+      assert.equal(await stuckGauge(), 0);
+      assert.deepEqual(await operations("/readyz"), { status: 200, body: '{"status":"ready"}\n' });
 
       // The DLQ: the batch's bytes, then its description.
       const letters = await readAllMessages(dlqTopic(topic));
@@ -212,6 +241,7 @@ Deno.test({
     } finally {
       registerKafkaCodecs();
       await consumer.stop();
+      await endOffsets.close();
       await writer.end({ timeout: 5 });
       await db.close();
     }

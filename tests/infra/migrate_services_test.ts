@@ -5,6 +5,7 @@ import { connectMigrated, connectService } from "../../lib/infra/migrate.ts";
 import { ConsumerProcess } from "../support/faults.ts";
 import { uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import { config, createTestDatabase, createTestTopic } from "../support/services.ts";
+import { messages } from "../support/tasks.ts";
 
 const SQL_DIR = new URL("../../sql/", import.meta.url);
 
@@ -48,10 +49,17 @@ function spawnTask(script: string, args: string[]) {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const task = { child, output: "" };
+  const task = {
+    child,
+    raw: "",
+    /** the messages of its output (the lines without their time and level) */
+    get output() {
+      return messages(this.raw);
+    },
+  };
   for (const stream of [child.stdout, child.stderr]) {
     stream.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (chunk) => void (task.output += chunk) }),
+      new WritableStream({ write: (chunk) => void (task.raw += chunk) }),
     ).catch(() => {});
   }
   return task;

@@ -47,7 +47,7 @@ async function runTask(task: Task, args: string[], env: Record<string, string> =
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}${SCRIPTS[task]}`, ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
+    env: { NO_COLOR: "1", METRICS_PORT: "0", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -329,6 +329,17 @@ const BAD: Record<string, {
     task: "reports",
     value: "yaml",
     says: 'NAME takes text or json, got "yaml"',
+  },
+  METRICS_PORT: {
+    task: "consume",
+    value: "-1",
+    says: 'NAME must be a port from 1 to 65535, or 0 for none, got "-1"',
+  },
+  METRICS_HOST: {
+    task: "consume",
+    value: "0.0.0.0; rm -rf /",
+    says: "NAME must be a host name or an IP address like 127.0.0.1 or ::, got " +
+      '"0.0.0.0; rm -rf /"',
   },
   REPORTS_METRICS_PORT: {
     task: "reports",

@@ -33,6 +33,7 @@ Deno.test({
     const reader = kafkaReports(kafka, prefix, { retryMs: 0, log: (line) => logged.push(line) });
     try {
       assert.equal(reader.prefix, prefix);
+      assert.equal(reader.lag!(), null, "no lag while the topics are not read");
       assert.deepEqual(await reader.read(), {
         reports: null,
         caughtUp: false,
@@ -76,6 +77,7 @@ Deno.test({
       await reader.caughtUp();
       assert.deepEqual((await reader.read()).reports!.credit_card_usage, [{ card: "Visa", n: 1 }]);
       assert.equal(logged.length, 1, logged.join("\n"));
+      assert.equal(reader.lag!(), 0, "caught up: nothing left to read");
     } finally {
       await reader.close();
     }

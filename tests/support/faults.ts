@@ -2,6 +2,7 @@
 import { taskDenoFlags } from "../../lib/infra/tasks.ts";
 import { ourPid } from "../../lib/provision/kafka_broker.ts";
 import { config } from "./services.ts";
+import { messages } from "./tasks.ts";
 
 const CONSUMER = new URL("../../consumer.ts", import.meta.url).pathname;
 
@@ -14,7 +15,12 @@ export interface ConsumerExtras {
 /** A `consumer.ts` process of the test, with its output kept for failure reports. */
 export class ConsumerProcess {
   #child: Deno.ChildProcess;
-  output = "";
+  /** its output as written: each line with its time and level */
+  raw = "";
+  /** its output's messages (the lines without their time and level) */
+  get output(): string {
+    return messages(this.raw);
+  }
   constructor(
     url: string,
     topic: string,
@@ -38,13 +44,14 @@ export class ConsumerProcess {
         ...(quiet ? ["--quiet"] : []),
         ...(extras.args ?? []),
       ],
-      ...(extras.env ? { env: extras.env } : {}),
+      // no operations port unless the test gives it one (9464 may be held by another consumer)
+      env: { METRICS_PORT: "0", ...extras.env },
       stdout: "piped",
       stderr: "piped",
     }).spawn();
     for (const stream of [this.#child.stdout, this.#child.stderr]) {
       stream.pipeThrough(new TextDecoderStream()).pipeTo(
-        new WritableStream({ write: (chunk) => void (this.output += chunk) }),
+        new WritableStream({ write: (chunk) => void (this.raw += chunk) }),
       ).catch(() => {});
     }
   }

@@ -1,6 +1,14 @@
 /** Running the project's entrypoints as their tasks run them, for tests of exit codes and output. */
 import assert from "node:assert/strict";
 
+/** The time and level LOG_FORMAT=text writes before each log line's message. */
+const LOG_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (?:DEBUG|INFO|WARN|ERROR) /gm;
+
+/** Output with each text log line's time and level taken off: the messages, as tests match them. */
+export function messages(output: string): string {
+  return output.replace(LOG_PREFIX, "");
+}
+
 /** The repository's root folder. */
 export const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -17,7 +25,8 @@ export async function runScript(
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}${script}`, ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
+    // No consumer of a test holds the operations port 9464 unless the test gives it one.
+    env: { NO_COLOR: "1", METRICS_PORT: "0", ...env },
     ...(stdin === undefined ? {} : { stdin: "piped" as const }),
     stdout: "piped",
     stderr: "piped",
@@ -29,7 +38,9 @@ export async function runScript(
   }
   const out = await child.output();
   const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+  const raw = { stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+  // stdout and stderr hold the messages; `raw` the lines as written (with their time and level).
+  return { code: out.code, stdout: messages(raw.stdout), stderr: messages(raw.stderr), raw };
 }
 
 /** Output lines, without the last newline. */

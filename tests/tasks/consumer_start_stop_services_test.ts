@@ -16,6 +16,7 @@ import {
   testKafka,
 } from "../support/services.ts";
 import { OwnPostgres } from "../support/own_postgres.ts";
+import { messages } from "../support/tasks.ts";
 
 /** Waits until the consumer has printed `line` (a regular expression), or fails with its output. */
 async function waitForLine(consumer: ConsumerProcess, line: RegExp, timeoutMs = 60_000) {
@@ -49,15 +50,15 @@ async function failedStart(url: string, args: string[], env: Record<string, stri
       url,
       ...args,
     ],
-    env: { NO_COLOR: "1", ...env },
+    env: { NO_COLOR: "1", METRICS_PORT: "0", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
   const decoder = new TextDecoder();
   return {
     code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
+    stdout: messages(decoder.decode(out.stdout)),
+    stderr: messages(decoder.decode(out.stderr)),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -245,6 +246,37 @@ Deno.test({
         assert.match(lines[0]!, c.says, c.label);
         assert.doesNotMatch(out.stdout + out.stderr, /Uncaught|^\s+at /m, c.label);
         assert.ok(out.seconds < c.within, `${c.label}: took ${out.seconds.toFixed(1)} s`);
+      }
+    } finally {
+      await db.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "waiting for a Kafka that does not answer, the consumer says one line per try with the time of the next, then one line on stderr",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const db = await createTestDatabase();
+    try {
+      const nowhere = `127.0.0.1:${freePort()}`;
+      const out = await failedStart(db.url, ["--brokers", nowhere], { KAFKA_CONNECT_TIMEOUT: "4" });
+      assert.equal(out.code, 1, out.stdout + out.stderr);
+      assert.equal(out.stderr.trim().split("\n").length, 1, out.stderr);
+      const steps = out.stdout.split("\n").filter((l) => l.startsWith("Kafka at "));
+      assert.ok(steps.length >= 2 && steps.length <= 8, `one line per try:\n${out.stdout}`);
+      let previous = 0;
+      for (const step of steps) {
+        const m = new RegExp(
+          `^Kafka at ${nowhere} does not answer \\(Connection error: [^)]*\\); trying again at ` +
+            "(\\S+Z) \\(in (\\d+) ms\\)$",
+        ).exec(step);
+        assert.ok(m, step);
+        const at = Date.parse(m[1]!);
+        assert.ok(at > previous, "each next try later than the one before");
+        previous = at;
       }
     } finally {
       await db.close();

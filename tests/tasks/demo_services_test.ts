@@ -42,6 +42,7 @@ Deno.test({
         REPORTS_STATE_DIR: stateDir,
         PORT: String(port),
         REPORTS_METRICS_PORT: String(freePort()), // not 9465, which a running instance may hold
+        METRICS_PORT: String(freePort()), // not 9464, which a running consumer may hold
       },
       stdout: "piped",
       stderr: "piped",

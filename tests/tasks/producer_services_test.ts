@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { MAX_MESSAGE_BYTES } from "../../lib/core/decode.ts";
 import { sampleRecords, uniqueSuffix } from "../support/fixtures.ts";
 import { config, createTestTopic, readAllMessages, testKafka } from "../support/services.ts";
-import { lines, produceFile, ROOT, runScript, withFile } from "../support/tasks.ts";
+import { lines, messages, produceFile, ROOT, runScript, withFile } from "../support/tasks.ts";
 
 Deno.test("TLS to a broker that speaks none ends the producer at once in one line naming the settings, exit 1", async () => {
   const started = performance.now();
@@ -286,8 +286,9 @@ kafkaTest("produce stopped by Ctrl-C sums up what it sent and exits 130", async 
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
     stdout += decoder.decode(r.value, { stream: true });
   }
-  const stderr = decoder.decode(await new Response(child.stderr).arrayBuffer());
+  const stderr = messages(decoder.decode(await new Response(child.stderr).arrayBuffer()));
   const { code } = await child.status;
+  stdout = messages(stdout);
   const sent = (stdout.match(/^delivered /gm) ?? []).length;
   assert.ok(sent >= 1 && sent < 50, `sent ${sent}`);
   assert.equal(

@@ -18,13 +18,17 @@ import { freePort, sampleRecords, uniqueSuffix, waitFor } from "../support/fixtu
 import { kpiValues } from "../support/html.ts";
 import { cents, moneyKpis } from "../support/money.ts";
 import { config, createTestTopic, produceAll } from "../support/services.ts";
-import { lines, ROOT, runScript } from "../support/tasks.ts";
+import { lines, messages, ROOT, runScript } from "../support/tasks.ts";
 
 /** A dashboard process (main.ts) with its output kept. */
 class Dashboard {
   readonly #child: Deno.ChildProcess;
   readonly port = freePort();
-  output = "";
+  /** its output as written; `output` has the messages (without time and level) */
+  raw = "";
+  get output(): string {
+    return messages(this.raw);
+  }
   readonly done: Promise<Deno.CommandStatus>;
 
   constructor(env: Record<string, string>) {
@@ -39,7 +43,7 @@ class Dashboard {
     const piped = Promise.all(
       [this.#child.stdout, this.#child.stderr].map((stream) =>
         stream.pipeThrough(new TextDecoderStream()).pipeTo(
-          new WritableStream({ write: (chunk) => void (this.output += chunk) }),
+          new WritableStream({ write: (chunk) => void (this.raw += chunk) }),
         ).catch(() => {})
       ),
     );

@@ -32,6 +32,7 @@ import { centsToDecimal } from "../../lib/core/money.ts";
 import { freePort, sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import { expectedTotals } from "../support/money.ts";
 import { readAllMessages } from "../support/services.ts";
+import { messages } from "../support/tasks.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const KAFKA_PORT = Number(Deno.env.get("SECURE_TEST_KAFKA_PORT") ?? 9492);
@@ -46,6 +47,7 @@ const DATABASE_URL = `postgres://postgres@localhost:${PG_PORT}/sales_secure_${SU
 const SALES = 1500;
 /** The reports process' metrics port in the pipeline (its log lines are JSON there). */
 const REPORTS_METRICS_PORT = freePort();
+const CONSUMER_METRICS_PORT = freePort();
 /** Debian's bundle of public CAs: not the CA of the local services. */
 const SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt";
 const TOKEN_FILE = await Deno.makeTempFile({ prefix: "dashboard-token-" });
@@ -89,7 +91,11 @@ function configOf(user: KafkaUser): Config {
 /** An entrypoint run with only the given settings (nothing inherited but PATH and HOME). */
 class Child {
   readonly #child: Deno.ChildProcess;
-  output = "";
+  /** its output as written; `output` has the messages (without time and level) */
+  raw = "";
+  get output(): string {
+    return messages(this.raw);
+  }
   readonly done: Promise<Deno.CommandStatus>;
 
   constructor(script: string, args: string[], env: Record<string, string>, flags: string[] = []) {
@@ -102,6 +108,7 @@ class Child {
         HOME: Deno.env.get("HOME") ?? "",
         NO_COLOR: "1",
         REPORTS_METRICS_PORT: "0",
+        METRICS_PORT: "0",
         ...env,
       },
       stdin: "null",
@@ -112,7 +119,7 @@ class Child {
     const piped = Promise.all(
       [this.#child.stdout, this.#child.stderr].map((stream) =>
         stream.pipeThrough(new TextDecoderStream()).pipeTo(
-          new WritableStream({ write: (chunk) => void (this.output += chunk) }),
+          new WritableStream({ write: (chunk) => void (this.raw += chunk) }),
         ).catch(() => {})
       ),
     );
@@ -359,7 +366,15 @@ Deno.test({
           const bad = await produceBad(card);
           await ensureReportsBuilt(); // so the reports launcher has nothing to say but its process
           children.push(
-            new Child("consumer.ts", ["--quiet"], settingsOf("consumer"), taskDenoFlags("consume")),
+            new Child(
+              "consumer.ts",
+              ["--quiet"],
+              settingsOf("consumer", {
+                LOG_FORMAT: "json",
+                METRICS_PORT: String(CONSUMER_METRICS_PORT),
+              }),
+              taskDenoFlags("consume"),
+            ),
             new Child(
               "reports.ts",
               [],
@@ -372,7 +387,7 @@ Deno.test({
             new Child(
               "main.ts",
               ["--port", String(freePort())],
-              settingsOf("dashboard", { DASHBOARD_TOKEN_FILE: TOKEN_FILE }),
+              settingsOf("dashboard", { DASHBOARD_TOKEN_FILE: TOKEN_FILE, LOG_FORMAT: "json" }),
             ),
           );
           const [consumer, reports, dashboard] = children as [Child, Child, Child];
@@ -461,20 +476,31 @@ Deno.test({
             headers: { authorization: "Bearer wrong" },
           });
           places["a 401 answer"] = await denied.text();
-          for (const path of ["/metrics", "/healthz", "/readyz"]) {
-            const res = await fetch(`http://127.0.0.1:${REPORTS_METRICS_PORT}${path}`);
-            assert.equal(res.status, 200, `the reports process' ${path}`);
-            places[`the reports process' ${path}`] = await res.text();
+          const operations = {
+            "the reports process'": `http://127.0.0.1:${REPORTS_METRICS_PORT}`,
+            "the consumer's": `http://127.0.0.1:${CONSUMER_METRICS_PORT}`,
+            "the dashboard's": base,
+          };
+          for (const [whose, url] of Object.entries(operations)) {
+            for (const path of ["/metrics", "/healthz", "/readyz"]) {
+              const res = await fetch(`${url}${path}`, {
+                headers: { authorization: `Bearer ${TOKEN}` },
+              });
+              assert.equal(res.status, 200, `${whose} ${path}`);
+              places[`${whose} ${path}`] = await res.text();
+            }
           }
           for (const child of children) {
             const status = await child.stop();
             assert.equal(status.code, 0, child.output);
-            places[`output of pid ${child.pid}`] = child.output;
+            places[`output of pid ${child.pid}`] = child.raw;
           }
-          // The reports process logged JSON (its launcher has nothing to say once built).
-          for (const line of children[1]!.output.trim().split("\n")) {
-            const parsed = JSON.parse(line);
-            assert.ok(parsed.time && parsed.level && parsed.logger && parsed.msg, line);
+          // Each process logged JSON (the reports launcher has nothing to say once built).
+          for (const child of children) {
+            for (const line of child.raw.trim().split("\n")) {
+              const parsed = JSON.parse(line);
+              assert.ok(parsed.time && parsed.level && parsed.logger && parsed.msg, line);
+            }
           }
           for (const [place, text] of Object.entries(places)) {
             assert.deepEqual(leaked(secrets, text), [], `secrets found in ${place}`);
