@@ -3,7 +3,7 @@ import { loadConfig, roleUrl } from "../../lib/infra/config.ts";
 import { connect, maintenanceUrl } from "../../lib/infra/db.ts";
 import { connectMigrated, connectService } from "../../lib/infra/migrate.ts";
 import { ConsumerProcess } from "../support/faults.ts";
-import { uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { freePort, uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import { config, createTestDatabase, createTestTopic } from "../support/services.ts";
 import { messages } from "../support/tasks.ts";
 
@@ -74,7 +74,7 @@ Deno.test({
     const db = freshDatabase();
     const topic = await createTestTopic(4);
     const group = `g-${uniqueSuffix()}`;
-    const ports = [0, 1].map(() => 20_000 + Math.floor(Math.random() * 40_000));
+    const ports = [freePort(), freePort()];
     const consumers = ["a", "b", "c", "d"].map((name) =>
       new ConsumerProcess(db.url, topic, group, name, false)
     );
