@@ -214,7 +214,7 @@ if (import.meta.main) {
     await sql?.end({ timeout: 1 }).catch(() => {});
     Deno.exit(error instanceof ConfigError ? 2 : 1); // a wrong card-hash key is a bad setting
   }
-  log.info(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
+  log.ready(`consuming ${config.salesTopic} as group ${config.groupId}; Ctrl-C to stop`);
   if (signalled) stopRunning(signalled); // asked for just as the start-up finished
 }
 

@@ -101,7 +101,7 @@ if (import.meta.main) {
     signal: controller.signal,
     onListen: ({ hostname, port }) => {
       const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
-      log.info(
+      log.ready(
         `Dashboard at http://${shown}:${port}/${token ? " (DASHBOARD_TOKEN required)" : ""}`,
       );
     },

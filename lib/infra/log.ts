@@ -26,6 +26,12 @@ export interface Log {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /**
+   * The line a process prints once it serves ("consuming ...", "Dashboard at ..."), which scripts
+   * and benchmarks wait for: in text format written bare at the start of its line, in json an
+   * information record with `"ready": true`.
+   */
+  ready(message: string, fields?: LogFields): void;
 }
 
 /** Names of levels as written in lines (as logback writes them). */
@@ -40,6 +46,9 @@ const LEVEL_NAMES: Record<LogLevel, string> = {
 
 /** Whether configureLogging ran: until it does, lines are written plain, as console lines. */
 let configured = false;
+
+/** The format configureLogging set (text until it runs). */
+let currentFormat: LogFormat = "text";
 
 /** The project's root category: every logger is `sales.<name>`. */
 const ROOT = "sales";
@@ -61,6 +70,7 @@ export function formatRecord(record: LogRecord, format: LogFormat): string {
 /** Sets where and how every logger writes, for this process; the last call wins. */
 export function configureLogging(format: LogFormat): void {
   configured = true;
+  currentFormat = format;
   resetSync();
   configureSync({
     reset: true,
@@ -83,6 +93,7 @@ export function configureLogging(format: LogFormat): void {
 /** Undoes configureLogging: lines are bare messages again (for tests that configure it). */
 export function resetLogging(): void {
   configured = false;
+  currentFormat = "text";
   resetSync();
 }
 
@@ -98,5 +109,9 @@ export function logger(name: string): Log {
       configured ? at(fields).warn`${message}` : console.error(message),
     error: (message, fields = {}) =>
       configured ? at(fields).error`${message}` : console.error(message),
+    ready: (message, fields = {}) =>
+      configured && currentFormat === "json"
+        ? at({ ...fields, ready: true }).info`${message}`
+        : console.log(message.replace(/\r?\n/g, " ")),
   };
 }

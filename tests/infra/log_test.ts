@@ -71,3 +71,28 @@ Deno.test("a logger writes its message as given, braces included, with its field
   assert.equal(JSON.parse(err[0]!).level, "WARN");
   assert.match(err[1]!, /^\S+Z ERROR stopped \{now\}$/);
 });
+
+Deno.test("the ready line a script waits for is bare at the start of its line in text, and an information record marked ready in json", () => {
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (line: string) => out.push(line);
+  try {
+    configureLogging("text");
+    logger("consumer").ready("consuming t as group g;\nforged line", { partition: 1 });
+    logger("consumer").info("next");
+    configureLogging("json");
+    logger("consumer").ready("consuming t as group g", { topic: "t" });
+  } finally {
+    resetLogging();
+    console.log = log;
+  }
+  assert.equal(out[0], "consuming t as group g; forged line");
+  assert.match(out[1]!, /^\S+Z INFO next$/);
+  const event = JSON.parse(out[2]!);
+  assert.deepEqual([event.level, event.msg, event.ready, event.topic], [
+    "INFO",
+    "consuming t as group g",
+    true,
+    "t",
+  ]);
+});
