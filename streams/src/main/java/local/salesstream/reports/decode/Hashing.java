@@ -46,7 +46,7 @@ public final class Hashing {
 
   /** The content hash of a sale: its 32 bytes. */
   public byte[] contentDigest(Sale sale) {
-    return SHA256.get().digest(sale.toJson(cardFingerprint(sale.cardNumber())));
+    return sale.jsonDigest(SHA256.get(), cardFingerprint(sale.cardNumber()));
   }
 
   private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {

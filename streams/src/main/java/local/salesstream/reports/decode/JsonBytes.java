@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
 
 /**
  * JSON written as JavaScript's JSON.stringify writes it, in the UTF-8 bytes Node's
@@ -36,5 +38,30 @@ public final class JsonBytes {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * The digest of the bytes {@link #write} would give, computed as the generator writes them (no
+   * byte array of the value is made). The digest is reset first.
+   */
+  public static byte[] digest(MessageDigest digest, Body body) {
+    digest.reset();
+    OutputStream sink = new OutputStream() {
+      @Override
+      public void write(int b) {
+        digest.update((byte) b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        digest.update(b, off, len);
+      }
+    };
+    try (JsonGenerator out = FACTORY.createGenerator(sink)) {
+      body.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return digest.digest();
   }
 }

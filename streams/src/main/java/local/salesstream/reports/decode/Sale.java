@@ -1,5 +1,9 @@
 package local.salesstream.reports.decode;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.security.MessageDigest;
+
 /**
  * A validated sale, normalised as lib/core/sale.ts' {@code Sale}: money in whole cents, the card
  * number as digits only, the state as its two-letter code. Field order is the TypeScript one
@@ -29,26 +33,33 @@ public record Sale(
    * replaced.
    */
   byte[] toJson(String cardNumberReplacement) {
-    return JsonBytes.write(out -> {
-      out.writeStartObject();
-      out.writeStringField("saleId", saleId);
-      out.writeStringField("firstName", firstName);
-      out.writeStringField("lastName", lastName);
-      out.writeStringField("email", email);
-      out.writeStringField("jobTitle", jobTitle);
-      out.writeStringField("cardCompany", cardCompany);
-      out.writeStringField("cardNumber", cardNumberReplacement);
-      out.writeNumberField("cardExpMonth", cardExpMonth);
-      out.writeNumberField("cardExpYear", cardExpYear);
-      out.writeStringField("category", category);
-      out.writeStringField("productName", productName);
-      out.writeNumberField("salePriceCents", salePriceCents);
-      out.writeNumberField("costPriceCents", costPriceCents);
-      out.writeStringField("street", street);
-      out.writeStringField("city", city);
-      out.writeStringField("state", state);
-      out.writeStringField("zipcode", zipcode);
-      out.writeEndObject();
-    });
+    return JsonBytes.write(out -> writeJson(out, cardNumberReplacement));
+  }
+
+  /** The digest of {@link #toJson}'s bytes, without making them. */
+  byte[] jsonDigest(MessageDigest digest, String cardNumberReplacement) {
+    return JsonBytes.digest(digest, out -> writeJson(out, cardNumberReplacement));
+  }
+
+  private void writeJson(JsonGenerator out, String cardNumberReplacement) throws IOException {
+    out.writeStartObject();
+    out.writeStringField("saleId", saleId);
+    out.writeStringField("firstName", firstName);
+    out.writeStringField("lastName", lastName);
+    out.writeStringField("email", email);
+    out.writeStringField("jobTitle", jobTitle);
+    out.writeStringField("cardCompany", cardCompany);
+    out.writeStringField("cardNumber", cardNumberReplacement);
+    out.writeNumberField("cardExpMonth", cardExpMonth);
+    out.writeNumberField("cardExpYear", cardExpYear);
+    out.writeStringField("category", category);
+    out.writeStringField("productName", productName);
+    out.writeNumberField("salePriceCents", salePriceCents);
+    out.writeNumberField("costPriceCents", costPriceCents);
+    out.writeStringField("street", street);
+    out.writeStringField("city", city);
+    out.writeStringField("state", state);
+    out.writeStringField("zipcode", zipcode);
+    out.writeEndObject();
   }
 }

@@ -1,7 +1,9 @@
 package local.salesstream.reports.topology;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import local.salesstream.reports.model.Codec;
 import local.salesstream.reports.model.Partial;
@@ -36,6 +38,8 @@ final class PartialSumStep implements Processor<String, Sums, String, Partial> {
   private final Duration interval;
   private final ProcessingStats stats;
   private final Set<String> pending = new LinkedHashSet<>();
+  /** What the store holds, read without a store look-up (and its copy of the bytes) per sale. */
+  private final Map<String, Partial> rows = new HashMap<>();
   private ProcessorContext<String, Partial> context;
   private KeyValueStore<String, Partial> sums;
   private int partition;
@@ -59,9 +63,11 @@ final class PartialSumStep implements Processor<String, Sums, String, Partial> {
     this.partition = context.taskId().partition();
     stats.pendingRows.add(-pending.size()); // re-initialised without a close: start over
     pending.clear();
+    rows.clear();
     try (KeyValueIterator<String, Partial> all = sums.all()) {
       while (all.hasNext()) {
         KeyValue<String, Partial> row = all.next();
+        rows.put(row.key, row.value);
         if (row.value.pending()) pending.add(row.key);
       }
     }
@@ -75,9 +81,11 @@ final class PartialSumStep implements Processor<String, Sums, String, Partial> {
       context.forward(change.withValue(Partial.change(change.value())));
       return;
     }
-    Partial before = sums.get(change.key());
+    Partial before = rows.get(change.key());
     Sums after = before == null ? change.value() : before.sums().plus(change.value());
-    sums.put(change.key(), new Partial(partition, after, true));
+    Partial pendingRow = new Partial(partition, after, true);
+    sums.put(change.key(), pendingRow);
+    rows.put(change.key(), pendingRow);
     if (pending.add(change.key())) stats.pendingRows.increment();
   }
 
@@ -86,13 +94,15 @@ final class PartialSumStep implements Processor<String, Sums, String, Partial> {
   public void close() {
     stats.pendingRows.add(-pending.size());
     pending.clear();
+    rows.clear();
   }
 
   /** Passes on every pending row as its full partial, stamped with the punctuation time. */
   private void passOnChangedRows(long now) {
     for (String row : pending) {
-      Partial changed = new Partial(partition, sums.get(row).sums(), false);
+      Partial changed = new Partial(partition, rows.get(row).sums(), false);
       sums.put(row, changed);
+      rows.put(row, changed);
       context.forward(new Record<>(row, changed, now));
     }
     stats.pendingRows.add(-pending.size());
