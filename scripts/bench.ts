@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: one reproducible run on one generated data set, each part in a fresh database
  * and topic: (a) COPY limit, (b) our consumer end-to-end, (c) the original's per-message baseline,
- * (d) the bulk producer, (e) dashboard latency under 50 clients vs a naive aggregate query.
+ * (d) the bulk producer, (e) dashboard latency under 50 clients vs a naive aggregate query;
+ * with --growth, (f) ingest, CPU, dashboard and disk per sale with history already stored.
  * Prints a table, then the figures as one JSON object on the last line; progress goes to stderr.
  */
 import { taskDenoFlags } from "../lib/infra/tasks.ts";
@@ -15,6 +16,7 @@ import type { SaleRecord } from "../lib/core/sale.ts";
 import { createBaselineSchema, runBaseline } from "./bench/baseline.ts";
 import { runConsumer } from "./bench/consumer.ts";
 import { copyRecords, createRawTable } from "./bench/copy.ts";
+import { diskBytes, fillHistory, type HistoryFill, parseGrowthSizes } from "./bench/growth.ts";
 import {
   DASHBOARD_PATHS,
   DASHBOARD_VARIANTS,
@@ -46,6 +48,14 @@ Prints a table, then one JSON object as the last line. Progress goes to stderr.
   --dash-seconds S    load duration per size (default 5)
   --clients N         concurrent HTTP clients / naive callers (default 50)
   --skip-dash         skip (e); its JSON keys are then null
+  --growth A,B,...    (f) for each stored size (0 to 1000000000, at most 10 sizes): a fresh
+                      database filled with that many sales of history (COPY into the normalised
+                      tables, spread over a year, size/4 customers; then the aggregate rebuild of
+                      \`deno task rebuild\`), then the N sales of (d) through consumer.ts (records/s,
+                      CPU µs per sale of the consumer and its PostgreSQL backends), the dashboard
+                      under load (p99 per selection) and the bytes on disk per stored sale.
+                      Keys *_at of the JSON line, by size. --dash-sizes defaults to 10000 then.
+                      E.g. --growth 0,10000000,30000000 (about 5 GB of disk per 10M, dropped after)
 Smoke run (CI): deno task bench --n 2000 --dash-sizes 1000`;
 
 /** The partitions of the benchmark topic. */
@@ -62,9 +72,14 @@ const { config, options: opts } = parseCli("bench", USAGE, {
   "dash-seconds": { type: "string" },
   clients: { type: "string" },
   "skip-dash": { type: "boolean" },
+  growth: { type: "string" },
 }, (values) => {
   const n = positiveInt("--n", (values.n as string | undefined) ?? "200000");
-  const sizes = ((values["dash-sizes"] as string | undefined) ?? "10000,1000000").split(",")
+  const growth = values.growth === undefined
+    ? []
+    : parseGrowthSizes("--growth", String(values.growth));
+  const defaultSizes = growth.length > 0 ? "10000" : "10000,1000000";
+  const sizes = ((values["dash-sizes"] as string | undefined) ?? defaultSizes).split(",")
     .map((s) => positiveInt("--dash-sizes", s.trim())).sort((a, b) => a - b);
   return {
     n,
@@ -79,6 +94,7 @@ const { config, options: opts } = parseCli("bench", USAGE, {
     dashSizes: values["skip-dash"] ? [] : [...new Set(sizes)],
     dashSeconds: positiveInt("--dash-seconds", (values["dash-seconds"] as string) ?? "5"),
     clients: positiveInt("--clients", (values.clients as string | undefined) ?? "50"),
+    growth,
   };
 });
 
@@ -150,6 +166,22 @@ interface DashFigures {
   dashboard: Record<string, LoadResult>;
   naive: LoadResult;
   naiveAloneMs: number;
+}
+
+/** What (f) measured at one stored size. */
+interface GrowthFigures {
+  size: number;
+  fill: HistoryFill | null;
+  /** records/s from spawning consumer.ts until the N offsets are stored */
+  rps: number;
+  /** CPU µs per fresh sale: consumer main thread, its other threads, its PostgreSQL backends */
+  cpuUs: { main: number; other: number; postgres: number };
+  exact: boolean;
+  dashboard: Record<string, LoadResult>;
+  /** bytes of every table with its indexes, after the fresh sales; per table */
+  bytes: { total: number; byTable: Record<string, number> };
+  stored: number;
+  load: string;
 }
 
 let exitCode = 0;
@@ -270,6 +302,70 @@ try {
     dash.push({ size, fillMs, dashboard, naive, naiveAloneMs });
   }
 
+  // (f) growth: the same N sales into a database already holding each size of history
+  const growth: GrowthFigures[] = [];
+  for (const size of opts.growth) {
+    const db = await resources.database(`growth${size}`);
+    let fill: HistoryFill | null = null;
+    if (size > 0) {
+      progress(`(f) filling ${db.name} with ${thousands(size)} sales of history (COPY, rebuild)`);
+      fill = await fillHistory(db.url, size, {
+        seed: opts.seed + size,
+        partitions: PARTITIONS,
+        progress,
+      });
+      progress(
+        `(f) history: COPY ${sec(fill.copyMs)} (${fill.customers} customers), rebuild ` +
+          `${sec(fill.rebuildMs)}; vacuum (analyze)`,
+      );
+      // As autovacuum would have done by then: visibility map, hint bits and statistics.
+      await withAdmin(db.url, (sql) => sql`vacuum (analyze)`);
+    }
+    await checkpoint();
+    const load = loadAverage();
+    progress(`(f) at ${thousands(size)} stored: consumer.ts on ${topic} (load ${load})`);
+    const run = await runConsumer({
+      resources,
+      url: db.url,
+      brokers: config.kafkaBrokers,
+      topic,
+      group: resources.group(`growth${size}`),
+      partitions: PARTITIONS,
+      n,
+      concurrency: opts.concurrency,
+      checkDrift: size === 0,
+      progress,
+    });
+    const exact = run.sales === size + n && (run.drift ?? 0) === 0;
+    const rps = rate(n, run.ms);
+    progress(
+      `(f) at ${thousands(size)}: ${thousands(rps)} records/s, CPU µs per sale ${
+        microseconds(run.cpuUs.main + run.cpuUs.other)
+      } consumer + ${microseconds(run.cpuUs.postgres)} PostgreSQL; ${run.sales} sales` +
+        (run.drift === null ? " (aggregates not compared)" : `, ${run.drift} drifting aggregates`),
+    );
+    if (!exact) throw new Error(`(f) at ${size}: ${run.sales} sales stored, expected ${size + n}`);
+    await withAdmin(db.url, (sql) => sql`vacuum (analyze)`);
+    await checkpoint();
+    const dashboard = await loadDashboard({
+      resources,
+      url: db.url,
+      brokers: config.kafkaBrokers,
+      topic,
+      clients: opts.clients,
+      seconds: opts.dashSeconds,
+    });
+    const bytes = await withAdmin(db.url, (sql) => diskBytes(sql));
+    await resources.dropDatabase(db.name);
+    const stored = size + n;
+    progress(
+      `(f) at ${thousands(size)}: dashboard p99 ${
+        Object.entries(dashboard).map(([k, r]) => `${k} ${r.p99.toFixed(1)}`).join(", ")
+      } ms; ${(bytes.total / stored).toFixed(0)} bytes per stored sale`,
+    );
+    growth.push({ size, fill, rps, cpuUs: run.cpuUs, exact, dashboard, bytes, stored, load });
+  }
+
   // Report
   const ratioVsCopy = consumerRps / copyRps;
   const ratioVsBaseline = consumerRps / baselineRps;
@@ -334,9 +430,34 @@ try {
       "naive aggregate alone (median of 3 sequential calls)",
     ]);
   }
+  const growthRows = [[
+    "(f) stored",
+    "records/s",
+    "consumer µs",
+    "PG µs",
+    ...DASHBOARD_VARIANTS.map((v) => `p99 ${v.name}`),
+    "bytes/sale",
+    "detail",
+  ]];
+  for (const g of growth) {
+    const top = Object.entries(g.bytes.byTable).slice(0, 4)
+      .map(([t, b]) => `${t} ${(b / g.stored).toFixed(0)}`).join(", ");
+    growthRows.push([
+      thousands(g.size),
+      thousands(g.rps),
+      microseconds(g.cpuUs.main + g.cpuUs.other),
+      microseconds(g.cpuUs.postgres),
+      ...DASHBOARD_VARIANTS.map((v) => g.dashboard[v.name]!.p99.toFixed(1)),
+      (g.bytes.total / g.stored).toFixed(0),
+      `load ${g.load}; ` +
+      (g.fill ? `history COPY ${sec(g.fill.copyMs)}, rebuild ${sec(g.fill.rebuildMs)}; ` : "") +
+      `bytes/sale: ${top}`,
+    ]);
+  }
   console.log(`machine: ${machine.text}; load average at the end ${loadAverage()}\n`);
   console.log(table(rows));
   if (dash.length > 0) console.log(`\n${table(dashRows)}`);
+  if (growth.length > 0) console.log(`\n${table(growthRows)}`);
   const small = dash[0], large = dash[dash.length - 1];
   console.log(
     `\n${
@@ -382,6 +503,32 @@ try {
     consumer_lock_polls: consumer.lockWaits.polls,
     consumer_lock_waiting_statements: consumer.lockWaits.statements,
     consumer_exact: exact,
+    ingest_rps_at: bySize(growth, (g) => g.rps),
+    cpu_us_per_sale_at: bySize(
+      growth,
+      (g) => round(g.cpuUs.main + g.cpuUs.other + g.cpuUs.postgres, 1),
+    ),
+    consumer_cpu_us_per_sale_at: bySize(growth, (g) => round(g.cpuUs.main + g.cpuUs.other, 1)),
+    postgres_cpu_us_per_sale_at: bySize(growth, (g) => round(g.cpuUs.postgres, 1)),
+    dash_p99_ms_at: bySize(
+      growth,
+      (g) =>
+        Object.fromEntries(DASHBOARD_VARIANTS.map((v) => [v.name, ms(g.dashboard[v.name]?.p99)])),
+    ),
+    bytes_per_sale_at: bySize(growth, (g) => Math.round(g.bytes.total / g.stored)),
+    bytes_per_sale_by_table_at: bySize(
+      growth,
+      (g) =>
+        Object.fromEntries(
+          Object.entries(g.bytes.byTable).map(([t, b]) => [t, round(b / g.stored, 1)]),
+        ),
+    ),
+    growth_load_at: bySize(growth, (g) => Number(g.load)),
+    growth_fill_ms_at: bySize(
+      growth,
+      (g) =>
+        g.fill ? { copy: Math.round(g.fill.copyMs), rebuild: Math.round(g.fill.rebuildMs) } : null,
+    ),
     consumer_concurrency: opts.concurrency ?? null,
     baseline_n: opts.baselineN,
     dash_size_small: small?.size ?? null,
@@ -389,7 +536,7 @@ try {
     dash_clients: opts.clients,
     run_id: runId,
   }));
-  if (!exact) exitCode = 1;
+  if (!exact || growth.some((g) => !g.exact)) exitCode = 1;
 } catch (error) {
   progress(`failed: ${(error as Error).stack ?? error}`);
   exitCode = 1;
@@ -434,6 +581,11 @@ function loadAverage(): string {
   } catch {
     return "?";
   }
+}
+
+/** An object keyed by each growth size as a string ("0", "10000000", ...). */
+function bySize<T>(growth: GrowthFigures[], value: (g: GrowthFigures) => T): Record<string, T> {
+  return Object.fromEntries(growth.map((g) => [String(g.size), value(g)]));
 }
 
 function sec(ms: number): string {

@@ -3,7 +3,8 @@ import { base, en, en_US, Faker } from "@faker-js/faker";
 import { US_CITIES } from "../core/us_cities.ts";
 import type { SaleRecord } from "../core/sale.ts";
 
-const CATALOGUE: Record<string, [string, number][]> = {
+/** Products by category, each with its base price in dollars. */
+export const CATALOGUE: Record<string, [string, number][]> = {
   Electronics: [
     ["Wireless Earbuds", 79],
     ["4K Monitor", 329],
@@ -42,7 +43,7 @@ const CATALOGUE: Record<string, [string, number][]> = {
 };
 
 /** Card company, faker issuer and share of sales in percent. */
-const CARDS: { weight: number; value: [string, string] }[] = [
+export const CARDS: { weight: number; value: [string, string] }[] = [
   { weight: 45, value: ["Visa", "visa"] },
   { weight: 30, value: ["Mastercard", "mastercard"] },
   { weight: 13, value: ["American Express", "amex"] },

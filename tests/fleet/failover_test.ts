@@ -33,8 +33,8 @@ import { createTestDatabase, startTestConsumer } from "../support/services.ts";
 /** Sales produced per run. */
 const SALES = 40_000;
 const PARTITIONS = 6;
-/** More sales than one fetch of a partition holds (the consumer's 1 MiB). */
-const FETCHED_BEFORE = 3000n;
+/** More sales than one fetch of a partition holds (the consumer's 2 MiB). */
+const FETCHED_BEFORE = 6000n;
 
 const versions = kafkaVersionList(
   "FLEET_KAFKA_VERSIONS",
@@ -316,7 +316,7 @@ async function failover(version: KafkaVersion, nodes: ClusterNode[]) {
       );
       const endOf = new Map(ends.map((p) => [p.partition, BigInt(p.high)]));
       // Recovered: every partition the dead broker led has moved on in PostgreSQL by more than
-      // the consumer may have fetched before the kill (1 MiB a partition: about 2,300 sales), or
+      // the consumer may have fetched before the kill (2 MiB a partition: about 4,600 sales), or
       // reached its end.
       while (true) {
         assert.ok(Date.now() < deadline, "the consumer moved on after the kill");

@@ -61,3 +61,63 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "deno task bench --growth 0,3000 reports ingest, CPU, dashboard p99 per selection and bytes per sale by stored size",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        BENCH,
+        "--n",
+        "1000",
+        "--baseline-n",
+        "100",
+        "--dash-sizes",
+        "500",
+        "--dash-seconds",
+        "1",
+        "--clients",
+        "5",
+        "--growth",
+        "3000,0",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, `bench failed:\n${stderr.slice(-3000)}`);
+    const figures = JSON.parse(stdout.trimEnd().split("\n").at(-1) ?? "") as Record<
+      string,
+      Record<string, unknown>
+    >;
+    assert.ok(typeof figures.dash_p99_ms_10k === "number");
+    for (const key of ["ingest_rps_at", "cpu_us_per_sale_at", "bytes_per_sale_at"]) {
+      assert.deepEqual(Object.keys(figures[key]!), ["0", "3000"], key);
+      for (const value of Object.values(figures[key]!)) {
+        assert.ok(typeof value === "number" && value > 0, `${key}: ${value}`);
+      }
+    }
+    for (const size of ["0", "3000"]) {
+      const dash = figures.dash_p99_ms_at![size] as Record<string, number>;
+      assert.deepEqual(Object.keys(dash), ["all", "1h", "state", "1h+state"]);
+      for (const p99 of Object.values(dash)) assert.ok(p99 > 0);
+    }
+    // The history and the fresh sales were both stored: 3,000 + 1,000 sales' worth of bytes.
+    assert.ok((figures.bytes_per_sale_at!["3000"] as number) > 200);
+    const admin = connect(maintenanceUrl(config.databaseUrl), { max: 1 });
+    try {
+      const prefix = `bench_${figures.run_id}_`;
+      const dbs =
+        await admin`select datname from pg_database where starts_with(datname, ${prefix})`;
+      assert.deepEqual(dbs.map((r) => r.datname), []);
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+  },
+});
