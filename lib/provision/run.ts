@@ -16,45 +16,54 @@ export async function provisionOrExit(steps: (say: (line: string) => void) => Pr
   }
 }
 
-/** Chromium for the browser tests: Debian's package, installed when missing and we are root. */
-export async function ensureChromium(say: (line: string) => void) {
-  if (await Deno.stat("/usr/bin/chromium").then(() => true, () => false)) return;
+/**
+ * A Debian package a test needs, by the binary it installs: nothing when the binary is there,
+ * else installed with apt-get when we are root, else one sentence saying what to install.
+ */
+async function ensureDebianPackage(
+  say: (line: string) => void,
+  need: { binary: string; pkg: string; tools: string; usedBy: string },
+) {
+  if (await Deno.stat(need.binary).then(() => true, () => false)) return;
   if (Deno.uid() !== 0) {
     throw new ProvisionError(
-      "the browser test needs /usr/bin/chromium: sudo apt-get install chromium",
+      `${need.usedBy} need${need.usedBy.endsWith("s") ? "" : "s"} ${need.tools}: ` +
+        `sudo apt-get install ${need.pkg}`,
     );
   }
-  say("Installing chromium from Debian's packages for the browser test ...");
-  const out = await run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"]);
+  say(`Installing ${need.pkg} from Debian's packages for ${need.usedBy} ...`);
+  const out = await run("apt-get", ["install", "-y", "--no-install-recommends", need.pkg]);
   if (out.code !== 0) {
-    throw new ProvisionError(`apt-get install chromium failed:\n${out.stderr.slice(-1500)}`);
+    throw new ProvisionError(`apt-get install ${need.pkg} failed:\n${out.stderr.slice(-1500)}`);
   }
+}
+
+/** Chromium for the browser tests: Debian's package, installed when missing and we are root. */
+export function ensureChromium(say: (line: string) => void) {
+  return ensureDebianPackage(say, {
+    binary: "/usr/bin/chromium",
+    pkg: "chromium",
+    tools: "/usr/bin/chromium",
+    usedBy: "the browser test",
+  });
 }
 
 /** kcat, the codec tests' other Kafka client: Debian's package, installed when missing and we are root. */
-export async function ensureKcat(say: (line: string) => void) {
-  if (await Deno.stat("/usr/bin/kcat").then(() => true, () => false)) return;
-  if (Deno.uid() !== 0) {
-    throw new ProvisionError("the codec tests need /usr/bin/kcat: sudo apt-get install kcat");
-  }
-  say("Installing kcat from Debian's packages for the codec tests ...");
-  const out = await run("apt-get", ["install", "-y", "--no-install-recommends", "kcat"]);
-  if (out.code !== 0) {
-    throw new ProvisionError(`apt-get install kcat failed:\n${out.stderr.slice(-1500)}`);
-  }
+export function ensureKcat(say: (line: string) => void) {
+  return ensureDebianPackage(say, {
+    binary: "/usr/bin/kcat",
+    pkg: "kcat",
+    tools: "/usr/bin/kcat",
+    usedBy: "the codec tests",
+  });
 }
 
 /** promtool and prometheus, the operations tests' tools: Debian's package, installed when missing and we are root. */
-export async function ensurePrometheus(say: (line: string) => void) {
-  if (await Deno.stat("/usr/bin/promtool").then(() => true, () => false)) return;
-  if (Deno.uid() !== 0) {
-    throw new ProvisionError(
-      "the operations tests need /usr/bin/promtool and prometheus: sudo apt-get install prometheus",
-    );
-  }
-  say("Installing prometheus from Debian's packages for the operations tests ...");
-  const out = await run("apt-get", ["install", "-y", "--no-install-recommends", "prometheus"]);
-  if (out.code !== 0) {
-    throw new ProvisionError(`apt-get install prometheus failed:\n${out.stderr.slice(-1500)}`);
-  }
+export function ensurePrometheus(say: (line: string) => void) {
+  return ensureDebianPackage(say, {
+    binary: "/usr/bin/promtool",
+    pkg: "prometheus",
+    tools: "/usr/bin/promtool and prometheus",
+    usedBy: "the operations tests",
+  });
 }
