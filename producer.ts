@@ -119,7 +119,7 @@ if (import.meta.main) {
     Deno.addSignalListener(signal, () => {
       if (stop) Deno.exit(EXIT.stopped);
       stop = true;
-      log.warn(`${signal}: finishing the message in flight, then stopping`);
+      log.info(`${signal}: finishing the message in flight, then stopping`);
     });
   }
   const kafka = createKafka(config.kafkaBrokers, "sales-producer", {
