@@ -6,11 +6,9 @@
 import assert from "node:assert/strict";
 import { maskEmail } from "../../lib/core/redact.ts";
 import type { Sql } from "../../lib/infra/db.ts";
-import { createSnapshotStores, loadSnapshot } from "../../lib/store/snapshot.ts";
-import { createApp } from "../../routes/app.ts";
 import { sampleRecords } from "../support/fixtures.ts";
-import { createTestDatabase } from "../support/services.ts";
-import { type AskFilters, expectedKpis, loadAged, whereSales } from "../support/sales_sql.ts";
+import { type DashboardApp, withAgedApp } from "../support/aged_app.ts";
+import { type AskFilters, expectedKpis, whereSales } from "../support/sales_sql.ts";
 
 const SOURCE = { groupId: "csv-group", topic: "csv-topic" };
 const AGES = [3, 30, 90, 400, 1_500, 3_000, 20_000];
@@ -45,22 +43,11 @@ function records(text: string): Record<string, string>[] {
 }
 
 /** Runs `check` with an app over a fresh database of aged sales, one in a hostile category. */
-async function withApp(check: (app: ReturnType<typeof createApp>, sql: Sql) => Promise<void>) {
-  const db = await createTestDatabase();
-  const stores = createSnapshotStores((spec) => loadSnapshot(db.sql, SOURCE, spec), {
-    reuseMs: 0,
-    staleMs: 0,
-  });
-  try {
-    const sales = sampleRecords(1_200, 41);
-    sales[0] = { ...sales[0]!, category: '=HYPERLINK("http://evil.example","Books")' };
-    sales[1] = { ...sales[1]!, product_name: '@SUM(1+1), "quoted"\nname' };
-    await loadAged(db, sales, AGES, SOURCE);
-    await check(createApp({ sql: db.sql, stores, endOffsets: null }), db.sql);
-  } finally {
-    await stores.settled();
-    await db.close();
-  }
+function withApp(check: (app: DashboardApp, sql: Sql) => Promise<void>) {
+  const sales = sampleRecords(1_200, 41);
+  sales[0] = { ...sales[0]!, category: '=HYPERLINK("http://evil.example","Books")' };
+  sales[1] = { ...sales[1]!, product_name: '@SUM(1+1), "quoted"\nname' };
+  return withAgedApp({ records: sales, agesMinutes: AGES, source: SOURCE }, check);
 }
 
 const SELECTIONS: (AskFilters & { query: string })[] = [

@@ -6,29 +6,16 @@ import assert from "node:assert/strict";
 import type { Sql } from "../../lib/infra/db.ts";
 import { migrate } from "../../lib/infra/migrate.ts";
 import { findDrift } from "../../lib/store/verify.ts";
-import { createSnapshotStores, loadSnapshot } from "../../lib/store/snapshot.ts";
-import { createApp } from "../../routes/app.ts";
 import { unescapeAttr } from "../support/html.ts";
 import { sampleRecords } from "../support/fixtures.ts";
-import { createTestDatabase } from "../support/services.ts";
+import { type DashboardApp, withAgedApp } from "../support/aged_app.ts";
 import { expectedKpis, kpiFields, loadAged, whereSales } from "../support/sales_sql.ts";
 
 const SOURCE = { groupId: "selection-group", topic: "selection-topic" };
 const AGES = [2, 25, 70, 300, 1_000, 4_000];
 
-async function withApp(check: (app: ReturnType<typeof createApp>, sql: Sql) => Promise<void>) {
-  const db = await createTestDatabase();
-  const stores = createSnapshotStores((spec) => loadSnapshot(db.sql, SOURCE, spec), {
-    reuseMs: 0,
-    staleMs: 0,
-  });
-  try {
-    await loadAged(db, sampleRecords(800, 17), AGES, SOURCE);
-    await check(createApp({ sql: db.sql, stores, endOffsets: null }), db.sql);
-  } finally {
-    await stores.settled();
-    await db.close();
-  }
+function withApp(check: (app: DashboardApp, sql: Sql) => Promise<void>) {
+  return withAgedApp({ records: sampleRecords(800, 17), agesMinutes: AGES, source: SOURCE }, check);
 }
 
 Deno.test("the product breakdown and the product filter equal a GROUP BY over sales", async () => {

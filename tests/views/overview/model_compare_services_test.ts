@@ -7,11 +7,9 @@
 import assert from "node:assert/strict";
 import type { Sql } from "../../../lib/infra/db.ts";
 import { localTime } from "../../../lib/core/zoned_time.ts";
-import { createSnapshotStores, loadSnapshot } from "../../../lib/store/snapshot.ts";
-import { createApp } from "../../../routes/app.ts";
 import { sampleRecords } from "../../support/fixtures.ts";
-import { createTestDatabase } from "../../support/services.ts";
-import { expectedKpis, kpiFields, loadAged } from "../../support/sales_sql.ts";
+import { type DashboardApp, withAgedApp } from "../../support/aged_app.ts";
+import { expectedKpis, kpiFields } from "../../support/sales_sql.ts";
 
 const SOURCE = { groupId: "compare-group", topic: "compare-topic" };
 const MINUTE = 60_000;
@@ -19,22 +17,12 @@ const MINUTE = 60_000;
 const AGES = [1, 8, 30, 55, 65, 80, 119, 125, 240, 700, 1_439, 1_450, 2_000, 2_870, 9_000, 50_000];
 
 /** Runs `check` with an app (server zone `timeZone`) over a fresh database with aged sales. */
-async function withApp(
-  check: (app: ReturnType<typeof createApp>, sql: Sql) => Promise<void>,
+function withApp(
+  check: (app: DashboardApp, sql: Sql) => Promise<void>,
   timeZone?: string,
 ) {
-  const db = await createTestDatabase();
-  const stores = createSnapshotStores((spec) => loadSnapshot(db.sql, SOURCE, spec), {
-    reuseMs: 0,
-    staleMs: 0,
-  });
-  try {
-    await loadAged(db, sampleRecords(1_600, 29), AGES, SOURCE);
-    await check(createApp({ sql: db.sql, stores, endOffsets: null, timeZone }), db.sql);
-  } finally {
-    await stores.settled();
-    await db.close();
-  }
+  const records = sampleRecords(1_600, 29);
+  return withAgedApp({ records, agesMinutes: AGES, source: SOURCE, timeZone }, check);
 }
 
 const QUERIES = [

@@ -5,12 +5,10 @@
 import assert from "node:assert/strict";
 import type { SaleRecord } from "../../../lib/core/sale.ts";
 import type { Sql } from "../../../lib/infra/db.ts";
-import { createSnapshotStores, loadSnapshot } from "../../../lib/store/snapshot.ts";
-import { createApp } from "../../../routes/app.ts";
 import { chartData, kpiValues, unescapeAttr } from "../../support/html.ts";
 import { sampleRecords } from "../../support/fixtures.ts";
-import { type AskFilters, expectedKpis, loadAged, whereSales } from "../../support/sales_sql.ts";
-import { createTestDatabase } from "../../support/services.ts";
+import { type DashboardApp, withAgedApp } from "../../support/aged_app.ts";
+import { type AskFilters, expectedKpis, whereSales } from "../../support/sales_sql.ts";
 
 const GROUP = "range-test-group";
 const TOPIC = "range-test-topic";
@@ -44,22 +42,15 @@ async function revenueBy(
 }
 
 /** Runs `check` with an app over a fresh database holding the spread-out sales. */
-async function withApp(
-  check: (app: ReturnType<typeof createApp>, sql: Sql, records: SaleRecord[]) => Promise<void>,
+function withApp(
+  check: (app: DashboardApp, sql: Sql, records: SaleRecord[]) => Promise<void>,
 ) {
-  const db = await createTestDatabase();
-  const stores = createSnapshotStores(
-    (spec) => loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }, spec),
-    { reuseMs: 0, staleMs: 0 },
+  const records = sampleRecords(1_500, 83);
+  const source = { groupId: GROUP, topic: TOPIC };
+  return withAgedApp(
+    { records, agesMinutes: AGES_MINUTES, source },
+    (app, sql) => check(app, sql, records),
   );
-  try {
-    const records = sampleRecords(1_500, 83);
-    await loadAged(db, records, AGES_MINUTES, { groupId: GROUP, topic: TOPIC });
-    await check(createApp({ sql: db.sql, stores, endOffsets: null }), db.sql, records);
-  } finally {
-    await stores.settled();
-    await db.close();
-  }
 }
 
 const ASKS: Ask[] = [
