@@ -7,8 +7,6 @@
 import assert from "node:assert/strict";
 import { startConsumer } from "../../lib/consume/runner.ts";
 import { kafkaEndOffsets } from "../../lib/consume/lag.ts";
-import { centsToDecimal } from "../../lib/core/money.ts";
-import type { SaleRecord } from "../../lib/core/sale.ts";
 import { roleUrl } from "../../lib/infra/config.ts";
 import { connect } from "../../lib/infra/db.ts";
 import { createDashboardKafka, dlqTopic } from "../../lib/infra/kafka.ts";
@@ -16,8 +14,8 @@ import { createSnapshotStores, loadSnapshot } from "../../lib/store/snapshot.ts"
 import { FailedLogins } from "../../routes/auth.ts";
 import { createApp } from "../../routes/app.ts";
 import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { expectedStoredTotals, storedTotals } from "../support/sales_sql.ts";
 import { kcatProduce } from "../support/kcat.ts";
-import { expectedTotals } from "../support/money.ts";
 import {
   config,
   createTestDatabase,
@@ -31,23 +29,6 @@ const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
 /** The header the earlier consumer took as "this batch cannot be decoded". */
 const FORGED = "x-sales-undecodable";
 const HOSTILE = "<script>alert(1)</script> 4111 1111 1111 1111 \u001b[31m";
-
-/** Count and revenue of `sales`, and what they must be for `records`. */
-async function totals(sql: ReturnType<typeof connect>) {
-  const [s] = await sql`
-    select count(*)::int as n, coalesce(sum(sale_price), 0)::text as revenue,
-      coalesce(sum(cost_price), 0)::text as cost
-    from sales`;
-  return { ...s };
-}
-function exact(records: SaleRecord[]) {
-  const want = expectedTotals(records);
-  return {
-    n: want.count,
-    revenue: centsToDecimal(want.revenue),
-    cost: centsToDecimal(want.cost),
-  };
-}
 
 /** A dashboard app reading the test database as sales_reader, for its lag panel. */
 function dashboard(url: string, groupId: string, topic: string) {
@@ -111,8 +92,8 @@ Deno.test({
       await kcatProduce(topic, "snappy", records.slice(30, 45), 0);
       await kcatProduce(topic, "gzip", records.slice(45), 1, [`${FORGED}=1`]);
 
-      await waitFor(async () => (await totals(db.sql)).n === 60, "all 60 sales", 30_000);
-      assert.deepEqual(await totals(db.sql), exact(records));
+      await waitFor(async () => (await storedTotals(db.sql)).n === 60, "all 60 sales", 30_000);
+      assert.deepEqual(await storedTotals(db.sql), expectedStoredTotals(records));
       const offsets = await db.sql`
         select partition, next_offset::int from consumer_offsets
         where group_id = ${group} order by partition`;

@@ -11,15 +11,14 @@ import { kafkaEndOffsets } from "../../lib/consume/lag.ts";
 import { consumerMetrics } from "../../lib/consume/metrics.ts";
 import { createRegistry, operationsResponse } from "../../lib/infra/metrics_server.ts";
 import { parseMetrics, sum } from "../support/metrics.ts";
-import { centsToDecimal } from "../../lib/core/money.ts";
 import type { SaleRecord } from "../../lib/core/sale.ts";
 import { roleUrl } from "../../lib/infra/config.ts";
 import { connect } from "../../lib/infra/db.ts";
 import { dlqTopic } from "../../lib/infra/kafka.ts";
 import { registerKafkaCodecs } from "../../lib/infra/kafka_codecs.ts";
 import { sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
+import { expectedStoredTotals, storedTotals } from "../support/sales_sql.ts";
 import { kcatProduce } from "../support/kcat.ts";
-import { expectedTotals } from "../support/money.ts";
 import {
   config,
   createTestDatabase,
@@ -34,23 +33,6 @@ const KAFKA_TEST = { sanitizeOps: false, sanitizeResources: false };
 /** The header the earlier consumer took as "this batch cannot be decoded". */
 const FORGED = "x-sales-undecodable";
 const HOSTILE = "<script>alert(1)</script> 4111 1111 1111 1111 \u001b[31m";
-
-/** Count and revenue of `sales`, and what they must be for `records`. */
-async function totals(sql: ReturnType<typeof connect>) {
-  const [s] = await sql`
-    select count(*)::int as n, coalesce(sum(sale_price), 0)::text as revenue,
-      coalesce(sum(cost_price), 0)::text as cost
-    from sales`;
-  return { ...s };
-}
-function exact(records: SaleRecord[]) {
-  const want = expectedTotals(records);
-  return {
-    n: want.count,
-    revenue: centsToDecimal(want.revenue),
-    cost: centsToDecimal(want.cost),
-  };
-}
 
 /** kcat's view of one message of a topic (partition 0): its value's bytes, exactly. */
 async function kcatValue(topic: string, offset: number): Promise<Uint8Array> {
@@ -159,14 +141,14 @@ Deno.test({
       await kcatProduce(topic, "lz4", other!, 1);
 
       const flowing = [...before!, ...forged!, ...other!];
-      await waitFor(async () => (await totals(db.sql)).n === flowing.length, "sales", 30_000);
+      await waitFor(async () => (await storedTotals(db.sql)).n === flowing.length, "sales", 30_000);
       await waitFor(
         async () => (await db.sql`select 1 from stuck_partitions`).length === 1,
         "the stuck mark",
         10_000,
       );
       await new Promise((r) => setTimeout(r, 1_500)); // nothing more may arrive meanwhile
-      assert.deepEqual(await totals(db.sql), exact(flowing));
+      assert.deepEqual(await storedTotals(db.sql), expectedStoredTotals(flowing));
       const [mark] = await db.sql`
         select partition, from_offset::int, to_offset::int, reason, length(batch)::int as bytes
         from stuck_partitions`;
@@ -201,8 +183,8 @@ Deno.test({
       const done = await runScript("scripts/unstick.ts", ["--partition", "0", "--yes"], env);
       assert.equal(done.code, 0, done.stderr);
       const all = [...flowing, ...after!];
-      await waitFor(async () => (await totals(db.sql)).n === all.length, "the rest", 30_000);
-      assert.deepEqual(await totals(db.sql), exact(all));
+      await waitFor(async () => (await storedTotals(db.sql)).n === all.length, "the rest", 30_000);
+      assert.deepEqual(await storedTotals(db.sql), expectedStoredTotals(all));
       assert.equal(await stuckGauge(), 0);
       assert.deepEqual(await operations("/readyz"), { status: 200, body: '{"status":"ready"}\n' });
 
@@ -237,7 +219,7 @@ Deno.test({
       assert.deepEqual(recovered.map((r) => r.key), poison!.map((r) => String(r.sale_id)));
       const sales = recovered.map((r) => JSON.parse(r.value) as SaleRecord);
       assert.deepEqual(sales, poison);
-      assert.deepEqual(exact([...all, ...sales]), exact(records));
+      assert.deepEqual(expectedStoredTotals([...all, ...sales]), expectedStoredTotals(records));
     } finally {
       registerKafkaCodecs();
       await consumer.stop();

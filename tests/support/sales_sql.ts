@@ -6,7 +6,8 @@ import { validate } from "../../lib/core/decode.ts";
 import type { SaleRecord } from "../../lib/core/sale.ts";
 import type { Sql } from "../../lib/infra/db.ts";
 import { type SourcedSale, writeBatch } from "../../lib/store/write_batch.ts";
-import { cents, moneyKpis } from "./money.ts";
+import { centsToDecimal } from "../../lib/core/money.ts";
+import { cents, expectedTotals, moneyKpis } from "./money.ts";
 import type { TestDatabase } from "./services.ts";
 
 const MINUTE = 60_000;
@@ -104,5 +105,24 @@ export function kpiFields(api: Record<string, unknown>) {
     customers: String(api.customers),
     products: String(api.products),
     categories: String(api.categories),
+  };
+}
+
+/** The count, revenue and cost stored in `sales` (money as PostgreSQL prints it). */
+export async function storedTotals(sql: Sql) {
+  const [s] = await sql`
+    select count(*)::int as n, coalesce(sum(sale_price), 0)::text as revenue,
+      coalesce(sum(cost_price), 0)::text as cost
+    from sales`;
+  return { ...s };
+}
+
+/** What storedTotals() must give once exactly `records` (distinct sale ids) are stored. */
+export function expectedStoredTotals(records: SaleRecord[]) {
+  const want = expectedTotals(records);
+  return {
+    n: want.count,
+    revenue: centsToDecimal(want.revenue),
+    cost: centsToDecimal(want.cost),
   };
 }

@@ -16,7 +16,7 @@ import { LOCAL_CA_FILE } from "../../lib/provision/tls.ts";
 import { ConsumerProcess } from "../support/faults.ts";
 import { freePort, sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import { kpiValues } from "../support/html.ts";
-import { cents, moneyKpis } from "../support/money.ts";
+import { expectedKpis } from "../support/sales_sql.ts";
 import { config, createTestTopic, produceAll } from "../support/services.ts";
 import { lines, messages, ROOT, runScript } from "../support/tasks.ts";
 
@@ -85,22 +85,7 @@ async function summary(base: string): Promise<any> {
 
 /** The KPI tiles a GROUP BY over `sales` on the primary gives (all time), as the page shows them. */
 async function kpisOnPrimary(sql: Sql): Promise<Record<string, string>> {
-  const [r] = await sql`
-    select count(*)::text as sales, coalesce(sum(sale_price), 0)::text as revenue,
-      coalesce(sum(cost_price), 0)::text as cost,
-      count(distinct customer_id)::text as customers,
-      count(distinct product_id)::text as products,
-      count(distinct category_id)::text as categories
-    from sales`;
-  return {
-    sales: r!.sales,
-    ...moneyKpis(cents(r!.revenue), cents(r!.cost), BigInt(r!.sales)),
-    customers: r!.customers,
-    products: r!.products,
-    categories: r!.categories,
-    rejected: "0",
-    untrusted: "0",
-  };
+  return { ...await expectedKpis(sql, {}, null, null), rejected: "0", untrusted: "0" };
 }
 
 /** The `data-replica...` attributes of the page's replica line, and its text. */
