@@ -35,6 +35,18 @@ async function readMigrations(dir: URL = SQL_DIR): Promise<Migration[]> {
   return migrations.sort((a, b) => a.id - b.id);
 }
 
+/** sql/'s migrations, read once per process (they are this code's own), for lacking(). */
+let ownMigrations: Promise<Migration[]> | undefined;
+
+/** The names of the migrations of sql/ whose numbers are not in `applied`, in order. */
+async function lacking(applied: Set<number>): Promise<string[]> {
+  ownMigrations ??= readMigrations().catch((error) => {
+    ownMigrations = undefined; // read again next time
+    throw error;
+  });
+  return (await ownMigrations).filter((m) => !applied.has(m.id)).map((m) => m.name);
+}
+
 /**
  * The advisory lock (in the target database) held while migrations run: one migrator at a time,
  * and a service's check for pending migrations waits until none is half applied.
@@ -201,13 +213,12 @@ async function pendingMigrations(login: DatabaseLogin): Promise<string[]> {
       await tx`select pg_advisory_xact_lock_shared(${MIGRATION_LOCK})`;
       return await tx`select id from schema_migrations`;
     });
-    const applied = new Set(rows.map((r) => r.id as number));
-    return (await readMigrations()).filter((m) => !applied.has(m.id)).map((m) => m.name);
+    return await lacking(new Set(rows.map((r) => r.id as number)));
   } catch (error) {
     const { code = "", message = "" } = error as { code?: string; message?: string };
     if (NOT_SET_UP.has(code) || code === "28000" && /role .* does not exist/.test(message)) {
       // a new database, or a new server whose roles the migrations create
-      const all = (await readMigrations()).map((m) => m.name);
+      const all = await lacking(new Set());
       return code === "3D000" ? [NO_DATABASE, ...all] : all;
     }
     throw databaseError(error, login);
@@ -245,5 +256,5 @@ export async function missingMigrations(sql: Sql): Promise<string[]> {
     if ((error as { code?: string }).code !== "42P01") throw error;
     applied = new Set();
   }
-  return (await readMigrations()).filter((m) => !applied.has(m.id)).map((m) => m.name);
+  return await lacking(applied);
 }
