@@ -22,13 +22,12 @@ export async function provisionOrExit(steps: (say: (line: string) => void) => Pr
  */
 async function ensureDebianPackage(
   say: (line: string) => void,
-  need: { binary: string; pkg: string; tools: string; usedBy: string },
+  need: { binary: string; pkg: string; usedBy: string; needs: string },
 ) {
   if (await Deno.stat(need.binary).then(() => true, () => false)) return;
   if (Deno.uid() !== 0) {
     throw new ProvisionError(
-      `${need.usedBy} need${need.usedBy.endsWith("s") ? "" : "s"} ${need.tools}: ` +
-        `sudo apt-get install ${need.pkg}`,
+      `${need.usedBy} ${need.needs}: sudo apt-get install ${need.pkg}`,
     );
   }
   say(`Installing ${need.pkg} from Debian's packages for ${need.usedBy} ...`);
@@ -43,8 +42,8 @@ export function ensureChromium(say: (line: string) => void) {
   return ensureDebianPackage(say, {
     binary: "/usr/bin/chromium",
     pkg: "chromium",
-    tools: "/usr/bin/chromium",
     usedBy: "the browser test",
+    needs: "needs /usr/bin/chromium",
   });
 }
 
@@ -53,8 +52,8 @@ export function ensureKcat(say: (line: string) => void) {
   return ensureDebianPackage(say, {
     binary: "/usr/bin/kcat",
     pkg: "kcat",
-    tools: "/usr/bin/kcat",
     usedBy: "the codec tests",
+    needs: "need /usr/bin/kcat",
   });
 }
 
@@ -63,7 +62,7 @@ export function ensurePrometheus(say: (line: string) => void) {
   return ensureDebianPackage(say, {
     binary: "/usr/bin/promtool",
     pkg: "prometheus",
-    tools: "/usr/bin/promtool and prometheus",
     usedBy: "the operations tests",
+    needs: "need /usr/bin/promtool and prometheus",
   });
 }
