@@ -14,7 +14,7 @@ import {
   readinessResponse,
   type Registry,
 } from "../lib/infra/metrics_server.ts";
-import { missingMigrations } from "../lib/infra/migrate.ts";
+import { databaseUnready } from "../lib/infra/migrate.ts";
 import type { Sql } from "../lib/infra/db.ts";
 import type { EndOffsetsReader } from "../lib/consume/lag.ts";
 import type { ReportsReader } from "../lib/reports/retrying_reader.ts";
@@ -132,14 +132,8 @@ export function operationsRoutes(deps: OperationsSources, metrics: DashboardMetr
 
 /** Ready: PostgreSQL answers with every migration applied, and Kafka answers. */
 async function dashboardReadiness(deps: OperationsSources): Promise<string | undefined> {
-  let missing: string[];
-  try {
-    missing = await missingMigrations(deps.sql);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return `PostgreSQL does not answer (${code ?? (error as Error).name})`;
-  }
-  if (missing.length > 0) return `PostgreSQL lacks migration ${missing.join(", ")}`;
+  const database = await databaseUnready(deps.sql);
+  if (database) return database;
   if (deps.endOffsets && !await deps.endOffsets.read()) return "Kafka does not answer";
   return undefined;
 }

@@ -6,7 +6,7 @@
 import client from "prom-client";
 import type { Sql } from "../infra/db.ts";
 import type { Readiness, Registry } from "../infra/metrics_server.ts";
-import { missingMigrations } from "../infra/migrate.ts";
+import { databaseUnready } from "../infra/migrate.ts";
 import { selectOffsets } from "../store/queries.ts";
 import { consumerLag, type EndOffsetsReader } from "./lag.ts";
 import type { BatchOutcome, ConsumerObserver } from "./runner.ts";
@@ -111,14 +111,8 @@ export function consumerMetrics(
         return `partition ${stuck.join(", ")} stopped at a batch it cannot decode; ` +
           "see deno task unstick";
       }
-      let missing: string[];
-      try {
-        missing = await missingMigrations(sql);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        return `PostgreSQL does not answer (${code ?? (error as Error).name})`;
-      }
-      if (missing.length > 0) return `PostgreSQL lacks migration ${missing.join(", ")}`;
+      const database = await databaseUnready(sql);
+      if (database) return database;
       if (!await endOffsets.read()) return "Kafka does not answer";
       return undefined;
     },

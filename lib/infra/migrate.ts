@@ -245,16 +245,19 @@ async function inRecovery(login: DatabaseLogin): Promise<boolean> {
 }
 
 /**
- * The migrations of sql/ that `sql`'s database has not recorded, by name, asked over the service's
- * own session (readiness); throws when PostgreSQL does not answer.
+ * Why `sql`'s database is not ready for a service, asked over the service's own session (its
+ * readiness): PostgreSQL does not answer, or the database lacks migrations of sql/ (by name);
+ * undefined when it has them all.
  */
-export async function missingMigrations(sql: Sql): Promise<string[]> {
+export async function databaseUnready(sql: Sql): Promise<string | undefined> {
   let applied: Set<number>;
   try {
     applied = new Set((await sql`select id from schema_migrations`).map((r) => r.id as number));
   } catch (error) {
-    if ((error as { code?: string }).code !== "42P01") throw error;
+    const code = (error as { code?: string }).code;
+    if (code !== "42P01") return `PostgreSQL does not answer (${code ?? (error as Error).name})`;
     applied = new Set();
   }
-  return await lacking(applied);
+  const missing = await lacking(applied);
+  return missing.length > 0 ? `PostgreSQL lacks migration ${missing.join(", ")}` : undefined;
 }
