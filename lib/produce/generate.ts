@@ -113,3 +113,18 @@ export function* generateSales(count: number, seed = 1): Generator<SaleRecord> {
     };
   }
 }
+
+/**
+ * A seeded PRNG (mulberry32) giving numbers in [0, 1): the same sequence for the same seed, for
+ * generated data that must repeat (the growth bench's history, the decode corpus).
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

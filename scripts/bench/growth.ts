@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { connect, type Sql } from "../../lib/infra/db.ts";
 import { ConfigError } from "../../lib/infra/settings.ts";
 import { US_CITIES } from "../../lib/core/us_cities.ts";
-import { CARDS, CATALOGUE } from "../../lib/produce/generate.ts";
+import { CARDS, CATALOGUE, seededRandom } from "../../lib/produce/generate.ts";
 import { textArray } from "../../lib/store/pg_arrays.ts";
 import { rebuildAggregates } from "../../lib/store/verify.ts";
 
@@ -41,18 +41,6 @@ export function parseGrowthSizes(name: string, text: string): number[] {
     throw new ConfigError(`${name} names a size twice: ${JSON.stringify(shown)}`);
   }
   return sizes.sort((a, b) => a - b);
-}
-
-/** A small seeded PRNG (mulberry32): the history is the same for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda"];
@@ -122,7 +110,7 @@ export async function fillHistory(
   size: number,
   options: { seed: number; partitions: number; days?: number; progress: (line: string) => void },
 ): Promise<HistoryFill> {
-  const rnd = random(options.seed);
+  const rnd = seededRandom(options.seed);
   const sql = connect(url, { max: 1 });
   try {
     // Dimensions: the generator's catalogue, every city, the card companies.

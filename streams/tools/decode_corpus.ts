@@ -20,7 +20,7 @@
 import { decode } from "../../lib/core/decode.ts";
 import { cardFingerprint, contentHash, customerKey } from "../../lib/core/hashing.ts";
 import { maskEmail } from "../../lib/core/redact.ts";
-import { generateSales } from "../../lib/produce/generate.ts";
+import { generateSales, seededRandom } from "../../lib/produce/generate.ts";
 
 /** The corpus' HMAC key; DecodeCorpusCheck.java uses the same. */
 export const CORPUS_SECRET = "decode-corpus-test-secret-not-for-deployment";
@@ -404,18 +404,6 @@ EDGES.cost_price = EDGES.sale_price!;
 EDGES.street = TEXT_EDGES;
 EDGES.city = TEXT_EDGES;
 
-/** Seeded PRNG (mulberry32), so the corpus is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function* values(): Generator<Uint8Array | null> {
   const base = [...generateSales(2000, 7)] as Record<string, unknown>[];
   // Plain generated sales, as the producer sends them.
@@ -428,7 +416,7 @@ function* values(): Generator<Uint8Array | null> {
   }
 
   // Seeded random mutations: one to three fields changed at once, sometimes extra fields.
-  const rnd = random(20240611);
+  const rnd = seededRandom(20240611);
   const fields = Object.keys(EDGES);
   const pick = <T>(items: T[]) => items[Math.floor(rnd() * items.length)]!;
   for (let i = 0; i < 2000; i++) {
