@@ -17,6 +17,8 @@ import { logger } from "./log.ts";
 // Every client made here (and every kafkajs client of the process) reads and writes gzip, snappy,
 // LZ4 and zstd batches; an undecodable batch becomes marker records instead of a failed fetch.
 import "./kafka_codecs.ts";
+// Nor does any of them wake up every millisecond to look at an empty request queue.
+import "./kafka_request_queue.ts";
 
 /**
  * Silences Node's TimeoutNegativeWarning, which kafkajs triggers by scheduling timers with a
