@@ -22,6 +22,9 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
   /** Share of the cache kept for index and filter blocks (high priority). */
   private static final double INDEX_FILTER_SHARE = 0.1;
 
+  /** The sale-id store (topology's DeduplicateStep.STORE). */
+  static final String SALE_IDS = "sale-ids";
+
   private static Cache cache;
   private static WriteBufferManager writeBuffers;
   private static long capacity;
@@ -52,6 +55,15 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     options.setWriteBufferSize(writeBufferSize);
     options.setArenaBlockSize(Math.max(64L << 10, writeBufferSize / 16));
     options.setMaxWriteBufferNumber(2);
+    if (SALE_IDS.equals(storeName)) {
+      // Almost every look-up here is of a new sale id, a miss: Kafka Streams' default
+      // (optimize_filters_for_hits) leaves the last level without bloom filters, so a miss read
+      // its index and a data block; filters on every level, and a whole-key bloom filter in the
+      // memtables (from the write buffers' own memory, so inside the cap), answer it at once.
+      options.setOptimizeFiltersForHits(false);
+      options.setMemtablePrefixBloomSizeRatio(0.05);
+      options.setMemtableWholeKeyFiltering(true);
+    }
   }
 
   @Override

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads a message's JSON text with Jackson's streaming parser, accepting exactly what
@@ -41,11 +41,28 @@ final class JsonRecord {
     }
   }
 
-  /** What the text holds: a top-level object's sale fields, or the kind of another value. */
-  record Parsed(Map<String, Object> fields, String kind) {
+  /**
+   * What the text holds: a top-level object's wanted fields (by their index in the wanted
+   * names; null where absent), or the kind of another value.
+   */
+  record Parsed(Object[] fields, String kind) {
     /** True when the text is a JSON object. */
     boolean isObject() {
       return fields != null;
+    }
+  }
+
+  /** The names a caller keeps, each with its index in {@link Parsed#fields}. */
+  static final class Wanted {
+    private final Map<String, Integer> index = new HashMap<>();
+
+    /** The names, in the order of their indexes. */
+    Wanted(String... names) {
+      for (String name : names) index.put(name, index.size());
+    }
+
+    int size() {
+      return index.size();
     }
   }
 
@@ -58,43 +75,77 @@ final class JsonRecord {
           .build())
       .build();
 
-  /** Parses one JSON text, keeping the named top-level fields of an object. */
-  static Parsed parse(String text, Set<String> wanted) throws NotJsonException {
+  /** Parses one JSON text, keeping the wanted top-level fields of an object. */
+  static Parsed parse(String text, Wanted wanted) throws NotJsonException {
     try (JsonParser p = FACTORY.createParser(text)) {
-      JsonToken first = p.nextToken();
-      if (first == null) throw new NotJsonException("unexpected end of JSON input");
-      Parsed parsed;
-      if (first == JsonToken.START_OBJECT) {
-        Map<String, Object> fields = new HashMap<>(32);
-        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-          JsonToken token = p.nextToken();
-          if (wanted.contains(name)) {
-            fields.put(name, scalar(p, token));
-          } else {
-            p.skipChildren();
-          }
-        }
-        parsed = new Parsed(fields, "object");
-      } else {
-        String kind = switch (first) {
-          case START_ARRAY -> "an array";
-          case VALUE_STRING -> "string";
-          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
-          case VALUE_NULL -> "null";
-          default -> "boolean";
-        };
-        p.skipChildren();
-        parsed = new Parsed(null, kind);
-      }
-      if (p.nextToken() != null) throw new NotJsonException("unexpected text after the JSON value");
-      return parsed;
-    } catch (JsonProcessingException e) {
-      // Jackson's message may quote the input: only the position goes on.
-      throw new NotJsonException("syntax error at character "
-          + (e.getLocation() == null ? "?" : e.getLocation().getCharOffset()));
+      return parse(p, wanted);
     } catch (IOException e) {
-      throw new NotJsonException("unreadable: " + e.getClass().getSimpleName());
+      throw notJson(e);
     }
+  }
+
+  /**
+   * Parses one JSON text from well-formed UTF-8 bytes (from offset on, a byte order mark already
+   * skipped), without a String of it: Jackson reads the bytes. Jackson guesses the encoding from
+   * the first four bytes (a NUL among them means UTF-16 or UTF-32 to it, a byte order mark is
+   * skipped), where JSON.parse sees a NUL or a second mark as a syntax error: such a text goes
+   * through {@link #parse(String, Wanted)} instead, which reads characters as JavaScript does.
+   */
+  static Parsed parse(byte[] utf8, int offset, Wanted wanted) throws NotJsonException {
+    int length = utf8.length - offset;
+    boolean guessed = length >= 3 && utf8[offset] == (byte) 0xEF
+        && utf8[offset + 1] == (byte) 0xBB && utf8[offset + 2] == (byte) 0xBF;
+    for (int i = offset; i < offset + Math.min(4, length); i++) guessed |= utf8[i] == 0;
+    if (guessed) {
+      return parse(new String(utf8, offset, length, StandardCharsets.UTF_8), wanted);
+    }
+    try (JsonParser p = FACTORY.createParser(utf8, offset, length)) {
+      return parse(p, wanted);
+    } catch (IOException e) {
+      throw notJson(e);
+    }
+  }
+
+  private static Parsed parse(JsonParser p, Wanted wanted) throws IOException, NotJsonException {
+    JsonToken first = p.nextToken();
+    if (first == null) throw new NotJsonException("unexpected end of JSON input");
+    Parsed parsed;
+    if (first == JsonToken.START_OBJECT) {
+      Object[] fields = new Object[wanted.size()];
+      for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+        JsonToken token = p.nextToken();
+        Integer index = wanted.index.get(name);
+        if (index != null) {
+          fields[index] = scalar(p, token);
+        } else {
+          p.skipChildren();
+        }
+      }
+      parsed = new Parsed(fields, "object");
+    } else {
+      String kind = switch (first) {
+        case START_ARRAY -> "an array";
+        case VALUE_STRING -> "string";
+        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+        case VALUE_NULL -> "null";
+        default -> "boolean";
+      };
+      p.skipChildren();
+      parsed = new Parsed(null, kind);
+    }
+    if (p.nextToken() != null) throw new NotJsonException("unexpected text after the JSON value");
+    return parsed;
+  }
+
+  private static NotJsonException notJson(IOException e) {
+    if (e instanceof JsonProcessingException j) {
+      // Jackson's message may quote the input: only the position goes on (characters of a
+      // text, bytes of a byte source).
+      long at = j.getLocation() == null ? -1 : j.getLocation().getCharOffset();
+      if (at < 0 && j.getLocation() != null) at = j.getLocation().getByteOffset();
+      return new NotJsonException("syntax error at offset " + (at < 0 ? "?" : at));
+    }
+    return new NotJsonException("unreadable: " + e.getClass().getSimpleName());
   }
 
   /** The current value as JSON.parse gives it: a String, a Double, or OTHER (skipped). */

@@ -35,6 +35,54 @@ public final class Utf8 {
     return out.toByteArray();
   }
 
+  /**
+   * True when the bytes are well-formed UTF-8, as a strict decoder (TextDecoder with fatal: true,
+   * Java's decoder with REPORT) finds them: no overlong forms, no surrogates (ED A0..BF), nothing
+   * above U+10FFFF, no sequence cut off.
+   */
+  static boolean isValid(byte[] b) {
+    int i = 0;
+    int n = b.length;
+    while (i < n) {
+      int c = b[i];
+      if (c >= 0) {
+        i++;
+        continue;
+      }
+      c &= 0xFF;
+      if (c < 0xC2) return false; // a continuation byte, or an overlong two-byte form
+      if (c < 0xE0) {
+        if (i + 1 >= n || !continuation(b[i + 1])) return false;
+        i += 2;
+      } else if (c < 0xF0) {
+        if (i + 2 >= n) return false;
+        int c1 = b[i + 1] & 0xFF;
+        if (c == 0xE0 ? c1 < 0xA0 || c1 > 0xBF
+            : c == 0xED ? c1 < 0x80 || c1 > 0x9F : !continuation(b[i + 1])) {
+          return false;
+        }
+        if (!continuation(b[i + 2])) return false;
+        i += 3;
+      } else if (c < 0xF5) {
+        if (i + 3 >= n) return false;
+        int c1 = b[i + 1] & 0xFF;
+        if (c == 0xF0 ? c1 < 0x90 || c1 > 0xBF
+            : c == 0xF4 ? c1 < 0x80 || c1 > 0x8F : !continuation(b[i + 1])) {
+          return false;
+        }
+        if (!continuation(b[i + 2]) || !continuation(b[i + 3])) return false;
+        i += 4;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean continuation(byte b) {
+    return (b & 0xC0) == 0x80;
+  }
+
   private static boolean hasSurrogate(String text) {
     for (int i = 0; i < text.length(); i++) {
       if (Character.isSurrogate(text.charAt(i))) return true;
