@@ -3,14 +3,14 @@
  * card-hash key (given by the caller; lib/infra/secret.ts reads it), so no clear value can be
  * recovered from what is stored or published.
  */
-import { createHash, type Hash } from "node:crypto";
-import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
 import type { Sale } from "./sale.ts";
+import { HmacSha256 } from "./sha256.ts";
 
 /** HMAC-SHA256 of the text under the secret, hex encoded. */
 export function keyedHash(text: string, secret: string): string {
-  const { inner, outer } = padsFor(secret);
-  return outer.copy().update(inner.copy().update(text).digest()).digest("hex");
+  if (keyed?.secret !== secret) keyed = { secret, hmac: new HmacSha256(secret) };
+  return keyed.hmac.hex(text);
 }
 
 /** The fingerprint stored instead of a card number (HMAC-SHA256 of "card:" + digits). */
@@ -32,16 +32,5 @@ export function contentHash(sale: Sale, fingerprint: string): string {
     .digest("hex");
 }
 
-let pads: { secret: string; inner: Hash; outer: Hash } | undefined;
-
-/** HMAC's inner and outer hash states after the padded key (RFC 2104), computed once per secret. */
-function padsFor(secret: string) {
-  if (pads?.secret === secret) return pads;
-  const raw = Buffer.from(secret);
-  const key: Uint8Array = raw.length > 64 ? createHash("sha256").update(raw).digest() : raw;
-  const block = Buffer.alloc(64);
-  block.set(key);
-  const inner = createHash("sha256").update(block.map((b) => b ^ 0x36));
-  const outer = createHash("sha256").update(block.map((b) => b ^ 0x5c));
-  return pads = { secret, inner, outer };
-}
+/** The HMAC of the last secret used, its key's inner and outer states computed once. */
+let keyed: { secret: string; hmac: HmacSha256 } | undefined;

@@ -208,10 +208,12 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
         ${textArray(sales.map((x) => x.sale.zipcode))}::text[],
         ${textArray(sales.map((x) => x.soldAt.toISOString()))}::timestamptz[],
         ${intArray(sales.map((x) => x.offset))}::bigint[],
-        ${textArray(sales.map((x) => `\\x${x.hash}`))}::bytea[])
+        ${textArray(sales.map((x) => `\\x${x.hash}`))}::bytea[],
+        ${intArray(sales.map((x) => minuteOf(x.soldAt)))}::integer[])
         as t(sale_id, customer_id, product_id, category_id, city_id, card_id, price_cents,
              cost_cents, card_company, card_last4, card_fingerprint, card_exp_month,
-             card_exp_year, street, city, state, zipcode, sold_at, source_offset, content_hash)
+             card_exp_year, street, city, state, zipcode, sold_at, source_offset, content_hash,
+             minute)
     ),
     -- The de-duplication: an id is stored once across every month kept (sql/0012).
     ids as (
@@ -231,15 +233,14 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
         ${partition}, source_offset
       from input
       where sale_id in (select sale_id from ids)
-      returning customer_id, category_id, product_id, city_id, card_id, state, sold_at,
-        sale_price, cost_price
     ),
-    -- The inserted sales (not the ones already stored) with their bucket keys and cents.
+    -- The inserted sales (not the ones already stored) with their bucket keys and cents, from the
+    -- input (minute and cents as the client sent them), not from what the insert returns.
     new as (
-      select customer_id, category_id, product_id, city_id, card_id, state, sold_at,
-        floor(extract(epoch from sold_at) / 60)::integer as minute,
-        (sale_price * 100)::bigint as price_cents, (cost_price * 100)::bigint as cost_cents
-      from ins
+      select customer_id, category_id, product_id, city_id, card_id, state, sold_at, minute,
+        price_cents, cost_cents
+      from input
+      where sale_id in (select sale_id from ids)
     ),
     minute_log as (
       insert into agg_sales_minute (minute, part, customer_id, city_id, product_id, card_id,
