@@ -4,7 +4,7 @@
  * 64-byte block compressions here (1.5 µs per sale on this machine) against 6.3 µs through
  * node:crypto in Deno, which makes an op call per copy, update and digest (BENCHMARKS.md, issue
  * 24 round 3). Longer texts gain nothing: the content hash (about 7 blocks) stays on node:crypto.
- * The results equal node:crypto's (tests/core/hashing_test.ts).
+ * The results equal node:crypto's (tests/core/sha256_test.ts).
  */
 
 const K = Int32Array.from([
