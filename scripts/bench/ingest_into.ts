@@ -1,0 +1,130 @@
+/**
+ * Ingests N fresh sales through consumer.ts into an existing database (kept, e.g. one filled by
+ * keep_history.ts, or made empty here with `--empty`), and prints one JSON line: records/s, CPU µs
+ * per sale, and the cluster's WAL, full-page images, checkpoints and block reads per sale.
+ * With `--dashboard`, then the dashboard's p99 per selection as the growth bench measures it
+ * (vacuum, checkpoint, 50 clients for 5 s each).
+ * `deno run -A scripts/bench/ingest_into.ts <database> <n> <seed> [--empty] [--dashboard]`
+ */
+import { connect, maintenanceUrl } from "../../lib/infra/db.ts";
+import { migrate } from "../../lib/infra/migrate.ts";
+import { loadConfig } from "../../lib/infra/config.ts";
+import { createKafka } from "../../lib/infra/kafka.ts";
+import { generateSales } from "../../lib/produce/generate.ts";
+import { produceRecords } from "../../lib/produce/produce_records.ts";
+import { runConsumer } from "./consumer.ts";
+import { loadDashboard } from "./dashboard.ts";
+import { diskBytes } from "./growth.ts";
+import { Resources } from "./resources.ts";
+
+const [name, nText, seedText] = Deno.args;
+const empty = Deno.args.includes("--empty");
+const dashboard = Deno.args.includes("--dashboard");
+const n = Number(nText), seed = Number(seedText);
+if (!name || !(n > 0) || !(seed > 0)) {
+  console.error("usage: ingest_into.ts <database> <n> <seed> [--empty]");
+  Deno.exit(2);
+}
+const config = loadConfig();
+const runId = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
+const kafka = createKafka(config.kafkaBrokers, "sales-bench", { security: config.kafkaSecurity });
+const resources = new Resources(config.databaseUrl, kafka, runId);
+const say = (line: string) => console.error(line);
+const u = new URL(config.databaseUrl);
+u.pathname = `/${name}`;
+const url = u.toString();
+const admin = connect(maintenanceUrl(config.databaseUrl), { max: 1 });
+try {
+  if (empty) {
+    await admin`drop database if exists ${admin(name)}`;
+    await admin`create database ${admin(name)}`;
+    const sql = connect(url, { max: 1 });
+    await migrate(sql);
+    await sql.end({ timeout: 5 });
+  }
+  const topic = await resources.topic("sales", 6);
+  const records = [...generateSales(n, seed)].map((record, i) => ({ line: i + 1, record }));
+  const sent = await produceRecords(records, { kafka, topic, partitions: 6, delayMs: [0, 0] });
+  if (sent.sent !== n) throw new Error(`produced ${sent.sent} of ${n}`);
+  await admin`checkpoint`;
+  const stats = async () => {
+    const [r] = await admin`
+      select w.wal_records::bigint::text as records, w.wal_fpi::bigint::text as fpi,
+        w.wal_bytes::bigint::text as bytes,
+        (b.checkpoints_timed + b.checkpoints_req)::bigint::text as checkpoints,
+        (select sum(blks_read)::bigint::text from pg_stat_database) as reads,
+        (select sum(blks_hit)::bigint::text from pg_stat_database) as hits
+      from pg_stat_wal w, pg_stat_bgwriter b`;
+    return Object.fromEntries(Object.entries(r!).map(([k, v]) => [k, Number(v)]));
+  };
+  const before = await stats();
+  const load = Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+  const settings = Object.fromEntries(
+    (await admin`select name, current_setting(name) as value from pg_settings where name in
+      ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression')`)
+      .map((r) => [r.name, r.value]),
+  );
+  const run = await runConsumer({
+    resources,
+    url,
+    brokers: config.kafkaBrokers,
+    topic,
+    group: resources.group("ingest"),
+    partitions: 6,
+    n,
+    checkDrift: empty,
+    progress: say,
+  });
+  const after = await stats();
+  const per = (k: string) => Math.round(((after[k]! - before[k]!) / n) * 100) / 100;
+  const sql = connect(url, { max: 1 });
+  const bytes = await diskBytes(sql);
+  let p99: Record<string, number> | null = null;
+  if (dashboard) {
+    await sql`vacuum (analyze)`;
+    await admin`checkpoint`;
+    const loads = await loadDashboard({
+      resources,
+      url,
+      brokers: config.kafkaBrokers,
+      topic,
+      clients: 50,
+      seconds: 5,
+    });
+    p99 = Object.fromEntries(
+      Object.entries(loads).map(([k, r]) => [k, Math.round(r.p99 * 100) / 100]),
+    );
+  }
+  await sql.end({ timeout: 5 });
+  console.log(JSON.stringify({
+    database: name,
+    n,
+    load,
+    load_after: Deno.readTextFileSync("/proc/loadavg").split(" ")[0],
+    settings,
+    rps: Math.round(n / (run.ms / 1000)),
+    cpu_us: {
+      consumer: Math.round((run.cpuUs.main + run.cpuUs.other) * 10) / 10,
+      postgres: Math.round(run.cpuUs.postgres * 10) / 10,
+    },
+    sales: run.sales,
+    drift: run.drift,
+    per_sale: {
+      wal_bytes: per("bytes"),
+      wal_records: per("records"),
+      fpi: per("fpi"),
+      blks_read: per("reads"),
+      blks_hit: per("hits"),
+    },
+    checkpoints: after.checkpoints! - before.checkpoints!,
+    dashboard_p99_ms: p99,
+    dashboard_load: Deno.readTextFileSync("/proc/loadavg").split(" ")[0],
+    bytes_per_sale: Math.round(bytes.total / run.sales),
+    by_table_per_sale: Object.fromEntries(
+      Object.entries(bytes.byTable).map(([k, v]) => [k, Math.round((v / run.sales) * 10) / 10]),
+    ),
+  }));
+} finally {
+  await admin.end({ timeout: 5 });
+  await resources.release(say);
+}
