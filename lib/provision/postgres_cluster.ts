@@ -146,29 +146,9 @@ export async function ensureClusterDir(port: number) {
   return paths;
 }
 
-/**
- * The server settings a started cluster gets beyond PostgreSQL's defaults (what a production
- * server of this pipeline should have too; README "Operating it"): shared_buffers a quarter of the
- * machine's memory between 128 MB and 4 GB, so the random index leaves a batch touches (sale ids,
- * customers, their aggregates) stay in PostgreSQL's own cache as the history grows; checkpoints
- * at most every 15 minutes or 4 GB of WAL, instead of every 1 GB (every ~240k sales at 30M
- * stored), so fewer pages are written whole to the WAL (a page's first change after a
- * checkpoint). (wal_compression stays off: lz4 cut the images' WAL by 15% only, BENCHMARKS.md.)
- */
-export function serverSettings(memoryBytes: number): Record<string, string> {
-  const mb = Math.floor(memoryBytes / 4 / 1024 / 1024);
-  return {
-    shared_buffers: `${Math.min(4096, Math.max(128, mb))}MB`,
-    max_wal_size: "4GB",
-    checkpoint_timeout: "15min",
-  };
-}
-
 /** Starts the server of the cluster on `port` (its folder made by ensureClusterDir) and waits for it. */
 export async function startServer(bin: string, port: number): Promise<void> {
   const { dir, data, log } = clusterDir(port);
-  const settings = Object.entries(serverSettings(Deno.systemMemoryInfo().total))
-    .map(([name, value]) => ` -c ${name}=${value}`).join("");
   const out = await asPostgres(`${bin}/pg_ctl`, [
     "-D",
     data,
@@ -176,7 +156,7 @@ export async function startServer(bin: string, port: number): Promise<void> {
     log,
     "-w",
     "-o",
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${settings}`,
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
     "start",
   ]);
   if (out.code !== 0) throw new ProvisionError(`pg_ctl start failed:\n${out.stdout}${out.stderr}`);
