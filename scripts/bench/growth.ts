@@ -12,6 +12,46 @@ import { CARDS, CATALOGUE, seededRandom } from "../../lib/produce/generate.ts";
 import { textArray } from "../../lib/store/pg_arrays.ts";
 import { rebuildAggregates } from "../../lib/store/verify.ts";
 
+/**
+ * Reads the database a kept-history tool (keep_history.ts, ingest_into.ts, dashboard_on.ts) works
+ * on: `bench_` and then lower-case letters, digits or `_`, so these tools never create, fill, drop
+ * or load a database of the project's own. Throws ConfigError.
+ */
+export function keptDatabaseName(name: string, text: string | undefined): string {
+  if (text === undefined) throw new ConfigError(`${name} is required`);
+  if (!/^bench_[a-z0-9_]{1,40}$/.test(text)) {
+    const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
+    throw new ConfigError(
+      `${name} takes a database name of bench_ and then up to 40 lower-case letters, digits or _ ` +
+        `(these tools touch no other database), got ${JSON.stringify(shown)}`,
+    );
+  }
+  return text;
+}
+
+/**
+ * Reads a whole number from min to max written in plain digits (no sign, exponent or hex), for a
+ * kept-history tool's counts and seeds. Throws ConfigError naming the option.
+ */
+export function wholeNumber(
+  name: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) throw new ConfigError(`${name} is required`);
+  const n = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) {
+    const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
+    throw new ConfigError(
+      `${name} takes a whole number from ${min} to ${max} in plain digits, got ${
+        JSON.stringify(shown)
+      }`,
+    );
+  }
+  return n;
+}
+
 /** The largest stored size `--growth` takes (a billion sales is far beyond one machine's disk). */
 export const MAX_GROWTH_SIZE = 1_000_000_000;
 /** The most sizes one `--growth` list may name. */

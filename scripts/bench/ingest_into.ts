@@ -4,28 +4,45 @@
  * per sale, and the cluster's WAL, full-page images, checkpoints and block reads per sale.
  * With `--dashboard`, then the dashboard's p99 per selection as the growth bench measures it
  * (vacuum, checkpoint, 50 clients for 5 s each).
- * `deno run -A scripts/bench/ingest_into.ts <database> <n> <seed> [--empty] [--dashboard]`
+ * `deno run -A scripts/bench/ingest_into.ts --database bench_NAME --n N --seed S [--empty]
+ * [--dashboard]`
  */
 import { connect, maintenanceUrl } from "../../lib/infra/db.ts";
 import { migrate } from "../../lib/infra/migrate.ts";
-import { loadConfig } from "../../lib/infra/config.ts";
+import { parseCli } from "../../lib/infra/cli.ts";
 import { createKafka } from "../../lib/infra/kafka.ts";
 import { generateSales } from "../../lib/produce/generate.ts";
 import { produceRecords } from "../../lib/produce/produce_records.ts";
 import { runConsumer } from "./consumer.ts";
 import { loadDashboard } from "./dashboard.ts";
-import { diskBytes } from "./growth.ts";
+import { diskBytes, keptDatabaseName, MAX_GROWTH_SIZE, wholeNumber } from "./growth.ts";
 import { Resources } from "./resources.ts";
 
-const [name, nText, seedText] = Deno.args;
-const empty = Deno.args.includes("--empty");
-const dashboard = Deno.args.includes("--dashboard");
-const n = Number(nText), seed = Number(seedText);
-if (!name || !(n > 0) || !(seed > 0)) {
-  console.error("usage: ingest_into.ts <database> <n> <seed> [--empty]");
-  Deno.exit(2);
-}
-const config = loadConfig();
+const USAGE =
+  `Usage: deno run -A scripts/bench/ingest_into.ts --database bench_NAME --n N --seed S [options]
+
+Produces N fresh sales (generator seed S, a new seed per run) and ingests them through consumer.ts
+into bench_NAME, then prints one JSON line: records/s, CPU, WAL, full-page images, block reads.
+  --database bench_NAME  the database (bench_ and lower-case letters, digits or _), kept after
+  --n N                  fresh sales, 1 to 10000000
+  --seed S               the generator's seed, 1 to ${MAX_GROWTH_SIZE}
+  --empty                drop and re-create bench_NAME empty first
+  --dashboard            then the dashboard's p99 per selection (50 clients, 5 s each)`;
+
+const { config, options } = parseCli("bench", USAGE, {
+  database: { type: "string" },
+  n: { type: "string" },
+  seed: { type: "string" },
+  empty: { type: "boolean" },
+  dashboard: { type: "boolean" },
+}, (values) => ({
+  name: keptDatabaseName("--database", values.database as string | undefined),
+  n: wholeNumber("--n", values.n as string | undefined, 1, 10_000_000),
+  seed: wholeNumber("--seed", values.seed as string | undefined, 1, MAX_GROWTH_SIZE),
+  empty: values.empty === true,
+  dashboard: values.dashboard === true,
+}));
+const { name, n, seed, empty, dashboard } = options;
 const runId = crypto.randomUUID().replaceAll("-", "").slice(0, 8);
 const kafka = createKafka(config.kafkaBrokers, "sales-bench", { security: config.kafkaSecurity });
 const resources = new Resources(config.databaseUrl, kafka, runId);

@@ -38,3 +38,81 @@ Deno.test("deno task bench --help describes --growth and the settings it reads",
   assert.match(stdout, /--growth A,B,\.\.\./);
   assert.match(stdout, /DATABASE_URL/);
 });
+
+/** The kept-history tools and a valid set of their options. */
+const KEPT_TOOLS: [string, string[]][] = [
+  ["scripts/bench/keep_history.ts", ["--size", "1000"]],
+  ["scripts/bench/ingest_into.ts", ["--n", "1000", "--seed", "7"]],
+  ["scripts/bench/dashboard_on.ts", []],
+];
+
+/** Runs a tool with arguments that must be refused before it connects to anything. */
+async function assertRefused(script: string, args: string[], pattern: RegExp) {
+  const { code, stdout, stderr } = await runScript(script, args);
+  const shown = `${script} ${JSON.stringify(args).slice(0, 80)}`;
+  assert.equal(code, 2, shown);
+  assert.equal(stdout, "", shown);
+  const first = lines(stderr)[0] ?? "";
+  assert.match(first, pattern, shown);
+  assert.ok(first.length < 240, `${shown}: the error line is ${first.length} characters`);
+  assert.match(stderr, /Usage: deno run -A scripts\/bench\//, shown);
+  assert.doesNotMatch(stderr, /\n\s+at /, `${shown}: no stack trace`);
+}
+
+Deno.test("the kept-history bench tools touch only bench_ databases: any other name is refused, exit 2, one line", async () => {
+  const bad = [
+    "sales",
+    "postgres",
+    "template1",
+    "bench_",
+    "bench_X",
+    "Bench_a",
+    "bench_a;drop database sales",
+    'bench_a"; drop',
+    "bench_a b",
+    "bench_$(touch /tmp/x)",
+    "bench_é",
+    "bench_" + "a".repeat(41),
+    "x".repeat(5000),
+    "",
+  ];
+  for (const [script, rest] of KEPT_TOOLS) {
+    await assertRefused(script, rest, /^error: --database is required/);
+    for (const name of bad) {
+      await assertRefused(script, [`--database=${name}`, ...rest], /^error: --database takes/);
+    }
+  }
+});
+
+Deno.test("the kept-history bench tools refuse counts, seeds and seconds that are not plain whole numbers in range", async () => {
+  const bad = ["0", "-1", "1e3", "0x10", "1.5", "abc", "", "99999999999", "１０", "9".repeat(5000)];
+  const cases: [string, string, string[]][] = [
+    ["scripts/bench/keep_history.ts", "--size", []],
+    ["scripts/bench/ingest_into.ts", "--n", ["--seed", "7"]],
+    ["scripts/bench/ingest_into.ts", "--seed", ["--n", "1000"]],
+    ["scripts/bench/dashboard_on.ts", "--seconds", []],
+  ];
+  for (const [script, flag, rest] of cases) {
+    for (const value of bad) {
+      await assertRefused(
+        script,
+        ["--database=bench_ok", `${flag}=${value}`, ...rest],
+        new RegExp(`^error: ${flag} takes a whole number`),
+      );
+    }
+  }
+  await assertRefused(
+    "scripts/bench/ingest_into.ts",
+    ["--database=bench_ok", "--n", "1000", "--seed", "7", "--drop"],
+    /^error: Unknown option '--drop'/,
+  );
+});
+
+Deno.test("the kept-history bench tools answer --help with what they do and the settings they read", async () => {
+  for (const [script] of KEPT_TOOLS) {
+    const { code, stdout } = await runScript(script, ["--help"]);
+    assert.equal(code, 0, script);
+    assert.match(stdout, /--database bench_NAME/, script);
+    assert.match(stdout, /DATABASE_URL/, script);
+  }
+});
