@@ -27,6 +27,7 @@ import {
   naiveAlone,
 } from "./bench/dashboard.ts";
 import { Resources } from "./bench/resources.ts";
+import { loadAverage } from "./bench/proc.ts";
 import { microseconds, rate, round, table, thousands } from "./bench/stats.ts";
 
 const USAGE =
@@ -572,15 +573,6 @@ async function describeMachine(): Promise<{ text: string; postgres: string }> {
     } GiB RAM, PostgreSQL ${postgres}, Deno ${Deno.version.deno}, ` +
     `load average at the start ${loadAverage()}`;
   return { text, postgres };
-}
-
-/** The 1-minute load average (other work on the machine skews every figure). */
-function loadAverage(): string {
-  try {
-    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0] ?? "?";
-  } catch {
-    return "?";
-  }
 }
 
 /** An object keyed by each growth size as a string ("0", "10000000", ...). */

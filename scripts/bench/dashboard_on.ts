@@ -7,6 +7,8 @@ import { parseCli } from "../../lib/infra/cli.ts";
 import { createKafka } from "../../lib/infra/kafka.ts";
 import { loadDashboard } from "./dashboard.ts";
 import { keptDatabaseName, wholeNumber } from "./growth.ts";
+import { loadAverage } from "./proc.ts";
+import { round } from "./stats.ts";
 import { Resources } from "./resources.ts";
 
 const USAGE = `Usage: deno run -A scripts/bench/dashboard_on.ts --database bench_NAME [options]
@@ -29,9 +31,8 @@ const kafka = createKafka(config.kafkaBrokers, "sales-bench", { security: config
 const resources = new Resources(config.databaseUrl, kafka, runId);
 const u = new URL(config.databaseUrl);
 u.pathname = `/${name}`;
-const loadavg = () => Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
 try {
-  const load = loadavg();
+  const load = loadAverage();
   const results = await loadDashboard({
     resources,
     url: u.toString(),
@@ -43,14 +44,10 @@ try {
   console.log(JSON.stringify({
     database: name,
     load,
-    load_after: loadavg(),
-    p50_ms: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, round(r.p50)])),
-    p99_ms: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, round(r.p99)])),
+    load_after: loadAverage(),
+    p50_ms: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, round(r.p50, 1)])),
+    p99_ms: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, round(r.p99, 1)])),
   }));
 } finally {
   await resources.release((line) => console.error(line));
-}
-
-function round(x: number): number {
-  return Math.round(x * 10) / 10;
 }

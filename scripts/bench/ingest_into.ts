@@ -15,6 +15,8 @@ import { generateSales } from "../../lib/produce/generate.ts";
 import { produceRecords } from "../../lib/produce/produce_records.ts";
 import { runConsumer } from "./consumer.ts";
 import { loadDashboard } from "./dashboard.ts";
+import { loadAverage } from "./proc.ts";
+import { round } from "./stats.ts";
 import { diskBytes, keptDatabaseName, MAX_GROWTH_SIZE, wholeNumber } from "./growth.ts";
 import { Resources } from "./resources.ts";
 
@@ -75,7 +77,7 @@ try {
     return Object.fromEntries(Object.entries(r!).map(([k, v]) => [k, Number(v)]));
   };
   const before = await stats();
-  const load = Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+  const load = loadAverage();
   const settings = Object.fromEntries(
     (await admin`select name, current_setting(name) as value from pg_settings where name in
       ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression')`)
@@ -93,7 +95,7 @@ try {
     progress: say,
   });
   const after = await stats();
-  const per = (k: string) => Math.round(((after[k]! - before[k]!) / n) * 100) / 100;
+  const per = (k: string) => round((after[k]! - before[k]!) / n);
   const sql = connect(url, { max: 1 });
   const bytes = await diskBytes(sql);
   let p99: Record<string, number> | null = null;
@@ -109,7 +111,7 @@ try {
       seconds: 5,
     });
     p99 = Object.fromEntries(
-      Object.entries(loads).map(([k, r]) => [k, Math.round(r.p99 * 100) / 100]),
+      Object.entries(loads).map(([k, r]) => [k, round(r.p99)]),
     );
   }
   await sql.end({ timeout: 5 });
@@ -117,12 +119,12 @@ try {
     database: name,
     n,
     load,
-    load_after: Deno.readTextFileSync("/proc/loadavg").split(" ")[0],
+    load_after: loadAverage(),
     settings,
     rps: Math.round(n / (run.ms / 1000)),
     cpu_us: {
-      consumer: Math.round((run.cpuUs.main + run.cpuUs.other) * 10) / 10,
-      postgres: Math.round(run.cpuUs.postgres * 10) / 10,
+      consumer: round(run.cpuUs.main + run.cpuUs.other, 1),
+      postgres: round(run.cpuUs.postgres, 1),
     },
     sales: run.sales,
     drift: run.drift,
@@ -135,10 +137,10 @@ try {
     },
     checkpoints: after.checkpoints! - before.checkpoints!,
     dashboard_p99_ms: p99,
-    dashboard_load: Deno.readTextFileSync("/proc/loadavg").split(" ")[0],
+    dashboard_load: loadAverage(),
     bytes_per_sale: Math.round(bytes.total / run.sales),
     by_table_per_sale: Object.fromEntries(
-      Object.entries(bytes.byTable).map(([k, v]) => [k, Math.round((v / run.sales) * 10) / 10]),
+      Object.entries(bytes.byTable).map(([k, v]) => [k, round(v / run.sales, 1)]),
     ),
   }));
 } finally {

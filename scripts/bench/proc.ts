@@ -1,5 +1,14 @@
 /** What /proc tells about a process on this host: peak memory and CPU time. */
 
+/** The 1-minute load average (other work on the machine skews every figure); "?" when unreadable. */
+export function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0] ?? "?";
+  } catch {
+    return "?";
+  }
+}
+
 /** Peak resident set (VmHWM) of a live process in MB; NaN when it cannot be read. */
 export function peakRssMb(pid: number): number {
   try {
