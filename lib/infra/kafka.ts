@@ -21,9 +21,11 @@ import "./kafka_codecs.ts";
 import "./kafka_request_queue.ts";
 
 /**
- * Silences Node's TimeoutNegativeWarning, which kafkajs triggers by scheduling timers with a
- * negative delay (they run at once); every other process warning is still printed. Called once
- * by each entrypoint that uses Kafka; it replaces the process' warning listeners.
+ * Silences Node's TimeoutNegativeWarning, which kafkajs' request queue raised by scheduling timers
+ * with a negative delay (stopped at the source by kafka_request_queue.ts; this stays as a guard,
+ * e.g. for a kafkajs whose code that fix does not recognise); every other process warning is still
+ * printed. Called once by each entrypoint that uses Kafka; it replaces the process' warning
+ * listeners.
  */
 export function quietKafkaTimerWarnings(): void {
   process.removeAllListeners("warning");
