@@ -123,6 +123,14 @@ function compress(h: Int32Array, data: Uint8Array, at: number): void {
   h[7] = (h[7]! + k) | 0;
 }
 
+/** Writes the 32-bit word `v` big-endian into `out` at `at`. */
+function putWord(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
+
 const encoder = new TextEncoder();
 /** Scratch space for a message, its padding and length; grown when a text needs more. */
 let buffer = new Uint8Array(1024);
@@ -139,15 +147,9 @@ function finish(from: Int32Array, before: number, text: string, h: Int32Array): 
   buffer[end++] = 0x80;
   while (end % 64 !== 56) buffer[end++] = 0;
   const bits = (before + n) * 8;
-  const high = Math.floor(bits / 0x100000000), low = bits >>> 0;
-  buffer[end++] = high >>> 24;
-  buffer[end++] = (high >>> 16) & 0xff;
-  buffer[end++] = (high >>> 8) & 0xff;
-  buffer[end++] = high & 0xff;
-  buffer[end++] = low >>> 24;
-  buffer[end++] = (low >>> 16) & 0xff;
-  buffer[end++] = (low >>> 8) & 0xff;
-  buffer[end++] = low & 0xff;
+  putWord(buffer, end, Math.floor(bits / 0x100000000));
+  putWord(buffer, end + 4, bits >>> 0);
+  end += 8;
   for (let at = 0; at < end; at += 64) compress(h, buffer, at);
 }
 
@@ -175,10 +177,7 @@ export class HmacSha256 {
     if (raw.length > 64) {
       finish(INITIAL, 0, key, state);
       raw = new Uint8Array(32);
-      for (let i = 0; i < 8; i++) {
-        const v = state[i]!;
-        raw.set([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff], i * 4);
-      }
+      for (let i = 0; i < 8; i++) putWord(raw, i * 4, state[i]!);
     }
     const block = new Uint8Array(64);
     block.set(raw);
@@ -192,17 +191,9 @@ export class HmacSha256 {
   hex(text: string): string {
     finish(this.#inner, 64, text, state);
     // The outer hash's message is the inner digest: 32 bytes, one block with its padding.
-    const block = innerBlock;
-    for (let i = 0; i < 8; i++) {
-      const v = state[i]!;
-      const at = i * 4;
-      block[at] = v >>> 24;
-      block[at + 1] = (v >>> 16) & 0xff;
-      block[at + 2] = (v >>> 8) & 0xff;
-      block[at + 3] = v & 0xff;
-    }
+    for (let i = 0; i < 8; i++) putWord(innerBlock, i * 4, state[i]!);
     state.set(this.#outer);
-    compress(state, block, 0);
+    compress(state, innerBlock, 0);
     return hex(state);
   }
 }
