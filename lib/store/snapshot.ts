@@ -282,10 +282,16 @@ function serverOf(last: Snapshot | null): string {
   return last?.replica ? "The read replica" : "PostgreSQL";
 }
 
+/** SQLSTATE of a statement cancelled, here by the dashboard's statement_timeout. */
+const QUERY_CANCELED = "57014";
+
 /** A sentence for the banner that names the failure without echoing connection strings. */
 function describeFailure(error: unknown, last: Snapshot | null): string {
   const e = error as { code?: string; errno?: string; message?: string };
   const code = e?.code ?? e?.errno;
+  if (code === QUERY_CANCELED) {
+    return `${serverOf(last)} took longer than the statement timeout to read this selection`;
+  }
   return `${serverOf(last)} is unreachable${code ? ` (${code})` : ""}`;
 }
 

@@ -127,3 +127,23 @@ Deno.test("a fast selection keeps the short reuse: a read past staleMs waits for
   await sleep(30);
   assert.equal(tagOf((await store.read()).snapshot), 3);
 });
+
+Deno.test("a load cancelled by the statement timeout is named as such, not as an unreachable server", async () => {
+  let loads = 0;
+  const store = createSnapshotStore(() => {
+    loads++;
+    return loads === 1 ? Promise.resolve({ tag: 1 } as unknown as Snapshot) : Promise.reject(
+      Object.assign(new Error("canceling statement due to statement timeout"), {
+        code: "57014",
+      }),
+    );
+  }, { reuseMs: 0, staleMs: 0 });
+  assert.equal(tagOf((await store.read()).snapshot), 1);
+  await sleep(1);
+  const state = await store.read();
+  assert.equal(tagOf(state.snapshot), 1, "the last good snapshot is kept");
+  assert.equal(
+    state.problem,
+    "PostgreSQL took longer than the statement timeout to read this selection",
+  );
+});
