@@ -18,6 +18,12 @@ const log = logger("dashboard");
 
 /** The dashboard's PostgreSQL connections. */
 const POOL_SIZE = 4;
+/**
+ * How long a statement of a snapshot load may run: longer than the 5 s of the pool's other reads,
+ * because the snapshot store serves the last snapshot while a slow selection (an all-time filter
+ * over a long history: about 4 s at 30M stored sales) loads in the background.
+ */
+const SNAPSHOT_STATEMENT_TIMEOUT_MS = 30_000;
 
 /** The running collaborators of a server process, and how to close them. */
 interface Services {
@@ -52,6 +58,7 @@ async function openServices(
     groupId: config.groupId,
     topic: config.salesTopic,
     replicaWatch: createReplicaWatch(),
+    statementTimeoutMs: SNAPSHOT_STATEMENT_TIMEOUT_MS,
   };
   const stores = createSnapshotStores((spec) =>
     metrics.timeQuery("snapshot", () => loadSnapshot(sql, source, spec))

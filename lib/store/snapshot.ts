@@ -70,6 +70,11 @@ export interface SnapshotSource {
   topic: string;
   /** what the server process remembers of its read replica between snapshots */
   replicaWatch?: ReplicaWatch;
+  /**
+   * How long one statement of a snapshot may run (the session's statement_timeout otherwise): a
+   * slow selection is read in the background while its last snapshot is served.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** Rows in the top-N lists of the page. */
@@ -139,6 +144,9 @@ export async function loadSnapshot(
   const window = seriesWindow(sel, now);
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
+    if (source.statementTimeoutMs !== undefined) {
+      await t`select set_config('statement_timeout', ${String(source.statementTimeoutMs)}, true)`;
+    }
     const everything = isEverything(sel);
     const [figures, previous, series, recent, offsets, stuck, replica, retention] = await Promise
       .all([
