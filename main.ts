@@ -24,6 +24,13 @@ const POOL_SIZE = 4;
  * over a long history: about 4 s at 30M stored sales) loads in the background.
  */
 const SNAPSHOT_STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * Parallel workers per query of a snapshot load: none. At 30M stored sales the all-time state
+ * selection loaded as fast without them (4.1 and 5.0 s against 4.4 and 4.6 s), and the dashboard's
+ * p99 while it loads fell from 31–37 to 16–19 ms: the two workers took the cores requests are
+ * served on (BENCHMARKS.md).
+ */
+const SNAPSHOT_PARALLEL_WORKERS = 0;
 
 /** The running collaborators of a server process, and how to close them. */
 interface Services {
@@ -59,6 +66,7 @@ async function openServices(
     topic: config.salesTopic,
     replicaWatch: createReplicaWatch(),
     statementTimeoutMs: SNAPSHOT_STATEMENT_TIMEOUT_MS,
+    parallelWorkers: SNAPSHOT_PARALLEL_WORKERS,
   };
   const stores = createSnapshotStores((spec) =>
     metrics.timeQuery("snapshot", () => loadSnapshot(sql, source, spec))

@@ -75,6 +75,11 @@ export interface SnapshotSource {
    * slow selection is read in the background while its last snapshot is served.
    */
   statementTimeoutMs?: number;
+  /**
+   * How many parallel workers each query of a snapshot may use (PostgreSQL's
+   * max_parallel_workers_per_gather; the session's otherwise).
+   */
+  parallelWorkers?: number;
 }
 
 /** Rows in the top-N lists of the page. */
@@ -144,8 +149,12 @@ export async function loadSnapshot(
   const window = seriesWindow(sel, now);
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
-    if (source.statementTimeoutMs !== undefined) {
-      await t`select set_config('statement_timeout', ${String(source.statementTimeoutMs)}, true)`;
+    const settings: [string, number | undefined][] = [
+      ["statement_timeout", source.statementTimeoutMs],
+      ["max_parallel_workers_per_gather", source.parallelWorkers],
+    ];
+    for (const [name, value] of settings) {
+      if (value !== undefined) await t`select set_config(${name}, ${String(value)}, true)`;
     }
     const everything = isEverything(sel);
     const [figures, previous, series, recent, offsets, stuck, replica, retention] = await Promise

@@ -15,6 +15,10 @@ Deno.test("a snapshot waits as long as the source's statement timeout allows, th
   const short = connect(db.url, { max: 1, connection: { statement_timeout: 300 } });
   const locker = connect(db.url, { max: 1 });
   try {
+    const [before] = await short<{ max_parallel_workers_per_gather: string }[]>`
+      show max_parallel_workers_per_gather`;
+    const sessionWorkers = before!.max_parallel_workers_per_gather;
+    assert.notEqual(sessionWorkers, "0", "the server's default allows parallel workers");
     // A session holds agg_totals for 2 s: every snapshot waits for it on its first read.
     const held = locker.begin(async (tx) => {
       await tx`lock table agg_totals in access exclusive mode`;
@@ -34,12 +38,19 @@ Deno.test("a snapshot waits as long as the source's statement timeout allows, th
       "with the session's 300 ms the snapshot is cancelled",
     );
     const started = performance.now();
-    const snapshot = await loadSnapshot(short, { ...SOURCE, statementTimeoutMs: 20_000 });
+    const snapshot = await loadSnapshot(short, {
+      ...SOURCE,
+      statementTimeoutMs: 20_000,
+      parallelWorkers: 0,
+    });
     assert.ok(performance.now() - started > 500, "it waited for the lock");
     assert.equal(snapshot.totals.sales_count, "0");
     await held;
     const [row] = await short<{ statement_timeout: string }[]>`show statement_timeout`;
     assert.equal(row?.statement_timeout, "300ms", "the session keeps its own timeout");
+    const [workers] = await short<{ max_parallel_workers_per_gather: string }[]>`
+      show max_parallel_workers_per_gather`;
+    assert.equal(workers?.max_parallel_workers_per_gather, sessionWorkers, "and its own workers");
   } finally {
     await short.end({ timeout: 5 });
     await locker.end({ timeout: 5 });
