@@ -18,7 +18,6 @@ Deno.test("a snapshot waits as long as the source's statement timeout allows, th
     const [before] = await short<{ max_parallel_workers_per_gather: string }[]>`
       show max_parallel_workers_per_gather`;
     const sessionWorkers = before!.max_parallel_workers_per_gather;
-    assert.notEqual(sessionWorkers, "0", "the server's default allows parallel workers");
     // A session holds agg_totals for 2 s: every snapshot waits for it on its first read.
     const held = locker.begin(async (tx) => {
       await tx`lock table agg_totals in access exclusive mode`;
