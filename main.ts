@@ -18,6 +18,19 @@ const log = logger("dashboard");
 
 /** The dashboard's PostgreSQL connections. */
 const POOL_SIZE = 4;
+/**
+ * How long a statement of a snapshot load may run: longer than the 5 s of the pool's other reads,
+ * because the snapshot store serves the last snapshot while a slow selection (an all-time filter
+ * over a long history: about 4 s at 30M stored sales) loads in the background.
+ */
+const SNAPSHOT_STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * Parallel workers per query of a snapshot load: none. At 30M stored sales the all-time state
+ * selection loaded as fast without them (4.1 and 5.0 s against 4.4 and 4.6 s), and the dashboard's
+ * p99 while it loads fell from 31–37 to 16–19 ms: the two workers took the cores requests are
+ * served on (BENCHMARKS.md).
+ */
+const SNAPSHOT_PARALLEL_WORKERS = 0;
 
 /** The running collaborators of a server process, and how to close them. */
 interface Services {
@@ -52,6 +65,8 @@ async function openServices(
     groupId: config.groupId,
     topic: config.salesTopic,
     replicaWatch: createReplicaWatch(),
+    statementTimeoutMs: SNAPSHOT_STATEMENT_TIMEOUT_MS,
+    parallelWorkers: SNAPSHOT_PARALLEL_WORKERS,
   };
   const stores = createSnapshotStores((spec) =>
     metrics.timeQuery("snapshot", () => loadSnapshot(sql, source, spec))

@@ -70,6 +70,16 @@ export interface SnapshotSource {
   topic: string;
   /** what the server process remembers of its read replica between snapshots */
   replicaWatch?: ReplicaWatch;
+  /**
+   * How long one statement of a snapshot may run (the session's statement_timeout otherwise): a
+   * slow selection is read in the background while its last snapshot is served.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * How many parallel workers each query of a snapshot may use (PostgreSQL's
+   * max_parallel_workers_per_gather; the session's otherwise).
+   */
+  parallelWorkers?: number;
 }
 
 /** Rows in the top-N lists of the page. */
@@ -139,6 +149,13 @@ export async function loadSnapshot(
   const window = seriesWindow(sel, now);
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const t = tx as unknown as Sql;
+    const settings: [string, number | undefined][] = [
+      ["statement_timeout", source.statementTimeoutMs],
+      ["max_parallel_workers_per_gather", source.parallelWorkers],
+    ];
+    for (const [name, value] of settings) {
+      if (value !== undefined) await t`select set_config(${name}, ${String(value)}, true)`;
+    }
     const everything = isEverything(sel);
     const [figures, previous, series, recent, offsets, stuck, replica, retention] = await Promise
       .all([
@@ -182,8 +199,8 @@ export interface SnapshotState {
 }
 
 /**
- * Coalesces concurrent reads, reuses a fresh snapshot for `reuseMs`, serves a recent one while
- * the next loads, keeps the last good one.
+ * Coalesces concurrent reads, reuses a fresh snapshot for `reuseMs` (a slow one for as long as
+ * it took to load), serves a recent one while the next loads, keeps the last good one.
  */
 export interface SnapshotStore {
   /** Returns within about `waitMs`: a new snapshot, or the last good one with the problem. */
@@ -207,6 +224,14 @@ export interface SnapshotStoreOptions {
    */
   busyStaleMs?: number;
   waitMs?: number;
+  /**
+   * A selection whose last load took at least this long (default 1 s: an all-time filter over a
+   * long history) is reused for as long as that load took, and its snapshot younger than
+   * busyStaleMs is returned at once while the next loads: its loads take at most half of the
+   * time it is looked at instead of running back to back, and no reader waits for a load known
+   * to be slow.
+   */
+  slowLoadMs?: number;
 }
 
 /** Creates a store around a loader (normally `() => loadSnapshot(sql, source)`). */
@@ -218,16 +243,21 @@ export function createSnapshotStore(
   const staleMs = Math.max(reuseMs, options.staleMs ?? 1_000);
   const busyStaleMs = Math.max(staleMs, options.busyStaleMs ?? 30_000);
   const waitMs = options.waitMs ?? 2_000;
+  const slowLoadMs = options.slowLoadMs ?? 1_000;
   let last: Snapshot | null = null;
   let loadedAt = 0;
+  /** how long the last good load took */
+  let loadMs = 0;
   let problem: string | null = null;
   let inFlight: Promise<void> | null = null;
 
   const start = () => {
+    const startedAt = Date.now();
     inFlight ??= load().then(
       (snapshot) => {
         last = snapshot;
         loadedAt = Date.now();
+        loadMs = loadedAt - startedAt;
         problem = null;
       },
       (error) => {
@@ -242,10 +272,12 @@ export function createSnapshotStore(
   return {
     async read() {
       const age = Date.now() - loadedAt;
-      if (last && problem === null && age < reuseMs) return { snapshot: last, problem };
+      const slow = loadMs >= slowLoadMs;
+      const reuse = slow ? Math.min(Math.max(reuseMs, loadMs), busyStaleMs) : reuseMs;
+      if (last && problem === null && age < reuse) return { snapshot: last, problem };
       const busy = inFlight !== null;
       const loading = start();
-      if (last && problem === null && (age < staleMs || (busy && age < busyStaleMs))) {
+      if (last && problem === null && (age < staleMs || ((busy || slow) && age < busyStaleMs))) {
         return { snapshot: last, problem };
       }
       if (!await settledWithin(loading, waitMs)) {
@@ -267,10 +299,16 @@ function serverOf(last: Snapshot | null): string {
   return last?.replica ? "The read replica" : "PostgreSQL";
 }
 
+/** SQLSTATE of a statement cancelled, here by the dashboard's statement_timeout. */
+const QUERY_CANCELED = "57014";
+
 /** A sentence for the banner that names the failure without echoing connection strings. */
 function describeFailure(error: unknown, last: Snapshot | null): string {
   const e = error as { code?: string; errno?: string; message?: string };
   const code = e?.code ?? e?.errno;
+  if (code === QUERY_CANCELED) {
+    return `${serverOf(last)} took longer than the statement timeout to read this selection`;
+  }
   return `${serverOf(last)} is unreachable${code ? ` (${code})` : ""}`;
 }
 
