@@ -184,7 +184,9 @@ async function dropMonth(sql: Sql, name: string, end: Date): Promise<void> {
     await t`lock table ${t(name)} in access exclusive mode`;
     if (found!.log) await t`lock table ${t(log)} in access exclusive mode`;
     await retire(t, t`select * from ${t(name)}`);
-    await t`delete from sale_ids i using ${t(name)} s where i.sale_id = s.sale_id`;
+    await t`
+      delete from sale_ids i using ${t(name)} s
+      where i.sale_key = sale_key(s.sale_id) and i.sale_id = s.sale_id`;
     await t`drop table ${t(name)}`;
     if (found!.log) await t`drop table ${t(log)}`;
     await t`
@@ -205,7 +207,8 @@ async function dropDefaultBefore(sql: Sql, horizon: Date): Promise<number> {
     await retire(t, t`select * from sales_default where sold_at < ${horizon}`);
     await t`
       delete from sale_ids i using sales_default s
-      where i.sale_id = s.sale_id and s.sold_at < ${horizon}`;
+      where i.sale_key = sale_key(s.sale_id) and i.sale_id = s.sale_id
+        and s.sold_at < ${horizon}`;
     const gone = await t`delete from sales_default where sold_at < ${horizon}`;
     await t`delete from agg_sales_minute_default where minute < ${minute}`;
     await t`

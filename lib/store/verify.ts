@@ -210,15 +210,23 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
  */
 async function findIdMismatches(sql: Sql): Promise<Drift[]> {
   const rows = await sql`
-    select coalesce(s.sale_id, i.sale_id) as sale_id, s.sold_at as sale_at, i.sold_at as id_at
+    select coalesce(s.sale_id, i.sale_id) as sale_id, s.sold_at as sale_at, i.sold_at as id_at,
+      i.sale_key is distinct from sale_key(i.sale_id) as bad_key
     from sales s full join sale_ids i on i.sale_id = s.sale_id
     where s.sale_id is null or i.sale_id is null or s.sold_at <> i.sold_at
+      or i.sale_key is distinct from sale_key(i.sale_id)
     limit 100`;
   return rows.map((r) => ({
     table: "sale_ids",
     key: String(r.sale_id),
-    stored: r.id_at === null ? "no id row" : `id filed at ${(r.id_at as Date).toISOString()}`,
-    expected: r.sale_at === null
+    stored: r.id_at === null
+      ? "no id row"
+      : r.bad_key
+      ? "an id row whose key is not sale_key(sale_id)"
+      : `id filed at ${(r.id_at as Date).toISOString()}`,
+    expected: r.bad_key
+      ? "the key sale_key(sale_id)"
+      : r.sale_at === null
       ? "no id without its sale"
       : `id filed at ${(r.sale_at as Date).toISOString()} (the sale's)`,
   }));

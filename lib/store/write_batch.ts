@@ -217,10 +217,10 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
     ),
     -- The de-duplication: an id is stored once across every month kept (sql/0012).
     ids as (
-      insert into sale_ids (sale_id, sold_at, content_hash)
-      select sale_id, sold_at, content_hash from input
-      order by sale_id
-      on conflict (sale_id) do nothing
+      insert into sale_ids (sale_key, sale_id, sold_at, content_hash)
+      select sale_key(sale_id), sale_id, sold_at, content_hash from input
+      order by 1
+      on conflict (sale_key) do nothing
       returning sale_id
     ),
     ins as (
@@ -321,7 +321,7 @@ async function writeSales(tx: Sql, partition: number, sales: HashedSale[], ids: 
       -- Only when some sale was not inserted: the rows stored before this statement.
       (select coalesce(json_object_agg(s.sale_id, encode(s.content_hash, 'hex')), '{}')
         from input i
-        join sale_ids s using (sale_id)
+        join sale_ids s on s.sale_key = sale_key(i.sale_id) and s.sale_id = i.sale_id
         where (select count(*) from ids) < ${sales.length}) as existing_hashes`;
   const existing = new Map(Object.entries(row!.existing_hashes as Record<string, string>));
   if (row!.inserted + existing.size !== sales.length) {

@@ -303,8 +303,9 @@ export async function fillHistory(
     );
     if (separateIds) {
       await sql`
-        insert into sale_ids (sale_id, sold_at, content_hash)
-        select sale_id, sold_at, sha256(convert_to(sale_id, 'UTF8')) from sales`;
+        insert into sale_ids (sale_key, sale_id, sold_at, content_hash)
+        select sale_key(sale_id), sale_id, sold_at, sha256(convert_to(sale_id, 'UTF8'))
+        from sales order by 1`;
     }
     const copyMs = performance.now() - started;
     options.progress(`history: ${size} sales copied; rebuilding the aggregates`);

@@ -98,7 +98,11 @@ Deno.test("the migration to monthly partitions keeps every sale and figure of a 
     assert.deepEqual(await findDriftOf0010(sql), 0);
 
     const applied = await migrate(sql);
-    assert.deepEqual(applied, ["0011_product_totals.sql", "0012_sales_retention.sql"]);
+    assert.deepEqual(applied, [
+      "0011_product_totals.sql",
+      "0012_sales_retention.sql",
+      "0013_sale_id_keys.sql",
+    ]);
     const after = await contents(sql, "sale_ids");
     assert.deepEqual(after, before, "every sale, hash and aggregate row as it was");
     assert.deepEqual(await findDrift(sql), []);
