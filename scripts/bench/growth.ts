@@ -12,6 +12,17 @@ import { CARDS, CATALOGUE, seededRandom } from "../../lib/produce/generate.ts";
 import { textArray } from "../../lib/store/pg_arrays.ts";
 import { rebuildAggregates } from "../../lib/store/verify.ts";
 
+/** A value as a message quotes it: JSON, cut to its first 60 characters. */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
+}
+
+/** A whole number from min to max in plain digits (no sign, exponent or hex); NaN otherwise. */
+function plainWhole(text: string, min: number, max: number): number {
+  const n = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  return n >= min && n <= max ? n : NaN;
+}
+
 /**
  * Reads the database a kept-history tool (keep_history.ts, ingest_into.ts, dashboard_on.ts) works
  * on: `bench_` and then lower-case letters, digits or `_`, so these tools never create, fill, drop
@@ -20,10 +31,9 @@ import { rebuildAggregates } from "../../lib/store/verify.ts";
 export function keptDatabaseName(name: string, text: string | undefined): string {
   if (text === undefined) throw new ConfigError(`${name} is required`);
   if (!/^bench_[a-z0-9_]{1,40}$/.test(text)) {
-    const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
     throw new ConfigError(
       `${name} takes a database name of bench_ and then up to 40 lower-case letters, digits or _ ` +
-        `(these tools touch no other database), got ${JSON.stringify(shown)}`,
+        `(these tools touch no other database), got ${quoted(text)}`,
     );
   }
   return text;
@@ -40,13 +50,10 @@ export function wholeNumber(
   max: number,
 ): number {
   if (text === undefined) throw new ConfigError(`${name} is required`);
-  const n = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
-  if (!(n >= min && n <= max)) {
-    const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
+  const n = plainWhole(text, min, max);
+  if (Number.isNaN(n)) {
     throw new ConfigError(
-      `${name} takes a whole number from ${min} to ${max} in plain digits, got ${
-        JSON.stringify(shown)
-      }`,
+      `${name} takes a whole number from ${min} to ${max} in plain digits, got ${quoted(text)}`,
     );
   }
   return n;
@@ -62,23 +69,22 @@ export const MAX_GROWTH_SIZES = 10;
  * only, at most MAX_GROWTH_SIZES of them, no repeats; sorted ascending. Throws ConfigError.
  */
 export function parseGrowthSizes(name: string, text: string): number[] {
-  const shown = text.length > 60 ? `${text.slice(0, 60)}...` : text;
   const parts = text.split(",").map((s) => s.trim());
   if (parts.length > MAX_GROWTH_SIZES) {
     throw new ConfigError(`${name} takes at most ${MAX_GROWTH_SIZES} sizes, got ${parts.length}`);
   }
   const sizes = parts.map((part) => {
-    const n = /^\d{1,10}$/.test(part) ? Number(part) : NaN;
-    if (!(n >= 0 && n <= MAX_GROWTH_SIZE)) {
+    const n = plainWhole(part, 0, MAX_GROWTH_SIZE);
+    if (Number.isNaN(n)) {
       throw new ConfigError(
         `${name} takes stored sizes as whole numbers from 0 to ${MAX_GROWTH_SIZE} separated by ` +
-          `commas (e.g. 0,10000000), got ${JSON.stringify(shown)}`,
+          `commas (e.g. 0,10000000), got ${quoted(text)}`,
       );
     }
     return n;
   });
   if (new Set(sizes).size !== sizes.length) {
-    throw new ConfigError(`${name} names a size twice: ${JSON.stringify(shown)}`);
+    throw new ConfigError(`${name} names a size twice: ${quoted(text)}`);
   }
   return sizes.sort((a, b) => a - b);
 }
