@@ -211,10 +211,10 @@ export async function findDrift(sql: Sql): Promise<Drift[]> {
 async function findIdMismatches(sql: Sql): Promise<Drift[]> {
   const rows = await sql`
     select coalesce(s.sale_id, i.sale_id) as sale_id, s.sold_at as sale_at, i.sold_at as id_at,
-      i.sale_key is distinct from sale_key(i.sale_id) as bad_key
+      k.bad_key
     from sales s full join sale_ids i on i.sale_id = s.sale_id
-    where s.sale_id is null or i.sale_id is null or s.sold_at <> i.sold_at
-      or i.sale_key is distinct from sale_key(i.sale_id)
+      cross join lateral (select i.sale_key is distinct from sale_key(i.sale_id) as bad_key) k
+    where s.sale_id is null or i.sale_id is null or s.sold_at <> i.sold_at or k.bad_key
     limit 100`;
   return rows.map((r) => ({
     table: "sale_ids",
