@@ -12,7 +12,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { toCsv } from "../lib/core/csv.ts";
 import { DEFAULT_TIME_ZONE } from "../lib/core/zoned_time.ts";
-import type { Sql } from "../lib/infra/db.ts";
+import { isStatementTimeout, type Sql } from "../lib/infra/db.ts";
 import { REPORTS, reportTopic } from "../lib/reports/topics.ts";
 import {
   selectByCard,
@@ -278,7 +278,13 @@ export function apiRoutes(deps: DashboardDeps): Hono {
       try {
         const read = () => found.rows(deps.sql, sel, now, limit);
         rows = await (deps.metrics ? deps.metrics.timeQuery("breakdown", read) : read());
-      } catch {
+      } catch (error) {
+        if (isStatementTimeout(error)) {
+          return c.json({
+            error:
+              "PostgreSQL took longer than the statement timeout to read this breakdown; narrow the range or try again",
+          }, 504);
+        }
         return c.json({ error: "PostgreSQL is unreachable; try again shortly" }, 503);
       }
       if (format === "csv") {

@@ -19,6 +19,14 @@ export class DatabaseRefusedError extends Error {
   override name = "DatabaseRefusedError";
 }
 
+/** SQLSTATE of a statement PostgreSQL cancelled, as its statement_timeout does. */
+const QUERY_CANCELED = "57014";
+
+/** True when PostgreSQL cancelled the statement (its statement_timeout ran out), not when it failed. */
+export function isStatementTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === QUERY_CANCELED;
+}
+
 /** Opens a client; numeric and bigint values come back as strings so no cent is lost. */
 export function connect(url: string, options: Options = {}): Sql {
   return postgres(url, {

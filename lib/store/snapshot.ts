@@ -1,6 +1,6 @@
 /** One consistent read of every dashboard query, and a store that keeps the last good one in memory. */
 import { settledWithin } from "../core/async.ts";
-import type { Sql } from "../infra/db.ts";
+import { isStatementTimeout, type Sql } from "../infra/db.ts";
 import { minuteOf } from "./write_batch.ts";
 import { type StuckPartition, stuckPartitions } from "./stuck_partitions.ts";
 import { type ReplicaStatus, type ReplicaWatch, selectReplicaStatus } from "./replica.ts";
@@ -299,14 +299,11 @@ function serverOf(last: Snapshot | null): string {
   return last?.replica ? "The read replica" : "PostgreSQL";
 }
 
-/** SQLSTATE of a statement cancelled, here by the dashboard's statement_timeout. */
-const QUERY_CANCELED = "57014";
-
 /** A sentence for the banner that names the failure without echoing connection strings. */
 function describeFailure(error: unknown, last: Snapshot | null): string {
   const e = error as { code?: string; errno?: string; message?: string };
   const code = e?.code ?? e?.errno;
-  if (code === QUERY_CANCELED) {
+  if (isStatementTimeout(error)) {
     return `${serverOf(last)} took longer than the statement timeout to read this selection`;
   }
   return `${serverOf(last)} is unreachable${code ? ` (${code})` : ""}`;

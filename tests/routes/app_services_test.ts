@@ -683,6 +683,59 @@ Deno.test("when PostgreSQL was never reachable the page still renders with a ban
   }
 });
 
+Deno.test("a breakdown PostgreSQL cancels at the statement timeout answers 504 naming the timeout, then answers again", async () => {
+  const db = await createTestDatabase();
+  const short = connect(db.url, { max: 1, connection: { statement_timeout: 300 } });
+  const locker = connect(db.url, { max: 1 });
+  const stores = createSnapshotStores(
+    (spec) => loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }, spec),
+    { reuseMs: 0, staleMs: 0 },
+  );
+  try {
+    const records = knownRecords();
+    await load(db, records);
+    const app = createApp({ sql: short, stores, endOffsets: null });
+    // Another session holds agg_category: the all-time breakdown waits on it past 300 ms.
+    const held = locker.begin(async (tx) => {
+      await tx`lock table agg_category in access exclusive mode`;
+      await tx`select pg_sleep(1.5)`;
+    });
+    await waitFor(
+      async () => {
+        const [lock] = await db.sql`
+        select 1 from pg_locks where relation = 'agg_category'::regclass
+          and mode = 'AccessExclusiveLock' and granted`;
+        return lock !== undefined;
+      },
+      "the lock on agg_category",
+      5_000,
+    );
+    for (const path of ["/api/breakdown/category", "/api/breakdown/category?format=csv"]) {
+      const res = await app.request(path);
+      assert.equal(res.status, 504, path);
+      const body = await res.json();
+      assert.equal(
+        body.error,
+        "PostgreSQL took longer than the statement timeout to read this breakdown; narrow the range or try again",
+      );
+      assert.ok(!JSON.stringify(body).includes("agg_category"), "no SQL leaks out");
+    }
+    await held;
+    const after = await app.request("/api/breakdown/category");
+    assert.equal(after.status, 200);
+    const rows = (await after.json()).rows as { label: string; revenue: string }[];
+    assert.deepEqual(
+      Object.fromEntries(rows.map((r) => [r.label, r.revenue])),
+      Object.fromEntries(revenueBy(records, (r) => String(r.category))),
+    );
+  } finally {
+    await stores.settled();
+    await short.end({ timeout: 5 });
+    await locker.end({ timeout: 5 });
+    await db.close();
+  }
+});
+
 Deno.test("each fragment renders in a few milliseconds over 5,000 sales", async () => {
   await withDashboard(async ({ app }) => {
     const timings: Record<string, number> = {};
