@@ -15,7 +15,7 @@ import {
   type Registry,
 } from "../lib/infra/metrics_server.ts";
 import { databaseUnready } from "../lib/infra/migrate.ts";
-import type { Sql } from "../lib/infra/db.ts";
+import { isStatementTimeout, type Sql } from "../lib/infra/db.ts";
 import type { EndOffsetsReader } from "../lib/consume/lag.ts";
 import type { ReportsReader } from "../lib/reports/retrying_reader.ts";
 
@@ -51,6 +51,17 @@ export function dashboardMetrics(
     buckets: BUCKETS,
     registers: [registry],
   });
+  const failures = new client.Counter({
+    name: "sales_dashboard_db_query_failures_total",
+    help:
+      "The dashboard's PostgreSQL reads that failed, by what they read and why: timeout (cancelled at its statement_timeout) or error",
+    labelNames: ["query", "reason"] as const,
+    registers: [registry],
+  });
+  // Present at 0 from the start, so an alert's rate() sees the first failure.
+  for (const query of ["snapshot", "breakdown"]) {
+    for (const reason of ["timeout", "error"]) failures.inc({ query, reason }, 0);
+  }
   const inUse = new client.Gauge({
     name: "sales_dashboard_db_connections_in_use",
     help: "The dashboard's PostgreSQL reads in flight: its pool's connections in use",
@@ -75,6 +86,9 @@ export function dashboardMetrics(
       inUse.inc();
       try {
         return await work();
+      } catch (error) {
+        failures.inc({ query, reason: isStatementTimeout(error) ? "timeout" : "error" });
+        throw error;
       } finally {
         inUse.dec();
         end();

@@ -516,6 +516,13 @@ try {
       (g) =>
         Object.fromEntries(DASHBOARD_VARIANTS.map((v) => [v.name, ms(g.dashboard[v.name]?.p99)])),
     ),
+    dash_failed_loads_at: bySize(
+      growth,
+      (g) =>
+        Object.fromEntries(
+          DASHBOARD_VARIANTS.map((v) => [v.name, g.dashboard[v.name]?.failedLoads ?? null]),
+        ),
+    ),
     bytes_per_sale_at: bySize(growth, (g) => Math.round(g.bytes.total / g.stored)),
     bytes_per_sale_by_table_at: bySize(
       growth,

@@ -31,6 +31,27 @@ export interface LoadResult {
   max: number;
   /** p50/p99 per path */
   byPath: Record<string, { p50: number; p99: number }>;
+  /**
+   * Snapshot loads that failed during the run (the dashboard's own counter): the pages answered
+   * fast from the last snapshot meanwhile, so their latency alone would hide them.
+   */
+  failedLoads?: number;
+}
+
+/** The dashboard's failed snapshot loads so far, read from its /metrics as Prometheus would. */
+async function failedSnapshotLoads(base: string): Promise<number> {
+  return snapshotFailures(await (await fetch(`${base}/metrics`)).text());
+}
+
+/** The snapshot loads a dashboard's metrics page counts as failed, whatever the reason. */
+export function snapshotFailures(text: string): number {
+  let total = 0;
+  for (const line of text.split("\n")) {
+    const m = /^sales_dashboard_db_query_failures_total\{([^}]*)\} (\S+)$/.exec(line);
+    const value = Number(m?.[2]);
+    if (m && /query="snapshot"/.test(m[1]!) && Number.isFinite(value)) total += value;
+  }
+  return total;
 }
 
 /** Fills a migrated database with `size` generated sales through writeBatch, `lanes` in parallel. */
@@ -208,7 +229,11 @@ export async function loadDashboard(options: {
         await sleep(200);
       }
       await load(options.clients, 1, DASHBOARD_PATHS, get); // warm-up: JIT, pools
-      results[variant.name] = await load(options.clients, options.seconds, DASHBOARD_PATHS, get);
+      const failedBefore = await failedSnapshotLoads(base);
+      const result = await load(options.clients, options.seconds, DASHBOARD_PATHS, get);
+      // A load still in flight at the end counts in the next selection's run, or not at all.
+      result.failedLoads = await failedSnapshotLoads(base) - failedBefore;
+      results[variant.name] = result;
     }
     return results;
   } finally {

@@ -1,6 +1,6 @@
 /**
  * The dashboard's p50/p99 per selection on an existing database, as the growth bench measures it
- * (main.ts, 50 clients for 5 s per selection), printed as one JSON line:
+ * (main.ts, 50 clients for 5 s per selection), and its failed snapshot loads, as one JSON line:
  * `deno run -A scripts/bench/dashboard_on.ts --database bench_NAME [--seconds S]`
  */
 import { parseCli } from "../../lib/infra/cli.ts";
@@ -13,7 +13,8 @@ import { Resources } from "./resources.ts";
 
 const USAGE = `Usage: deno run -A scripts/bench/dashboard_on.ts --database bench_NAME [options]
 
-The dashboard's p50 and p99 per selection on bench_NAME as it is (50 clients per selection), as
+The dashboard's p50 and p99 per selection on bench_NAME as it is (50 clients per selection), and
+its snapshot loads that failed meanwhile (timed out: the pages answered from an older snapshot), as
 one JSON line.
   --database bench_NAME  the database (bench_ and lower-case letters, digits or _)
   --seconds S            seconds per selection, 1 to 600 (default 5)`;
@@ -47,6 +48,7 @@ try {
     load_after: loadAverage(),
     p50_ms: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, round(r.p50, 1)])),
     p99_ms: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, round(r.p99, 1)])),
+    failed_loads: Object.fromEntries(Object.entries(results).map(([k, r]) => [k, r.failedLoads])),
   }));
 } finally {
   await resources.release((line) => console.error(line));

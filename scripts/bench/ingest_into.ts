@@ -99,6 +99,7 @@ try {
   const sql = connect(url, { max: 1 });
   const bytes = await diskBytes(sql);
   let p99: Record<string, number> | null = null;
+  let failedLoads: Record<string, number | undefined> | null = null;
   if (dashboard) {
     await sql`vacuum (analyze)`;
     await admin`checkpoint`;
@@ -113,6 +114,7 @@ try {
     p99 = Object.fromEntries(
       Object.entries(loads).map(([k, r]) => [k, round(r.p99)]),
     );
+    failedLoads = Object.fromEntries(Object.entries(loads).map(([k, r]) => [k, r.failedLoads]));
   }
   await sql.end({ timeout: 5 });
   console.log(JSON.stringify({
@@ -137,6 +139,7 @@ try {
     },
     checkpoints: after.checkpoints! - before.checkpoints!,
     dashboard_p99_ms: p99,
+    dashboard_failed_loads: failedLoads,
     dashboard_load: loadAverage(),
     bytes_per_sale: Math.round(bytes.total / run.sales),
     by_table_per_sale: Object.fromEntries(

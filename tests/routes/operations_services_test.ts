@@ -13,6 +13,7 @@ import { connect } from "../../lib/infra/db.ts";
 import { createSnapshotStores, loadSnapshot } from "../../lib/store/snapshot.ts";
 import { parseMetrics, promtoolCheck, sum } from "../support/metrics.ts";
 import { createTestDatabase, type TestDatabase } from "../support/services.ts";
+import { waitFor } from "../support/fixtures.ts";
 
 const TOKEN = "operations-test-token-0123456789";
 
@@ -147,6 +148,82 @@ Deno.test({
       );
     } finally {
       await sql.end({ timeout: 1 });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "failed PostgreSQL reads are counted by what they read and why: a statement timeout apart from an unreachable server",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const db = await createTestDatabase();
+    const short = connect(db.url, { max: 1, connection: { statement_timeout: 300 } });
+    const locker = connect(db.url, { max: 1 });
+    const nowhere = connect("postgres://postgres@127.0.0.1:1/sales", {
+      max: 1,
+      connect_timeout: 1,
+    });
+    const failures = (text: string, query: string, reason: string) =>
+      sum(parseMetrics(text), "sales_dashboard_db_query_failures_total", { query, reason });
+    try {
+      const metrics = dashboardMetrics();
+      const app = createApp({
+        sql: short,
+        stores: createSnapshotStores((spec) =>
+          metrics.timeQuery(
+            "snapshot",
+            () => loadSnapshot(nowhere, { groupId: "g", topic: "t" }, spec),
+          )
+        ),
+        endOffsets: null,
+        metrics,
+        failedLogins: new FailedLogins({ delayMs: 0, limit: 1_000 }),
+      });
+      const before = await (await app.request("/metrics")).text();
+      await promtoolCheck(before);
+      for (const query of ["snapshot", "breakdown"]) {
+        for (const reason of ["timeout", "error"]) {
+          assert.ok(
+            before.includes(
+              `sales_dashboard_db_query_failures_total{query="${query}",reason="${reason}"} 0`,
+            ),
+            `${query}/${reason} is at 0 before any failure`,
+          );
+        }
+      }
+      assert.equal((await app.request("/api/breakdown/category")).status, 200);
+      const held = locker.begin(async (tx) => {
+        await tx`lock table agg_category in access exclusive mode`;
+        await tx`select pg_sleep(1)`;
+      });
+      await waitFor(
+        async () => {
+          const [lock] = await db.sql`
+          select 1 from pg_locks where relation = 'agg_category'::regclass
+            and mode = 'AccessExclusiveLock' and granted`;
+          return lock !== undefined;
+        },
+        "the lock on agg_category",
+        5_000,
+      );
+      assert.equal((await app.request("/api/breakdown/category")).status, 504);
+      assert.equal((await app.request("/api/breakdown/category?format=csv")).status, 504);
+      await held;
+      await (await app.request("/")).body?.cancel(); // its snapshot's server refuses
+      const after = await (await app.request("/metrics")).text();
+      await promtoolCheck(after);
+      assert.equal(failures(after, "breakdown", "timeout"), 2);
+      assert.equal(failures(after, "breakdown", "error"), 0);
+      assert.equal(failures(after, "snapshot", "error"), 1);
+      assert.equal(failures(after, "snapshot", "timeout"), 0);
+      assert.equal(sum(parseMetrics(after), "sales_dashboard_db_connections_in_use"), 0);
+    } finally {
+      await short.end({ timeout: 5 });
+      await locker.end({ timeout: 5 });
+      await nowhere.end({ timeout: 1 });
+      await db.close();
     }
   },
 });

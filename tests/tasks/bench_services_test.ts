@@ -107,6 +107,13 @@ Deno.test({
       const dash = figures.dash_p99_ms_at![size] as Record<string, number>;
       assert.deepEqual(Object.keys(dash), ["all", "1h", "state", "1h+state"]);
       for (const p99 of Object.values(dash)) assert.ok(p99 > 0);
+      // Read from the dashboard's own counter: no snapshot load fails on so few sales.
+      assert.deepEqual(figures.dash_failed_loads_at![size], {
+        all: 0,
+        "1h": 0,
+        state: 0,
+        "1h+state": 0,
+      });
     }
     // The history and the fresh sales were both stored: 3,000 + 1,000 sales' worth of bytes.
     assert.ok((figures.bytes_per_sale_at!["3000"] as number) > 200);

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { lines, runScript } from "../support/tasks.ts";
+import { snapshotFailures } from "../../scripts/bench/dashboard.ts";
+import { dashboardMetrics } from "../../routes/operations.ts";
 
 Deno.test("deno task bench --growth refuses a size list that is not whole numbers 0 to 1e9, exit 2, one line", async () => {
   const bad = [
@@ -115,4 +117,20 @@ Deno.test("the kept-history bench tools answer --help with what they do and the 
     assert.match(stdout, /--database bench_NAME/, script);
     assert.match(stdout, /DATABASE_URL/, script);
   }
+});
+
+Deno.test("the dashboard bench counts failed snapshot loads from the dashboard's own /metrics, both reasons, nothing else", async () => {
+  const metrics = dashboardMetrics();
+  const fail = (code: string) =>
+    metrics.timeQuery("snapshot", () => Promise.reject(Object.assign(new Error(code), { code })))
+      .catch(() => {});
+  const page = async () => await metrics.registry.metrics();
+  assert.equal(snapshotFailures(await page()), 0);
+  await fail("57014");
+  await fail("57014");
+  await fail("ECONNREFUSED");
+  await metrics.timeQuery("breakdown", () => Promise.reject(new Error("x"))).catch(() => {});
+  await metrics.timeQuery("snapshot", () => Promise.resolve(1));
+  assert.equal(snapshotFailures(await page()), 3, "timeouts and errors of snapshots only");
+  assert.equal(snapshotFailures('sales_dashboard_db_query_failures_total{query="snapshot"} x'), 0);
 });
