@@ -24,7 +24,13 @@ import { US_STATES } from "../../lib/core/us_states.ts";
 import { writeBatch } from "../../lib/store/write_batch.ts";
 import { largeSales, sampleRecords, uniqueSuffix, waitFor } from "../support/fixtures.ts";
 import { cents, divide, expectedKpis as kpisOf, revenueBy } from "../support/money.ts";
-import { config, createTestDatabase, type TestDatabase, testKafka } from "../support/services.ts";
+import {
+  config,
+  createTestDatabase,
+  holdTableLock,
+  type TestDatabase,
+  testKafka,
+} from "../support/services.ts";
 
 const GROUP = "dashboard-test-group";
 const TOPIC = "dashboard-test-topic";
@@ -686,7 +692,6 @@ Deno.test("when PostgreSQL was never reachable the page still renders with a ban
 Deno.test("a breakdown PostgreSQL cancels at the statement timeout answers 504 naming the timeout, then answers again", async () => {
   const db = await createTestDatabase();
   const short = connect(db.url, { max: 1, connection: { statement_timeout: 300 } });
-  const locker = connect(db.url, { max: 1 });
   const stores = createSnapshotStores(
     (spec) => loadSnapshot(db.sql, { groupId: GROUP, topic: TOPIC }, spec),
     { reuseMs: 0, staleMs: 0 },
@@ -696,20 +701,7 @@ Deno.test("a breakdown PostgreSQL cancels at the statement timeout answers 504 n
     await load(db, records);
     const app = createApp({ sql: short, stores, endOffsets: null });
     // Another session holds agg_category: the all-time breakdown waits on it past 300 ms.
-    const held = locker.begin(async (tx) => {
-      await tx`lock table agg_category in access exclusive mode`;
-      await tx`select pg_sleep(1.5)`;
-    });
-    await waitFor(
-      async () => {
-        const [lock] = await db.sql`
-        select 1 from pg_locks where relation = 'agg_category'::regclass
-          and mode = 'AccessExclusiveLock' and granted`;
-        return lock !== undefined;
-      },
-      "the lock on agg_category",
-      5_000,
-    );
+    const held = await holdTableLock(db, "agg_category", 1_500);
     for (const path of ["/api/breakdown/category", "/api/breakdown/category?format=csv"]) {
       const res = await app.request(path);
       assert.equal(res.status, 504, path);
@@ -720,7 +712,7 @@ Deno.test("a breakdown PostgreSQL cancels at the statement timeout answers 504 n
       );
       assert.ok(!JSON.stringify(body).includes("agg_category"), "no SQL leaks out");
     }
-    await held;
+    await held.released;
     const after = await app.request("/api/breakdown/category");
     assert.equal(after.status, 200);
     const rows = (await after.json()).rows as { label: string; revenue: string }[];
@@ -731,7 +723,6 @@ Deno.test("a breakdown PostgreSQL cancels at the statement timeout answers 504 n
   } finally {
     await stores.settled();
     await short.end({ timeout: 5 });
-    await locker.end({ timeout: 5 });
     await db.close();
   }
 });

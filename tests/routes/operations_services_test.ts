@@ -12,8 +12,7 @@ import { dashboardMetrics } from "../../routes/operations.ts";
 import { connect } from "../../lib/infra/db.ts";
 import { createSnapshotStores, loadSnapshot } from "../../lib/store/snapshot.ts";
 import { parseMetrics, promtoolCheck, sum } from "../support/metrics.ts";
-import { createTestDatabase, type TestDatabase } from "../support/services.ts";
-import { waitFor } from "../support/fixtures.ts";
+import { createTestDatabase, holdTableLock, type TestDatabase } from "../support/services.ts";
 
 const TOKEN = "operations-test-token-0123456789";
 
@@ -160,7 +159,6 @@ Deno.test({
   fn: async () => {
     const db = await createTestDatabase();
     const short = connect(db.url, { max: 1, connection: { statement_timeout: 300 } });
-    const locker = connect(db.url, { max: 1 });
     const nowhere = connect("postgres://postgres@127.0.0.1:1/sales", {
       max: 1,
       connect_timeout: 1,
@@ -194,23 +192,10 @@ Deno.test({
         }
       }
       assert.equal((await app.request("/api/breakdown/category")).status, 200);
-      const held = locker.begin(async (tx) => {
-        await tx`lock table agg_category in access exclusive mode`;
-        await tx`select pg_sleep(1)`;
-      });
-      await waitFor(
-        async () => {
-          const [lock] = await db.sql`
-          select 1 from pg_locks where relation = 'agg_category'::regclass
-            and mode = 'AccessExclusiveLock' and granted`;
-          return lock !== undefined;
-        },
-        "the lock on agg_category",
-        5_000,
-      );
+      const held = await holdTableLock(db, "agg_category", 1_000);
       assert.equal((await app.request("/api/breakdown/category")).status, 504);
       assert.equal((await app.request("/api/breakdown/category?format=csv")).status, 504);
-      await held;
+      await held.released;
       await (await app.request("/")).body?.cancel(); // its snapshot's server refuses
       const after = await (await app.request("/metrics")).text();
       await promtoolCheck(after);
@@ -221,7 +206,6 @@ Deno.test({
       assert.equal(sum(parseMetrics(after), "sales_dashboard_db_connections_in_use"), 0);
     } finally {
       await short.end({ timeout: 5 });
-      await locker.end({ timeout: 5 });
       await nowhere.end({ timeout: 1 });
       await db.close();
     }

@@ -6,31 +6,19 @@
 import assert from "node:assert/strict";
 import { connect } from "../../lib/infra/db.ts";
 import { loadSnapshot } from "../../lib/store/snapshot.ts";
-import { createTestDatabase } from "../support/services.ts";
+import { createTestDatabase, holdTableLock } from "../support/services.ts";
 
 const SOURCE = { groupId: "timeout-group", topic: "timeout-topic" };
 
 Deno.test("a snapshot waits as long as the source's statement timeout allows, the session keeping its own", async () => {
   const db = await createTestDatabase();
   const short = connect(db.url, { max: 1, connection: { statement_timeout: 300 } });
-  const locker = connect(db.url, { max: 1 });
   try {
     const [before] = await short<{ max_parallel_workers_per_gather: string }[]>`
       show max_parallel_workers_per_gather`;
     const sessionWorkers = before!.max_parallel_workers_per_gather;
     // A session holds agg_totals for 2 s: every snapshot waits for it on its first read.
-    const held = locker.begin(async (tx) => {
-      await tx`lock table agg_totals in access exclusive mode`;
-      await tx`select pg_sleep(2)`;
-    });
-    for (let i = 0;; i++) {
-      const [lock] = await db.sql`
-        select 1 from pg_locks where relation = 'agg_totals'::regclass
-          and mode = 'AccessExclusiveLock' and granted`;
-      if (lock) break;
-      assert.ok(i < 100, "the lock was not taken within 5 s");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const held = await holdTableLock(db, "agg_totals", 2_000);
     await assert.rejects(
       loadSnapshot(short, SOURCE),
       (e: { code?: string }) => e.code === "57014",
@@ -44,7 +32,7 @@ Deno.test("a snapshot waits as long as the source's statement timeout allows, th
     });
     assert.ok(performance.now() - started > 500, "it waited for the lock");
     assert.equal(snapshot.totals.sales_count, "0");
-    await held;
+    await held.released;
     const [row] = await short<{ statement_timeout: string }[]>`show statement_timeout`;
     assert.equal(row?.statement_timeout, "300ms", "the session keeps its own timeout");
     const [workers] = await short<{ max_parallel_workers_per_gather: string }[]>`
@@ -52,7 +40,6 @@ Deno.test("a snapshot waits as long as the source's statement timeout allows, th
     assert.equal(workers?.max_parallel_workers_per_gather, sessionWorkers, "and its own workers");
   } finally {
     await short.end({ timeout: 5 });
-    await locker.end({ timeout: 5 });
     await db.close();
   }
 });

@@ -52,6 +52,33 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * Another session holds `table` in ACCESS EXCLUSIVE mode for `ms`, so every read of it waits: the
+ * promise resolves once the lock is granted, `released` once it is let go (its client closed).
+ */
+export async function holdTableLock(
+  db: TestDatabase,
+  table: string,
+  ms: number,
+): Promise<{ released: Promise<void> }> {
+  const locker = connect(db.url, { max: 1 });
+  const released = locker.begin(async (tx) => {
+    await tx`lock table ${tx(table)} in access exclusive mode`;
+    await tx`select pg_sleep(${ms / 1000})`;
+  }).then(() => {}).finally(() => locker.end({ timeout: 5 }));
+  await waitFor(
+    async () => {
+      const [lock] = await db.sql`
+      select 1 from pg_locks where relation = ${table}::regclass
+        and mode = 'AccessExclusiveLock' and granted`;
+      return lock !== undefined;
+    },
+    `the lock on ${table}`,
+    5_000,
+  );
+  return { released };
+}
+
 /** A kafkajs client for tests. */
 export function testKafka(clientId = "sales-tests") {
   return createKafka(config.kafkaBrokers, clientId);
