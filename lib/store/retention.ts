@@ -6,6 +6,7 @@
  * horizon moves past it), and both partitions are dropped whole. The all-time aggregates are not
  * touched: they keep their figures.
  */
+import { sleep } from "../core/async.ts";
 import type { Sql } from "../infra/db.ts";
 import { monthOf } from "./sale_partitions.ts";
 
@@ -93,11 +94,11 @@ export async function applyRetention(
     for (const { name, month } of await monthPartitions(sql)) {
       const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1));
       if (end > horizon) continue;
-      await dropMonth(sql, name, end);
+      await untilNoDeadlock(() => dropMonth(sql, name, end));
       report.dropped.push(monthName(month));
       say(`dropped ${monthName(month)}: its sales and ids; its figures stay in the aggregates`);
     }
-    report.droppedFromDefault = await dropDefaultBefore(sql, horizon);
+    report.droppedFromDefault = await untilNoDeadlock(() => dropDefaultBefore(sql, horizon));
   }
   await sql`
     update sales_retention set keep = ${keep}, ran_at = now()`;
@@ -169,6 +170,27 @@ function retire(sql: Sql, from: ReturnType<Sql>) {
       sales_count = r.sales_count + excluded.sales_count,
       revenue_cents = r.revenue_cents + excluded.revenue_cents,
       cost_cents = r.cost_cents + excluded.cost_cents`;
+}
+
+/** Times retention runs a month's transaction again after PostgreSQL broke a deadlock with it. */
+const DEADLOCK_ATTEMPTS = 5;
+
+/**
+ * Runs a drop's transaction, again (after a short random pause) when PostgreSQL ends it to break a
+ * deadlock. One is expected: a consumer's insert holds `sales` and waits for the month's partition,
+ * which the drop holds and must then drop under `sales`' own lock. The transaction rolled back as a
+ * whole, so running it again is safe; after the last attempt the error goes to the caller.
+ */
+async function untilNoDeadlock<T>(drop: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await drop();
+    } catch (error) {
+      const deadlock = (error as { code?: string } | null)?.code === "40P01";
+      if (!deadlock || attempt >= DEADLOCK_ATTEMPTS) throw error;
+      await sleep(50 + Math.random() * 200 * attempt);
+    }
+  }
 }
 
 /**

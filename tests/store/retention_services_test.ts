@@ -5,7 +5,7 @@ import { applyRetention, retentionState } from "../../lib/store/retention.ts";
 import { loadSnapshot } from "../../lib/store/snapshot.ts";
 import { findDrift, rebuildAggregates } from "../../lib/store/verify.ts";
 import { type BatchInput, writeBatch } from "../../lib/store/write_batch.ts";
-import { sampleRecords, validSales } from "../support/fixtures.ts";
+import { sampleRecords, validSales, waitFor } from "../support/fixtures.ts";
 import { createTestDatabase } from "../support/services.ts";
 
 /** One batch of partition `partition`, each sale filed at the time `at` gives it. */
@@ -193,8 +193,14 @@ Deno.test("retention dropping a month while a consumer writes to it and to this 
         expected = input.nextOffset;
       }
     })();
-    const report = await applyRetention(db.sql, 40, new Date(Date.UTC(2024, 2, 20)));
-    await writer;
+    // Both settle before the database closes: a failure of either is reported, not left dangling.
+    const [retained, written] = await Promise.allSettled([
+      applyRetention(db.sql, 40, new Date(Date.UTC(2024, 2, 20))),
+      writer,
+    ]);
+    if (written.status === "rejected") throw written.reason;
+    if (retained.status === "rejected") throw retained.reason;
+    const report = retained.value;
     assert.deepEqual(report.dropped, ["2024-01"]);
     const counted = async () =>
       (await db.sql`select sales_count::int as n, revenue::text from sales_totals`)[0]!;
@@ -208,6 +214,59 @@ Deno.test("retention dropping a month while a consumer writes to it and to this 
     assert.deepEqual({ ...left }, { n: 100, recent: true });
     assert.deepEqual(await findDrift(db.sql), []);
   } finally {
+    await db.close();
+  }
+});
+
+Deno.test("retention that PostgreSQL picks to break a deadlock with a writer runs its month again and drops it", async () => {
+  const db = await createTestDatabase();
+  const writer = connect(db.url, { max: 1 });
+  try {
+    const list = validSales(sampleRecords(60, 35));
+    await writeBatch(db.sql, batch(list.slice(0, 30), () => new Date(JAN), 0, null));
+    await writeBatch(db.sql, batch(list.slice(30), () => new Date(), 0, "30", 30));
+    assert.deepEqual(await findDrift(db.sql), []);
+    // The months' partitions first (making one waits for `sales` too, and gives up quickly).
+    await applyRetention(db.sql, undefined, new Date(Date.UTC(2024, 2, 20)));
+    // A writer's transaction holds `sales` (not its partitions) as an insert does, and keeps it open.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => release = resolve);
+    let writerLocked!: () => void;
+    const locked = new Promise<void>((resolve) => writerLocked = resolve);
+    const writing = writer.begin(async (tx) => {
+      await tx`lock table only sales in row exclusive mode`;
+      writerLocked();
+      await released;
+      // Then it needs January's partition, which the drop holds: a deadlock.
+      await tx`lock table sales_2024_01 in row exclusive mode`;
+    });
+    await locked;
+    const retention = applyRetention(db.sql, 40, new Date(Date.UTC(2024, 2, 20)));
+    // The drop holds January's partition and waits for `sales` behind the writer.
+    await waitFor(
+      async () => {
+        const [waiting] = await db.sql`
+        select 1 from pg_locks where relation = 'sales'::regclass
+          and mode = 'AccessExclusiveLock' and not granted`;
+        return waiting !== undefined;
+      },
+      "the drop waiting for sales",
+      10_000,
+    );
+    release();
+    const [dropped, written] = await Promise.allSettled([retention, writing]);
+    if (written.status === "rejected") throw written.reason;
+    if (dropped.status === "rejected") throw dropped.reason;
+    assert.deepEqual(dropped.value.dropped, ["2024-01"]);
+    const [left] = await db.sql`select count(*)::int as n from sales`;
+    assert.equal(left!.n, 30, "January's 30 sales are gone, this month's 30 stay");
+    assert.deepEqual(await findDrift(db.sql), []);
+    const [{ n }] = await db.sql`select sales_count::int as n from sales_totals` as unknown as [
+      { n: number },
+    ];
+    assert.equal(n, 60, "every sale still counted once");
+  } finally {
+    await writer.end({ timeout: 5 });
     await db.close();
   }
 });
