@@ -40,7 +40,11 @@ export interface LoadResult {
 
 /** The dashboard's failed snapshot loads so far, read from its /metrics as Prometheus would. */
 async function failedSnapshotLoads(base: string): Promise<number> {
-  return snapshotFailures(await (await fetch(`${base}/metrics`)).text());
+  const response = await fetch(`${base}/metrics`);
+  const text = await response.text();
+  // Any other answer (a token asked for, say) has no counter in it: 0 would be a wrong figure.
+  if (!response.ok) throw new Error(`${base}/metrics answered ${response.status}`);
+  return snapshotFailures(text);
 }
 
 /** The snapshot loads a dashboard's metrics page counts as failed, whatever the reason. */
